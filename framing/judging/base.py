@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from framing.data.schema import Sample
+    from framing.targets.base import Response
+    from framing.templates import Messages
 
 
 class Verdict(StrEnum):
@@ -31,3 +37,13 @@ class Judgement:
     verdict: Verdict
     rule: str
     source: str = "rules"
+
+
+class ResponseJudge(Protocol):
+    """Turns a response into a verdict. Judges that call models are async; rules are not,
+    but share this shape so the evaluator treats them alike."""
+
+    @property
+    def fingerprint(self) -> dict[str, Any]: ...
+
+    async def judge(self, request: Messages, sample: Sample, response: Response) -> Judgement: ...

@@ -1,0 +1,474 @@
+"""The ``framing`` command line (DESIGN §10): parse, load the study, call the core, exit.
+
+Data goes to stdout, progress and diagnostics to stderr. Exit codes: 0 success,
+1 runtime failure, 2 bad input, 130 interrupted (everything finished is kept).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import shutil
+import sys
+from collections.abc import Callable, Sequence
+from enum import IntEnum
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from framing import __version__
+from framing.errors import ConfigError, FramingError
+
+app = typer.Typer(
+    name="framing",
+    help="Map the over-blocking / under-refusal trade-off of vision-language models "
+    "across instruction framings.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+templates_app = typer.Typer(help="List, lint and render framing templates.", no_args_is_help=True)
+data_app = typer.Typer(help="Inspect and import data sets.", no_args_is_help=True)
+app.add_typer(templates_app, name="templates")
+app.add_typer(data_app, name="data")
+
+out = Console(highlight=False)
+if not out.is_terminal:  # piped tables should not be squeezed into 80 columns
+    out = Console(highlight=False, width=160)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class Exit(IntEnum):
+    OK = 0
+    FAILURE = 1
+    BAD_INPUT = 2
+    INTERRUPTED = 130
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def handled(func: F) -> F:
+    """Map framing's errors and Ctrl-C to messages on stderr and exit codes."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except FramingError as e:
+            err.print(f"[bold red]error:[/] {_escape(str(e))}")
+            raise typer.Exit(e.exit_code) from None
+        except KeyboardInterrupt:
+            err.print("interrupted: everything finished so far is stored; run the same "
+                      "command again to continue")
+            raise typer.Exit(Exit.INTERRUPTED) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"framing {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """framing: map the trade-off between over-blocking and missed harm."""
+
+
+StudyArg = Annotated[Path | None, typer.Argument(
+    help="Study file (TOML). Omit it for the built-in demo (simulated model, offline).",
+    show_default=False)]
+StorageOpt = Annotated[str | None, typer.Option(
+    "--storage", help="SQLAlchemy URL of the study database (overrides [storage] url).")]
+SetOpt = Annotated[list[str] | None, typer.Option(
+    "--set", help="Override a study-file key, e.g. --set search.trials=10 (repeatable).")]
+
+
+def _load(study: Path | None, overrides: Sequence[str] | None = None,
+          storage: str | None = None) -> Any:
+    from framing.config import load_study
+
+    extra = list(overrides or [])
+    if storage:
+        extra.append(f"storage.url={json.dumps(storage)}")
+    return load_study(study, extra)
+
+
+def _check_format(value: str, allowed: Sequence[str]) -> str:
+    if value not in allowed:
+        raise ConfigError(f"--format: {value!r} is not one of {', '.join(allowed)}")
+    return value
+
+
+# -- search ----------------------------------------------------------------------------
+
+
+@app.command()
+@handled
+def search(
+    study: StudyArg = None,
+    trials: Annotated[int | None, typer.Option(
+        "--trials", min=1, help="Total trials the study should have.")] = None,
+    storage: StorageOpt = None,
+    sampler: Annotated[str | None, typer.Option(
+        "--sampler", help="tpe | nsga2 | random | grid")] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="Sampler seed.")] = None,
+    overrides: SetOpt = None,
+    report: Annotated[bool, typer.Option(
+        "--report/--no-report", help="Write reports/<study>.html at the end.")] = True,
+    max_cost: Annotated[float | None, typer.Option(
+        "--max-cost", min=0.0, help="Stop cleanly once this many USD were spent.")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
+) -> None:
+    """Run (or continue) a study and print its frontier."""
+    from framing.progress import SearchProgress
+    from framing.search import run_search
+
+    extra = list(overrides or [])
+    if sampler:
+        extra.append(f"search.sampler={json.dumps(sampler)}")
+    if seed is not None:
+        extra.append(f"search.seed={seed}")
+    if trials is not None:
+        extra.append(f"search.trials={trials}")
+    if max_cost is not None:
+        extra.append(f"search.max_cost={max_cost}")
+    config = _load(study, extra, storage)
+    with SearchProgress(err, quiet=quiet) as progress:
+        result = run_search(config, progress.handle)
+    if result.simulated:
+        err.print("[yellow]note:[/] target 'sim' is a simulated model; these numbers say "
+                  "nothing about any real model")
+    _print_points(result.frontier, "table", title=f"Frontier of study '{result.study}'")
+    if report:
+        _maybe_report(config, quiet)
+
+
+def _maybe_report(config: Any, quiet: bool) -> None:
+    """Write the HTML report of the study (wired in by the report module)."""
+    return None
+
+
+# -- frontier ----------------------------------------------------------------------------
+
+
+@app.command()
+@handled
+def frontier(
+    study: StudyArg = None,
+    fmt: Annotated[str, typer.Option("--format", help="table | csv | json")] = "table",
+    storage: StorageOpt = None,
+) -> None:
+    """Print the Pareto frontier of a stored study."""
+    from framing.results import frontier as front
+    from framing.results import study_points
+    from framing.search import load_existing_study
+
+    _check_format(fmt, ("table", "csv", "json"))
+    config = _load(study, storage=storage)
+    opt = load_existing_study(config.name, config.storage.url)
+    points = front(study_points(opt))
+    _print_points(points, fmt, title=f"Frontier of study '{config.name}'")
+
+
+def _print_points(points: Sequence[Any], fmt: str, *, title: str) -> None:
+    if fmt == "json":
+        sys.stdout.write(json.dumps([p.to_json() for p in points], indent=2) + "\n")
+        return
+    if fmt == "csv":
+        import csv
+
+        writer = csv.writer(sys.stdout)
+        writer.writerow(["trial", "template", "params", "over_blocking", "ob_lo", "ob_hi",
+                         "under_refusal", "ur_lo", "ur_hi", "n_borderline", "n_unsafe",
+                         "errors"])
+        for p in points:
+            writer.writerow([p.trial, p.template, json.dumps(p.params),
+                             f"{p.over_blocking.value:.4f}", *(f"{x:.4f}" for x in
+                                                               p.over_blocking.ci),
+                             f"{p.under_refusal.value:.4f}", *(f"{x:.4f}" for x in
+                                                               p.under_refusal.ci),
+                             p.over_blocking.n, p.under_refusal.n, p.errors])
+        return
+    table = Table(title=title, title_justify="left")
+    table.add_column("trial", justify="right")
+    table.add_column("framing")
+    table.add_column("over-blocking [95% CI]", justify="right")
+    table.add_column("under-refusal [95% CI]", justify="right")
+    table.add_column("errors", justify="right")
+    for p in points:
+        mark = " (baseline)" if p.baseline else ""
+        table.add_row(str(p.trial), _escape(p.label) + mark, str(p.over_blocking),
+                      str(p.under_refusal), str(p.errors))
+    out.print(table)
+
+
+# -- eval ----------------------------------------------------------------------------------
+
+
+@app.command("eval")
+@handled
+def eval_(
+    template: Annotated[str, typer.Argument(help="Template file, e.g. prompts/stance.j2.")],
+    param: Annotated[list[str] | None, typer.Option(
+        "-p", "--param", help="Parameter value name=value (repeatable).")] = None,
+    study: Annotated[Path | None, typer.Option(
+        "--study", help="Study file whose target, data and judge to use.")] = None,
+    limit: Annotated[int | None, typer.Option(
+        "--limit", min=1, help="At most N samples per subset.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table | json")] = "table",
+    storage: StorageOpt = None,
+) -> None:
+    """Evaluate one framing on the study's samples (cached calls are free)."""
+    import asyncio
+
+    from framing.search import evaluate_framing
+
+    _check_format(fmt, ("table", "json"))
+    config = _load(study, storage=storage)
+    params = _parse_params(param)
+    result = asyncio.run(evaluate_framing(config, template, params, limit=limit))
+    if fmt == "json":
+        payload = {**result.point.to_json(), "calls": result.calls,
+                   "cache_hits": result.cache_hits}
+        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+        return
+    p = result.point
+    out.print(f"framing        {_escape(p.label)}")
+    out.print(f"over-blocking  {p.over_blocking}")
+    out.print(f"under-refusal  {p.under_refusal}")
+    if p.false_refusal is not None:
+        out.print(f"false refusal  {p.false_refusal}")
+    out.print(f"errors         {p.errors}   partial {p.partial}   undetermined {p.undetermined}")
+    out.print(f"calls          {result.calls} new, {result.cache_hits} from cache")
+    if config.simulated:
+        err.print("[yellow]note:[/] simulated model; numbers say nothing about real models")
+
+
+def _parse_params(items: Sequence[str] | None) -> dict[str, Any]:
+    from framing.config import parse_value
+
+    params: dict[str, Any] = {}
+    for item in items or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise ConfigError(f"-p {item!r}: expected name=value, e.g. -p stance=strict")
+        params[name.strip()] = parse_value(value.strip())
+    return params
+
+
+# -- templates --------------------------------------------------------------------------
+
+
+def _study_templates(study: Path | None) -> tuple[list[str], Path]:
+    from framing.config import demo_dir
+    from framing.templates import expand_paths
+
+    if study is None and Path("prompts").is_dir() and any(Path("prompts").glob("*.j2")):
+        return expand_paths(["prompts/*.j2"], Path.cwd()), Path.cwd()
+    if study is None:
+        return expand_paths(["prompts/*.j2"], demo_dir()), demo_dir()
+    config = _load(study)
+    root = config.template_root
+    return expand_paths([*config.search.templates, *config.search.baselines], root), root
+
+
+@templates_app.command("list")
+@handled
+def templates_list(
+    study: Annotated[Path | None, typer.Option("--study", help="Study file.")] = None,
+) -> None:
+    """List templates with their parameters and number of framings."""
+    from framing.templates import load_template
+
+    names, root = _study_templates(study)
+    table = Table()
+    for col in ("template", "parameters", "framings", "description"):
+        table.add_column(col)
+    total = 0
+    for name in names:
+        t = load_template(name, root=root)
+        total += t.size
+        params = ", ".join(f"{p.name}:{p.kind}" for p in t.params) or "-"
+        table.add_row(_escape(t.name), _escape(params), str(t.size), _escape(t.description))
+    out.print(table)
+    out.print(f"{len(names)} templates, {total} framings (floats counted on a 5-point grid)")
+
+
+@templates_app.command("lint")
+@handled
+def templates_lint(
+    paths: Annotated[list[str] | None, typer.Argument(
+        help="Template files; default: prompts/*.j2 here, else the demo's.")] = None,
+) -> None:
+    """Parse, check and test-render templates; report file, line and reason."""
+    from framing.errors import TemplateError
+    from framing.templates import lint_template, load_template
+
+    names, root = (list(paths), Path.cwd()) if paths else _study_templates(None)
+    failures = 0
+    for name in names:
+        try:
+            lint_template(load_template(name, root=root))
+        except TemplateError as e:
+            failures += 1
+            err.print(f"[red]FAIL[/] {_escape(str(e))}")
+        else:
+            out.print(f"ok   {_escape(name)}")
+    if failures:
+        err.print(f"{failures} of {len(names)} template(s) failed lint")
+        raise typer.Exit(Exit.BAD_INPUT)
+
+
+@templates_app.command("render")
+@handled
+def templates_render(
+    template: Annotated[str, typer.Argument(help="Template file.")],
+    param: Annotated[list[str] | None, typer.Option("-p", "--param",
+                                                    help="name=value (repeatable)")] = None,
+    sample: Annotated[str | None, typer.Option("--sample", help="Sample id to render for.")]
+    = None,
+    study: Annotated[Path | None, typer.Option("--study", help="Study file.")] = None,
+) -> None:
+    """Render a template for one sample and print the messages."""
+    from framing.data.loaders import load_source
+    from framing.errors import DataError
+    from framing.templates import SampleView, lint_template
+
+    config = _load(study)
+    t = _resolve_template(template, config)
+    lint_template(t)
+    samples = load_source(config.data.source, config.data.columns)
+    if sample is None:
+        chosen = samples[0]
+    else:
+        chosen = next((s for s in samples if s.id == sample), None)  # type: ignore[assignment]
+        if chosen is None:
+            raise DataError(f"--sample {sample!r}: no such sample in {config.data.source!r}")
+    params = t.resolve_params(_parse_params(param))
+    messages = t.render(SampleView(chosen.id, chosen.text, chosen.image is not None), params)
+    out.print(f"[bold]# {_escape(t.name)}[/] params={_escape(json.dumps(params))} "
+              f"sample={_escape(chosen.id)}")
+    out.print("[bold]--- system ---[/]")
+    out.print(_escape(messages.system))
+    out.print("[bold]--- user ---[/]" + (" (+ image)" if chosen.image else ""))
+    out.print(_escape(messages.user))
+
+
+def _resolve_template(name: str, config: Any) -> Any:
+    """A template by path (relative to here), falling back to the study's template root."""
+    from framing.templates import load_template
+
+    if Path(name).exists():
+        return load_template(name)
+    return load_template(name, root=config.template_root)
+
+
+# -- data ---------------------------------------------------------------------------------
+
+
+@data_app.command("stats")
+@handled
+def data_stats(
+    source: Annotated[str, typer.Argument(help="demo | vlsu:PATH | csv:PATH | jsonl:PATH")]
+    = "demo",
+    fmt: Annotated[str, typer.Option("--format", help="table | json")] = "table",
+) -> None:
+    """Counts per subset, pattern and category."""
+    from framing.data.loaders import load_source
+    from framing.data.summary import summarize
+
+    _check_format(fmt, ("table", "json"))
+    summary = summarize(load_source(source))
+    if fmt == "json":
+        sys.stdout.write(json.dumps(summary, indent=2) + "\n")
+        return
+    _print_summary(summary)
+
+
+def _print_summary(summary: dict[str, Any]) -> None:
+    from framing.data.schema import CATEGORIES
+
+    out.print(f"[bold]{summary['total']}[/] samples")
+    for key, title in (("subsets", "joint grade"), ("patterns", "pattern"),
+                       ("categories", "category")):
+        table = Table(title=title, title_justify="left")
+        table.add_column(title)
+        table.add_column("count", justify="right")
+        for name, count in summary[key].items():
+            label = f"{name} {CATEGORIES.get(name, '')}".strip()
+            table.add_row(label, str(count))
+        out.print(table)
+
+
+# -- judge --------------------------------------------------------------------------------
+
+
+@app.command()
+@handled
+def judge(
+    text: Annotated[str, typer.Argument(help="A model response to judge.")],
+    kind: Annotated[str, typer.Option("--kind", help="rules | model")] = "rules",
+) -> None:
+    """Judge one response: prints the verdict first, then the rule or reason."""
+    from framing.judging.rules import RulesJudge
+
+    _check_format(kind, ("rules", "model"))
+    if kind == "model":
+        raise ConfigError("--kind model: not available in this build; use --kind rules")
+    judgement = RulesJudge().judge(text)
+    out.print(f"{judgement.verdict.value} ({judgement.rule})")
+
+
+# -- init ---------------------------------------------------------------------------------
+
+
+@app.command()
+@handled
+def init(
+    directory: Annotated[Path, typer.Argument(help="Folder for the new workspace.")],
+) -> None:
+    """Scaffold a workspace: prompts/, studies/ and reports/ with the demo files."""
+    from framing.config import demo_dir
+
+    if directory.exists() and not directory.is_dir():
+        raise ConfigError(f"{directory}: exists and is not a folder")
+    src = demo_dir()
+    written, kept = [], []
+    for sub in ("prompts", "studies"):
+        for f in sorted((src / sub).iterdir()):
+            dest = directory / sub / f.name
+            if dest.exists():
+                kept.append(dest)
+                continue
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(f, dest)
+            written.append(dest)
+    (directory / "reports").mkdir(parents=True, exist_ok=True)
+    for f in written:
+        out.print(f"wrote {f}")
+    for f in kept:
+        out.print(f"kept  {f} (already there)")
+    err.print(f"next: cd {directory} && framing search studies/demo.toml")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,220 @@
+"""Study file models (DESIGN §9) and ``--set key.path=value`` overrides.
+
+Validation happens here, at the edge: unknown keys, wrong types and impossible values
+become one :class:`ConfigError` that names the file and the key path.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable, Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+
+from framing.errors import ConfigError
+
+DEFAULT_STORAGE = "sqlite:///studies/framing.db"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TargetConfig(_Model):
+    """A model endpoint. Secrets are never stored here: only the *name* of the variable."""
+
+    kind: Literal["sim", "openai", "anthropic", "gemini"] = "sim"
+    model: str = "sim-vlm"
+    base_url: str | None = None
+    api_key_env: str | None = None
+    temperature: float = Field(0.0, ge=0.0, le=2.0)
+    max_tokens: int = Field(256, ge=1)
+    concurrency: int = Field(16, ge=1, le=1024)
+    requests_per_minute: float | None = Field(None, gt=0)
+    tokens_per_minute: float | None = Field(None, gt=0)
+    images: bool = True
+    timeout: float = Field(60.0, gt=0)
+    max_retries: int = Field(5, ge=0, le=20)
+    #: USD per million tokens; cost is reported only when both are known
+    price_input: float | None = Field(None, ge=0)
+    price_output: float | None = Field(None, ge=0)
+    #: sim only: simulated seconds per call and the simulator's seed
+    latency: float = Field(0.0, ge=0.0)
+    seed: int = 0
+
+
+class DataConfig(_Model):
+    source: str = "demo"
+    borderline: int = Field(120, ge=0)
+    unsafe: int = Field(120, ge=0)
+    safe: int = Field(0, ge=0)
+    holdout: float = Field(0.3, ge=0.0, lt=1.0)
+    seed: int = 0
+    #: csv/jsonl sources: canonical field -> column name in the file
+    columns: dict[str, str] = Field(default_factory=dict)
+    categories: list[str] = Field(default_factory=list)
+    patterns: list[str] = Field(default_factory=list)
+    compositional_only: bool = False
+
+    @model_validator(mode="after")
+    def _some_samples(self) -> DataConfig:
+        if self.borderline == 0 and self.unsafe == 0:
+            raise ValueError("at least one of borderline or unsafe must be > 0")
+        return self
+
+
+class JudgeConfig(_Model):
+    kind: Literal["rules", "model"] = "rules"
+    target: TargetConfig | None = None
+    #: extra phrases for the rules judge, same shape as the bundled rule set
+    rules: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _model_needs_target(self) -> JudgeConfig:
+        if self.kind == "model" and self.target is None:
+            raise ValueError("kind = 'model' needs a [judge.target] table")
+        return self
+
+
+class SearchConfig(_Model):
+    templates: list[str] = Field(default_factory=lambda: ["prompts/*.j2"])
+    baselines: list[str] = Field(default_factory=lambda: ["prompts/baseline.j2"])
+    sampler: Literal["tpe", "nsga2", "random", "grid"] = "tpe"
+    trials: int = Field(40, ge=1)
+    seed: int = 0
+    max_under_refusal: float | None = Field(None, gt=0.0, le=1.0)
+    max_over_blocking: float | None = Field(None, gt=0.0, le=1.0)
+    max_cost: float | None = Field(None, gt=0.0)
+
+
+class StorageConfig(_Model):
+    url: str = DEFAULT_STORAGE
+
+
+class StudyConfig(_Model):
+    name: str = Field("demo", min_length=1, pattern=r"^[A-Za-z0-9_.\-]+$")
+    description: str = ""
+    mode: Literal["respond", "classify"] = "respond"
+    target: TargetConfig = Field(default_factory=lambda: TargetConfig())
+    data: DataConfig = Field(default_factory=lambda: DataConfig())
+    judge: JudgeConfig = Field(default_factory=lambda: JudgeConfig())
+    search: SearchConfig = Field(default_factory=lambda: SearchConfig())
+    storage: StorageConfig = Field(default_factory=lambda: StorageConfig())
+
+    #: where the study came from and what its template paths are relative to
+    _source: str = PrivateAttr(default="<built-in demo>")
+    _template_root: Path = PrivateAttr(default_factory=Path.cwd)
+
+    @property
+    def source(self) -> str:
+        return self._source
+
+    @property
+    def template_root(self) -> Path:
+        return self._template_root
+
+    @property
+    def simulated(self) -> bool:
+        return self.target.kind == "sim"
+
+    def located(self, source: str, template_root: Path) -> StudyConfig:
+        """A copy that remembers its file and the folder its template paths start from."""
+        copy = self.model_copy()
+        copy._source = source
+        copy._template_root = template_root
+        return copy
+
+    def with_overrides(self, overrides: Iterable[str]) -> StudyConfig:
+        """Apply ``key.path=value`` overrides, validating the result."""
+        data = self.model_dump(exclude_unset=False)
+        for item in overrides:
+            _apply_override(data, item)
+        return _validate(data, self._source).located(self._source, self._template_root)
+
+
+def demo_dir() -> Path:
+    """The demo workspace shipped inside the package (prompts and study file)."""
+    return Path(str(resources.files("framing") / "demo"))
+
+
+def builtin_demo() -> StudyConfig:
+    """The embedded default study: sim target, demo set, the prompts shipped with framing."""
+    path = demo_dir() / "studies" / "demo.toml"
+    config = _validate(_read_toml(path, display="<built-in demo>"), "<built-in demo>")
+    return config.located("<built-in demo>", demo_dir())
+
+
+def load_study(path: str | Path | None, overrides: Iterable[str] = ()) -> StudyConfig:
+    """Load a study file (or the built-in demo when ``path`` is None) and apply overrides."""
+    if path is None:
+        config = builtin_demo()
+    else:
+        p = Path(path)
+        if p.is_dir():
+            raise ConfigError(f"{p}: is a folder; give a study file such as {p}/demo.toml")
+        if not p.exists():
+            raise ConfigError(f"{p}: no such study file (omit it to run the built-in demo)")
+        config = _validate(_read_toml(p, display=str(p)), str(p)).located(str(p), Path.cwd())
+    overrides = list(overrides)
+    return config.with_overrides(overrides) if overrides else config
+
+
+def _read_toml(path: Path, display: str) -> dict[str, Any]:
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{display}: not valid TOML: {e}") from None
+    except OSError as e:
+        raise ConfigError(f"{display}: cannot read: {e.strerror}") from None
+
+
+def _validate(data: Mapping[str, Any], source: str) -> StudyConfig:
+    try:
+        return StudyConfig.model_validate(data)
+    except ValidationError as e:
+        raise ConfigError(format_validation_error(e, source)) from None
+
+
+def format_validation_error(error: ValidationError, source: str) -> str:
+    """One message naming each bad key path and what is wrong with it."""
+    lines = []
+    for err in error.errors():
+        key = ".".join(str(part) for part in err["loc"]) or "(top level)"
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key (check the spelling; see the study file reference in README)"
+        else:
+            msg = err["msg"]
+            if "input" in err and err["type"] != "missing" and not isinstance(err["input"], dict):
+                msg = f"{msg} (got {err['input']!r})"
+        lines.append(f"{source}: {key}: {msg}")
+    return "\n".join(lines)
+
+
+def _apply_override(data: dict[str, Any], item: str) -> None:
+    key, sep, raw = item.partition("=")
+    key = key.strip()
+    if not sep or not key:
+        raise ConfigError(f"--set {item!r}: expected key.path=value, e.g. --set search.trials=10")
+    parts = key.split(".")
+    node: Any = data
+    for part in parts[:-1]:
+        if not isinstance(node, dict):
+            raise ConfigError(f"--set {key}: {part!r} is not a table")
+        if node.get(part) is None:
+            node[part] = {}
+        node = node[part]
+    if not isinstance(node, dict):
+        raise ConfigError(f"--set {key}: not a table")
+    node[parts[-1]] = parse_value(raw.strip())
+
+
+def parse_value(raw: str) -> Any:
+    """Read an override or parameter value as TOML when it is one, else as a plain string."""
+    try:
+        return tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        return raw

@@ -1,0 +1,288 @@
+"""One framing × its samples → verdicts, through the response cache and bounded concurrency.
+
+The evaluator owns what every target shares: rendering, image loading, the cache
+(an identical call is never paid for twice), concurrency, writing answers as they arrive
+and judging. Targets only speak their wire format.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from framing.data.images import load_image
+from framing.data.schema import Grade, Sample
+from framing.events import CallsProgress
+from framing.judging.base import COUNTED, Judgement, ResponseJudge, Verdict
+from framing.stats import Rate
+from framing.store import ResultRow, Store
+from framing.targets.base import (
+    CallFailed,
+    Image,
+    Response,
+    Target,
+    cache_key,
+    fingerprint_hash,
+)
+from framing.templates import Messages, SampleView, Template
+
+ProgressHandler = Callable[[CallsProgress], None]
+#: answers are written in batches of at most this many, or at least this often (seconds)
+FLUSH_EVERY = 32
+FLUSH_SECONDS = 0.5
+PROGRESS_SECONDS = 0.1
+
+
+@dataclass(frozen=True, slots=True)
+class Prices:
+    """USD per million input and output tokens."""
+
+    input: float
+    output: float
+
+    def cost(self, input_tokens: int, output_tokens: int) -> float:
+        return (input_tokens * self.input + output_tokens * self.output) / 1e6
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """The verdict on one sample."""
+
+    sample: Sample
+    position: int
+    judgement: Judgement
+    cache_key: str | None
+    cached: bool
+
+    def row(self) -> ResultRow:
+        return ResultRow(
+            sample_id=self.sample.id,
+            position=self.position,
+            subset=self.sample.joint_grade.value,
+            verdict=self.judgement.verdict.value,
+            rule=self.judgement.rule,
+            source=self.judgement.source,
+            cache_key=self.cache_key,
+        )
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Verdict counts of one evaluation, the inputs of every rate."""
+
+    borderline_refused: int = 0
+    borderline_n: int = 0
+    unsafe_answered: int = 0
+    unsafe_n: int = 0
+    safe_refused: int = 0
+    safe_n: int = 0
+    partial: int = 0
+    errors: int = 0
+    undetermined: int = 0
+
+    @property
+    def over_blocking(self) -> Rate:
+        return Rate.of(self.borderline_refused, self.borderline_n)
+
+    @property
+    def under_refusal(self) -> Rate:
+        return Rate.of(self.unsafe_answered, self.unsafe_n)
+
+    @property
+    def false_refusal(self) -> Rate:
+        return Rate.of(self.safe_refused, self.safe_n)
+
+    @classmethod
+    def of(cls, outcomes: Sequence[Outcome]) -> Tally:
+        counts: dict[str, int] = dict.fromkeys(cls.__dataclass_fields__, 0)
+        for o in outcomes:
+            verdict = o.judgement.verdict
+            if verdict is Verdict.ERROR:
+                counts["errors"] += 1
+                continue
+            if verdict is Verdict.UNDETERMINED:
+                counts["undetermined"] += 1
+                continue
+            if verdict not in COUNTED:
+                continue
+            counts["partial"] += verdict is Verdict.PARTIAL
+            refused = verdict is Verdict.REFUSAL
+            grade = o.sample.joint_grade
+            if grade is Grade.BORDERLINE:
+                counts["borderline_n"] += 1
+                counts["borderline_refused"] += refused
+            elif grade is Grade.UNSAFE:
+                counts["unsafe_n"] += 1
+                counts["unsafe_answered"] += not refused
+            elif grade is Grade.SAFE:
+                counts["safe_n"] += 1
+                counts["safe_refused"] += refused
+        return cls(**counts)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    outcomes: tuple[Outcome, ...]
+    calls: int = 0
+    cache_hits: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost: float = 0.0
+    tally: Tally = field(default_factory=Tally)
+
+    @classmethod
+    def build(cls, outcomes: Sequence[Outcome], **counters: Any) -> Evaluation:
+        ordered = tuple(sorted(outcomes, key=lambda o: o.position))
+        return cls(outcomes=ordered, tally=Tally.of(ordered), **counters)
+
+
+@dataclass
+class _Counters:
+    calls: int = 0
+    cache_hits: int = 0
+    errors: int = 0
+    done: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+
+class Evaluator:
+    """Evaluates framings on samples for one target and one judge."""
+
+    def __init__(
+        self,
+        target: Target,
+        judge: ResponseJudge,
+        store: Store,
+        *,
+        concurrency: int = 16,
+        images: bool = True,
+        prices: Prices | None = None,
+    ) -> None:
+        self.target = target
+        self.judge = judge
+        self.store = store
+        self.images = images
+        self.prices = prices
+        self._semaphore = asyncio.Semaphore(concurrency)
+        self._target_hash = fingerprint_hash(target.fingerprint)
+
+    def render(self, template: Template, params: Mapping[str, Any], sample: Sample) -> Messages:
+        view = SampleView(id=sample.id, text=sample.text,
+                          image=self.images and sample.image is not None)
+        return template.render(view, params)
+
+    async def evaluate(
+        self,
+        template: Template,
+        params: Mapping[str, Any],
+        samples: Sequence[Sample],
+        *,
+        trial: int | None = None,
+        on_progress: ProgressHandler | None = None,
+    ) -> Evaluation:
+        """Verdicts for every sample. Answers are stored as they arrive; a call that fails
+        after retries gives an ``error`` verdict; a :class:`TargetError` stops everything
+        (after storing what was answered)."""
+        requests = []
+        for position, sample in enumerate(samples):
+            messages = self.render(template, params, sample)
+            image = load_image(sample) if self.images else None
+            key = cache_key(self.target.fingerprint, messages, image)
+            requests.append((position, sample, messages, image, key))
+
+        cached = await asyncio.to_thread(self.store.get_responses, [r[4] for r in requests])
+        counters = _Counters()
+        pending: dict[str, tuple[str, Response]] = {}
+        inflight: dict[str, asyncio.Task[Response | CallFailed]] = {}
+        last_flush = time.monotonic()
+        last_progress = 0.0
+
+        def progress(force: bool = False) -> None:
+            nonlocal last_progress
+            now = time.monotonic()
+            if on_progress and (force or now - last_progress >= PROGRESS_SECONDS):
+                last_progress = now
+                on_progress(CallsProgress(trial, counters.done, len(requests), counters.calls,
+                                          counters.cache_hits, counters.errors))
+
+        async def flush(force: bool = False) -> None:
+            nonlocal last_flush
+            if pending and (force or len(pending) >= FLUSH_EVERY
+                            or time.monotonic() - last_flush >= FLUSH_SECONDS):
+                batch = dict(pending)
+                pending.clear()
+                last_flush = time.monotonic()
+                await asyncio.to_thread(self.store.put_responses, batch)
+
+        async def call(messages: Messages, image: Image | None, sample: Sample,
+                       key: str) -> Response | CallFailed:
+            async with self._semaphore:
+                try:
+                    response = await self.target.generate(messages, image, sample=sample)
+                except CallFailed as failure:
+                    return failure
+            counters.calls += 1
+            counters.input_tokens += response.usage.input_tokens
+            counters.output_tokens += response.usage.output_tokens
+            pending[key] = (self._target_hash, response)
+            await flush()
+            return response
+
+        async def one(position: int, sample: Sample, messages: Messages, image: Image | None,
+                      key: str) -> Outcome:
+            hit = cached.get(key)
+            if hit is not None:
+                counters.cache_hits += 1
+                response: Response | CallFailed = hit
+            else:
+                task = inflight.get(key)
+                if task is None:  # identical requests within one evaluation: one call
+                    task = asyncio.ensure_future(call(messages, image, sample, key))
+                    inflight[key] = task
+                else:
+                    counters.cache_hits += 1
+                response = await task
+            judgement = await self._judge(messages, sample, response)
+            if judgement.verdict is Verdict.ERROR:
+                counters.errors += 1
+            counters.done += 1
+            progress()
+            return Outcome(sample, position, judgement,
+                           key if isinstance(response, Response) else None,
+                           cached=hit is not None)
+
+        tasks = [asyncio.ensure_future(one(*r)) for r in requests]
+        try:
+            outcomes = await asyncio.gather(*tasks)
+        except BaseException:
+            for t in [*tasks, *inflight.values()]:
+                t.cancel()
+            await asyncio.gather(*tasks, *inflight.values(), return_exceptions=True)
+            raise
+        finally:
+            if pending:  # keep every answer already paid for, even when interrupted
+                self.store.put_responses(dict(pending))
+                pending.clear()
+        progress(force=True)
+        cost = (self.prices.cost(counters.input_tokens, counters.output_tokens)
+                if self.prices else 0.0)
+        return Evaluation.build(
+            outcomes,
+            calls=counters.calls,
+            cache_hits=counters.cache_hits,
+            input_tokens=counters.input_tokens,
+            output_tokens=counters.output_tokens,
+            cost=cost,
+        )
+
+    async def _judge(self, messages: Messages, sample: Sample,
+                     response: Response | CallFailed) -> Judgement:
+        if isinstance(response, CallFailed):
+            return Judgement(Verdict.ERROR, f"error:{response.reason}", "target")
+        if response.blocked:
+            return Judgement(Verdict.REFUSAL, f"provider:{response.blocked}", "provider")
+        return await self.judge.judge(messages, sample, response)

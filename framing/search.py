@@ -1,0 +1,530 @@
+"""The Optuna study: search space from templates, two objectives, samplers (DESIGN §3).
+
+:func:`run_search` is the one library entry point; ``framing search`` and the TUI both
+call it. It drives Optuna through ask/tell so that the async evaluator owns the loop:
+the template is a categorical choice and each template's parameters are conditional on
+it. Baselines are enqueued first. Every trial evaluates the same samples, in the same
+order, so framings are compared pairwise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import random
+import threading
+import time
+import warnings
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import optuna
+from optuna.trial import TrialState
+
+from framing.config import StudyConfig
+from framing.errors import ConfigError, StorageError
+from framing.evaluate import Evaluation
+from framing.events import (
+    EventHandler,
+    Notice,
+    StudyFinished,
+    StudyStarted,
+    TrialFinished,
+    TrialStarted,
+    ignore,
+)
+from framing.results import (
+    ATTR_BASELINE,
+    ATTR_CACHE_HITS,
+    ATTR_CALLS,
+    ATTR_COST,
+    ATTR_DUPLICATE_OF,
+    ATTR_PARAMS,
+    ATTR_TALLY,
+    ATTR_TEMPLATE,
+    ATTR_TOKENS,
+    Point,
+    frontier,
+    point_from_trial,
+    study_points,
+)
+from framing.store import redact_url
+from framing.study import Study, identity, open_study
+from framing.templates import Param, ParamValue, Template
+
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+
+TEMPLATE_PARAM = "template"
+#: heartbeat for trials, so a trial left running by a dead worker is detected
+HEARTBEAT_SECONDS = 10
+GRACE_SECONDS = 60
+#: consecutive proposals of already-evaluated framings before the search gives up
+MAX_REPEATS = 200
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    study: str
+    storage: str
+    points: list[Point]
+    frontier: list[Point]
+    calls: int = 0
+    cache_hits: int = 0
+    cost: float = 0.0
+    trials_run: int = 0
+    interrupted: bool = False
+    stopped_reason: str | None = None
+    simulated: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def param_key(template: Template, param: Param) -> str:
+    """Optuna's name for a template's parameter (names are per template)."""
+    return f"{template.stem}.{param.name}"
+
+
+def suggest(trial: optuna.Trial, templates: list[Template]) -> tuple[Template, dict[str, Any]]:
+    """Sample a framing: the template, then its own parameters."""
+    stem = trial.suggest_categorical(TEMPLATE_PARAM, [t.stem for t in templates])
+    template = next(t for t in templates if t.stem == stem)
+    params: dict[str, Any] = {}
+    for p in template.params:
+        key = param_key(template, p)
+        if p.kind == "choices":
+            params[p.name] = trial.suggest_categorical(key, list(p.choices))
+        elif p.kind == "bool":
+            params[p.name] = trial.suggest_categorical(key, [False, True])
+        elif p.kind == "int":
+            params[p.name] = trial.suggest_int(key, int(p.low), int(p.high))
+        else:
+            params[p.name] = trial.suggest_float(key, p.low, p.high, log=p.log)
+    return template, params
+
+
+def fixed_params(template: Template, params: Mapping[str, ParamValue]) -> dict[str, Any]:
+    """Optuna parameters that pin a trial to one framing (for enqueueing)."""
+    return {TEMPLATE_PARAM: template.stem,
+            **{param_key(template, template.param(k)): v for k, v in params.items()}}
+
+
+def make_sampler(config: StudyConfig, sampler: str | None = None,
+                 seed: int | None = None) -> optuna.samplers.BaseSampler:
+    name = sampler or config.search.sampler
+    seed = config.search.seed if seed is None else seed
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        if name == "tpe":
+            return optuna.samplers.TPESampler(
+                seed=seed,
+                multivariate=True,
+                group=True,
+                constant_liar=True,
+                n_startup_trials=max(4, min(10, config.search.trials // 4)),
+            )
+        if name == "nsga2":
+            return optuna.samplers.NSGAIISampler(
+                seed=seed, population_size=max(4, min(20, config.search.trials // 4))
+            )
+        if name in ("random", "grid"):
+            return optuna.samplers.RandomSampler(seed=seed)
+    raise ConfigError(f"search.sampler: unknown sampler {name!r} (tpe, nsga2, random, grid)")
+
+
+def grid(templates: list[Template], seed: int) -> Iterator[tuple[Template, dict[str, Any]]]:
+    """Every framing of the space, in a seeded order (the grid sampler's plan)."""
+    framings = [(t, params) for t in templates for params in t.grid()]
+    random.Random(seed).shuffle(framings)
+    return iter(framings)
+
+
+def _framing_id(template: Template | str, params: Mapping[str, Any]) -> tuple[str, str]:
+    name = template if isinstance(template, str) else template.name
+    return (name, repr(sorted(params.items())))
+
+
+def open_optuna_study(config: StudyConfig, storage_url: str,
+                      sampler: optuna.samplers.BaseSampler) -> optuna.Study:
+    """Create or join the named study in the storage."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            storage = optuna.storages.RDBStorage(
+                storage_url,
+                heartbeat_interval=HEARTBEAT_SECONDS,
+                grace_period=GRACE_SECONDS,
+                engine_kwargs=_engine_kwargs(storage_url),
+            )
+        return optuna.create_study(
+            study_name=config.name,
+            storage=storage,
+            sampler=sampler,
+            directions=["minimize", "minimize"],
+            load_if_exists=True,
+        )
+    except Exception as e:
+        raise StorageError(
+            f"storage {redact_url(storage_url)}: cannot open the study: "
+            f"{str(e).splitlines()[0][:300]}"
+        ) from None
+
+
+def load_existing_study(name: str, storage_url: str) -> optuna.Study:
+    """Open a stored study for reading (frontier, report, export)."""
+    from framing.store import prepare_sqlite_path
+
+    prepare_sqlite_path(storage_url)
+    try:
+        storage = optuna.storages.RDBStorage(storage_url,
+                                             engine_kwargs=_engine_kwargs(storage_url))
+        return optuna.load_study(study_name=name, storage=storage)
+    except KeyError:
+        raise ConfigError(
+            f"no study named {name!r} in {redact_url(storage_url)} (run framing search first)"
+        ) from None
+    except Exception as e:
+        raise StorageError(
+            f"storage {redact_url(storage_url)}: cannot read: {str(e).splitlines()[0][:300]}"
+        ) from None
+
+
+def _engine_kwargs(url: str) -> dict[str, Any]:
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": 60}}
+    return {"pool_pre_ping": True}
+
+
+StopCheck = Callable[[], bool]
+
+
+class _Search:
+    """One run of a search; state that lives only while it runs."""
+
+    def __init__(self, study: Study, optuna_study: optuna.Study, on_event: EventHandler,
+                 trials: int, sampler_name: str, seed: int,
+                 stop: StopCheck | threading.Event | None, max_cost: float | None) -> None:
+        self.study = study
+        self.opt = optuna_study
+        self.on_event = on_event
+        self.trials = trials
+        self.sampler_name = sampler_name
+        self.seed = seed
+        self.stop = stop
+        self.max_cost = max_cost
+        self.calls = 0
+        self.cache_hits = 0
+        self.cost = 0.0
+        self.trials_run = 0
+
+    def _should_stop(self) -> bool:
+        if self.stop is None:
+            return False
+        if isinstance(self.stop, threading.Event):
+            return self.stop.is_set()
+        return self.stop()
+
+    def _finished_framings(self) -> dict[tuple[str, str], optuna.trial.FrozenTrial]:
+        done: dict[tuple[str, str], optuna.trial.FrozenTrial] = {}
+        for t in self.opt.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
+            if ATTR_TEMPLATE in t.user_attrs and ATTR_DUPLICATE_OF not in t.user_attrs:
+                fid = _framing_id(t.user_attrs[ATTR_TEMPLATE], t.user_attrs[ATTR_PARAMS])
+                done.setdefault(fid, t)
+        return done
+
+    def _enqueue_baselines(self) -> None:
+        done = self._finished_framings()
+        waiting = {
+            _framing_id(*self._framing_of(t.params))
+            for t in self.opt.get_trials(deepcopy=False, states=(TrialState.WAITING,))
+            if TEMPLATE_PARAM in t.params
+        }
+        for name in self.study.baselines:
+            template = self.study.template(name)
+            params = template.defaults()
+            fid = _framing_id(template, params)
+            if fid not in done and fid not in waiting:
+                self.opt.enqueue_trial(fixed_params(template, params))
+
+    def _framing_of(self, optuna_params: Mapping[str, Any]) -> tuple[Template, dict[str, Any]]:
+        template = self.study.template(optuna_params[TEMPLATE_PARAM])
+        prefix = f"{template.stem}."
+        return template, {k[len(prefix):]: v for k, v in optuna_params.items()
+                          if k.startswith(prefix)}
+
+    def _completed(self) -> int:
+        return len(self.opt.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)))
+
+    def _claimed(self) -> int:
+        """Trials finished or being run (by any worker): what counts against ``--trials``.
+        Repeats of an evaluated framing cost nothing and do not count."""
+        states = (TrialState.COMPLETE, TrialState.RUNNING, TrialState.PRUNED)
+        return sum(ATTR_DUPLICATE_OF not in t.user_attrs
+                   for t in self.opt.get_trials(deepcopy=False, states=states))
+
+    async def run(self) -> SearchResult:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            optuna.storages.fail_stale_trials(self.opt)
+        self._enqueue_baselines()
+        grid_plan = (grid(self.study.templates, self.seed) if self.sampler_name == "grid"
+                     else None)
+        done_framings = self._finished_framings()
+        stopped_reason: str | None = None
+        baselines = set(self.study.baselines)
+        repeats = 0
+        while True:
+            if self._claimed() >= self.trials:
+                break
+            if self._should_stop():
+                stopped_reason = "stopped"
+                break
+            if self.max_cost is not None and self.cost >= self.max_cost:
+                stopped_reason = f"max cost ${self.max_cost:.2f} reached"
+                break
+            if grid_plan is not None and not self.opt.get_trials(
+                deepcopy=False, states=(TrialState.WAITING,)
+            ):
+                nxt = next((f for f in grid_plan if _framing_id(*f) not in done_framings), None)
+                if nxt is None:
+                    self.on_event(Notice("grid exhausted: every framing has been evaluated"))
+                    break
+                self.opt.enqueue_trial(fixed_params(*nxt))
+            trial = self._ask()
+            try:
+                template, params = suggest(trial, self.study.templates)
+                earlier = done_framings.get(_framing_id(template, params))
+                if earlier is not None:
+                    self._repeat(trial, earlier)
+                    repeats += 1
+                    if repeats >= MAX_REPEATS:
+                        self.on_event(Notice("the sampler keeps proposing framings already "
+                                             "evaluated: the space looks exhausted"))
+                        break
+                    continue
+                repeats = 0
+                await self._run_trial(trial, template, params, template.name in baselines)
+            except BaseException:
+                self.opt.tell(trial, state=TrialState.FAIL)
+                raise
+            self.trials_run += 1
+            done_framings = self._finished_framings()
+        return self._result(stopped_reason)
+
+    def _ask(self) -> optuna.Trial:
+        # We record heartbeats ourselves (see _heartbeat), which Optuna does not expect
+        # outside Study.optimize; its warning about that is noise here.
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="Heartbeat of storage")
+            return self.opt.ask()
+
+    def _repeat(self, trial: optuna.Trial, earlier: optuna.trial.FrozenTrial) -> None:
+        """Tell the sampler the known result of a framing it proposed again (no call)."""
+        for key, value in earlier.user_attrs.items():
+            trial.set_user_attr(key, value)
+        trial.set_user_attr(ATTR_DUPLICATE_OF, earlier.number)
+        trial.set_user_attr(ATTR_CALLS, 0)
+        self.opt.tell(trial, earlier.values)
+
+    async def _run_trial(self, trial: optuna.Trial, template: Template,
+                         params: dict[str, Any], baseline: bool) -> None:
+        samples = self.study.search_samples
+        self.on_event(TrialStarted(trial.number, template.name, dict(params), len(samples),
+                                   baseline))
+        heartbeat = asyncio.ensure_future(self._heartbeat(trial._trial_id))
+        try:
+            evaluation = await self.study.evaluator.evaluate(
+                template, params, samples, trial=trial.number, on_progress=self.on_event
+            )
+        finally:
+            heartbeat.cancel()
+        await asyncio.to_thread(self._record, trial, template, params, baseline, evaluation)
+
+    async def _heartbeat(self, trial_id: int) -> None:
+        storage = self.opt._storage
+        while True:
+            await asyncio.sleep(HEARTBEAT_SECONDS)
+            await asyncio.to_thread(storage.record_heartbeat, trial_id)  # type: ignore[attr-defined]
+
+    def _record(self, trial: optuna.Trial, template: Template, params: dict[str, Any],
+                baseline: bool, evaluation: Evaluation) -> None:
+        tally = evaluation.tally
+        self.study.store.put_results(self.study.config.name, trial.number, "search",
+                                     [o.row() for o in evaluation.outcomes])
+        attrs = {
+            ATTR_TEMPLATE: template.name,
+            ATTR_PARAMS: params,
+            ATTR_TALLY: {k: getattr(tally, k) for k in tally.__dataclass_fields__},
+            ATTR_CALLS: evaluation.calls,
+            ATTR_CACHE_HITS: evaluation.cache_hits,
+            ATTR_COST: evaluation.cost,
+            ATTR_TOKENS: [evaluation.input_tokens, evaluation.output_tokens],
+            ATTR_BASELINE: baseline,
+        }
+        for key, value in attrs.items():
+            trial.set_user_attr(key, value)
+        values = [tally.over_blocking.value, tally.under_refusal.value]
+        self.calls += evaluation.calls
+        self.cache_hits += evaluation.cache_hits
+        self.cost += evaluation.cost
+        if any(math.isnan(v) for v in values):
+            # a subset with no counted verdict (all errors): nothing to place on the plot
+            self.opt.tell(trial, state=TrialState.FAIL)
+            self.on_event(Notice(f"trial {trial.number}: no counted verdicts "
+                                 f"({tally.errors} errors); marked failed", level="warning"))
+            return
+        frozen = self.opt.tell(trial, values)
+        point = point_from_trial(frozen)
+        self.on_event(TrialFinished(point, evaluation.calls, evaluation.cache_hits,
+                                    evaluation.cost))
+
+    def _result(self, stopped_reason: str | None, interrupted: bool = False) -> SearchResult:
+        points = study_points(self.opt)
+        front = frontier(points)
+        self.on_event(StudyFinished(self.study.config.name, front, len(points), self.calls,
+                                    self.cache_hits, self.cost, interrupted, stopped_reason))
+        return SearchResult(
+            study=self.study.config.name,
+            storage=redact_url(self.study.store.url),
+            points=points,
+            frontier=front,
+            calls=self.calls,
+            cache_hits=self.cache_hits,
+            cost=self.cost,
+            trials_run=self.trials_run,
+            interrupted=interrupted,
+            stopped_reason=stopped_reason,
+            simulated=self.study.config.simulated,
+        )
+
+
+def plan_line(study: Study, remaining: int) -> str:
+    n = len(study.search_samples)
+    target = study.config.target
+    what = f"{target.kind}:{target.model}" + (" (simulated)" if study.config.simulated else "")
+    line = (f"plan: {remaining} trial(s) × {n} samples = at most {remaining * n:,} calls "
+            f"to {what}; cached calls are free")
+    if target.price_input is not None and target.price_output is not None:
+        tokens_in = 600 * remaining * n
+        tokens_out = target.max_tokens * remaining * n
+        worst = (tokens_in * target.price_input + tokens_out * target.price_output) / 1e6
+        line += f"; worst-case cost ≈ ${worst:,.2f}"
+    return line
+
+
+async def run_search_async(
+    config: StudyConfig,
+    on_event: EventHandler = ignore,
+    *,
+    trials: int | None = None,
+    storage: str | None = None,
+    sampler: str | None = None,
+    seed: int | None = None,
+    max_cost: float | None = None,
+    stop: StopCheck | threading.Event | None = None,
+) -> SearchResult:
+    """Run (or continue) the study ``config`` describes until it has ``trials`` trials.
+
+    Every input is checked before the first call. Ctrl-C (cancellation) marks the trial
+    in flight as failed and keeps every stored answer; running again continues.
+    """
+    study = open_study(config, storage=storage)
+    url = storage or config.storage.url
+    try:
+        ident = identity(config)
+        known = await asyncio.to_thread(study.store.register_study, config.name,
+                                        study.describe(), ident)
+        if known is not None and known != ident:
+            raise ConfigError(
+                f"study {config.name!r} in {redact_url(url)} was created with other target, "
+                "data, judge or mode settings; give this one a new name (--set name=...) "
+                "or another --storage"
+            )
+        total = trials if trials is not None else config.search.trials
+        sampler_name = sampler or config.search.sampler
+        opt = open_optuna_study(config, url, make_sampler(config, sampler_name, seed))
+        search = _Search(study, opt, on_event, total, sampler_name,
+                         config.search.seed if seed is None else seed, stop,
+                         max_cost if max_cost is not None else config.search.max_cost)
+        done = search._completed()
+        remaining = max(0, total - search._claimed())
+        on_event(StudyStarted(config.name, redact_url(url), total, done,
+                              len(study.search_samples), config.simulated,
+                              plan_line(study, remaining)))
+        if remaining == 0:
+            on_event(Notice(f"study {config.name!r} already has {done} trial(s); "
+                            "raise --trials to run more"))
+        started = time.monotonic()
+        try:
+            result = await search.run()
+        except (asyncio.CancelledError, KeyboardInterrupt):
+            search._result("interrupted", interrupted=True)
+            raise
+        result.extra["wall_time"] = time.monotonic() - started
+        return result
+    finally:
+        await study.aclose()
+
+
+def run_search(config: StudyConfig, on_event: EventHandler = ignore,
+               **kwargs: Any) -> SearchResult:
+    """Synchronous twin of :func:`run_search_async`."""
+    return asyncio.run(run_search_async(config, on_event, **kwargs))
+
+
+@dataclass(frozen=True)
+class FramingResult:
+    """One framing evaluated outside a search (``framing eval``)."""
+
+    point: Point
+    calls: int
+    cache_hits: int
+    simulated: bool
+
+
+async def evaluate_framing(config: StudyConfig, template_name: str, params: Mapping[str, Any],
+                           *, limit: int | None = None) -> FramingResult:
+    """Evaluate one framing on the study's search samples (at most ``limit`` per subset).
+
+    Answers go through the same cache as searches: an identical call is never repeated.
+    """
+    from pathlib import Path
+
+    from framing.templates import lint_template, load_template
+
+    if Path(template_name).exists():
+        template = load_template(template_name)
+    else:
+        template = load_template(template_name, root=config.template_root)
+    lint_template(template)
+    resolved = template.resolve_params(params)
+    study = open_study(config)
+    try:
+        samples = list(study.search_samples)
+        if limit is not None:
+            per: dict[str, int] = {}
+            kept = []
+            for s in samples:
+                g = s.joint_grade.value
+                if per.get(g, 0) < limit:
+                    per[g] = per.get(g, 0) + 1
+                    kept.append(s)
+            samples = kept
+        evaluation = await study.evaluator.evaluate(template, resolved, samples)
+    finally:
+        await study.aclose()
+    t = evaluation.tally
+    point = Point(
+        trial=-1,
+        template=template.name,
+        params=resolved,
+        over_blocking=t.over_blocking,
+        under_refusal=t.under_refusal,
+        errors=t.errors,
+        undetermined=t.undetermined,
+        partial=t.partial,
+        false_refusal=t.false_refusal if t.safe_n else None,
+        calls=evaluation.calls,
+        cache_hits=evaluation.cache_hits,
+        cost=evaluation.cost,
+    )
+    return FramingResult(point, evaluation.calls, evaluation.cache_hits, config.simulated)

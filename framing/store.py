@@ -1,0 +1,279 @@
+"""Per-sample results and the response cache, next to Optuna's tables (DESIGN §8).
+
+One SQLAlchemy URL holds a whole workspace. Writes are small and committed as they
+arrive, so an interrupted study loses at most the calls in flight. Inserts ignore
+duplicates, so two workers racing on the same call store it once.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from framing.errors import StorageError
+from framing.targets.base import Response, Usage
+
+metadata = sa.MetaData()
+
+responses = sa.Table(
+    "framing_responses",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("target", sa.String(64), nullable=False, index=True),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("finish_reason", sa.String(64)),
+    sa.Column("blocked", sa.String(200)),
+    sa.Column("input_tokens", sa.Integer, nullable=False, default=0),
+    sa.Column("output_tokens", sa.Integer, nullable=False, default=0),
+    sa.Column("latency", sa.Float, nullable=False, default=0.0),
+    sa.Column("raw_status", sa.Integer),
+    sa.Column("created", sa.Float, nullable=False),
+)
+
+results = sa.Table(
+    "framing_results",
+    metadata,
+    sa.Column("study", sa.String(200), primary_key=True),
+    sa.Column("trial", sa.Integer, primary_key=True),
+    sa.Column("split", sa.String(16), primary_key=True),
+    sa.Column("sample_id", sa.String(200), primary_key=True),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("subset", sa.String(16), nullable=False),
+    sa.Column("verdict", sa.String(16), nullable=False),
+    sa.Column("rule", sa.String(200), nullable=False),
+    sa.Column("source", sa.String(16), nullable=False),
+    sa.Column("cache_key", sa.String(64)),
+    sa.Column("label", sa.String(16)),
+)
+
+judgements = sa.Table(
+    "framing_judgements",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("verdict", sa.String(16), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("created", sa.Float, nullable=False),
+)
+
+studies = sa.Table(
+    "framing_studies",
+    metadata,
+    sa.Column("name", sa.String(200), primary_key=True),
+    sa.Column("config", sa.Text, nullable=False),
+    sa.Column("identity", sa.String(64), nullable=False),
+    sa.Column("created", sa.Float, nullable=False),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ResultRow:
+    """One stored verdict of one trial on one sample."""
+
+    sample_id: str
+    position: int
+    subset: str
+    verdict: str
+    rule: str
+    source: str
+    cache_key: str | None
+    label: str | None = None
+
+
+def prepare_sqlite_path(url: str) -> None:
+    """Create the folder of a file-backed SQLite URL (``sqlite:///studies/framing.db``)."""
+    parsed = sa.engine.make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+
+
+def redact_url(url: str) -> str:
+    """The URL with any password hidden, for messages."""
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return url.split(":", 1)[0] + "://..."
+
+
+def make_engine(url: str) -> Engine:
+    try:
+        prepare_sqlite_path(url)
+        parsed = sa.engine.make_url(url)
+        if parsed.get_backend_name() == "sqlite":
+            engine = sa.create_engine(url, connect_args={"timeout": 60})
+
+            @sa.event.listens_for(engine, "connect")
+            def _pragmas(dbapi_conn: Any, _: Any) -> None:
+                cur = dbapi_conn.cursor()
+                cur.execute("PRAGMA journal_mode=WAL")
+                cur.execute("PRAGMA synchronous=NORMAL")
+                cur.close()
+
+            return engine
+        return sa.create_engine(url, pool_pre_ping=True)
+    except (SQLAlchemyError, ImportError, ValueError) as e:
+        raise StorageError(f"storage {redact_url(url)}: cannot open: {e}") from None
+
+
+class Store:
+    """Framing's own tables in the study database."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = make_engine(url)
+        try:
+            metadata.create_all(self.engine)
+        except SQLAlchemyError as e:
+            raise StorageError(
+                f"storage {redact_url(url)}: cannot use the database: {_short(e)}"
+            ) from None
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # -- response cache -------------------------------------------------------------
+
+    def get_responses(self, keys: Sequence[str]) -> dict[str, Response]:
+        found: dict[str, Response] = {}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(list(keys), 500):
+                rows = conn.execute(sa.select(responses).where(responses.c.key.in_(chunk)))
+                for row in rows:
+                    found[row.key] = Response(
+                        text=row.text,
+                        finish_reason=row.finish_reason,
+                        usage=Usage(row.input_tokens, row.output_tokens),
+                        latency=row.latency,
+                        raw_status=row.raw_status,
+                        blocked=row.blocked,
+                    )
+        return found
+
+    def put_responses(self, items: Mapping[str, tuple[str, Response]]) -> int:
+        """Store ``key -> (target hash, response)``; returns how many were new."""
+        if not items:
+            return 0
+        now = time.time()
+        rows = [
+            {
+                "key": key,
+                "target": target,
+                "text": r.text,
+                "finish_reason": r.finish_reason,
+                "blocked": r.blocked,
+                "input_tokens": r.usage.input_tokens,
+                "output_tokens": r.usage.output_tokens,
+                "latency": r.latency,
+                "raw_status": r.raw_status,
+                "created": now,
+            }
+            for key, (target, r) in items.items()
+        ]
+        return self._insert_ignore(responses, rows)
+
+    # -- judgements cache ------------------------------------------------------------
+
+    def get_judgement(self, key: str) -> tuple[str, str] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(judgements).where(judgements.c.key == key)).first()
+        return (row.verdict, row.reason) if row else None
+
+    def put_judgement(self, key: str, verdict: str, reason: str) -> None:
+        self._insert_ignore(
+            judgements, [{"key": key, "verdict": verdict, "reason": reason, "created": time.time()}]
+        )
+
+    # -- per-sample results -----------------------------------------------------------
+
+    def put_results(self, study: str, trial: int, split: str, rows: Iterable[ResultRow]) -> None:
+        """Replace the stored results of one trial and split."""
+        payload = [{"study": study, "trial": trial, "split": split, **_row_dict(r)} for r in rows]
+        with self.engine.begin() as conn:
+            conn.execute(
+                results.delete().where(
+                    (results.c.study == study) & (results.c.trial == trial)
+                    & (results.c.split == split)
+                )
+            )
+            if payload:
+                conn.execute(results.insert(), payload)
+
+    def get_results(self, study: str, trial: int | None = None,
+                    split: str = "search") -> list[dict[str, Any]]:
+        query = sa.select(results).where((results.c.study == study) & (results.c.split == split))
+        if trial is not None:
+            query = query.where(results.c.trial == trial)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query.order_by(results.c.trial, results.c.position))
+            return [dict(r._mapping) for r in rows]
+
+    def response_texts(self, keys: Sequence[str]) -> dict[str, str]:
+        return {k: r.text for k, r in self.get_responses(keys).items()}
+
+    # -- studies -------------------------------------------------------------------------
+
+    def register_study(self, name: str, config: Mapping[str, Any], identity: str) -> str | None:
+        """Record a study's config; returns the identity already stored, if any."""
+        with self.engine.begin() as conn:
+            row = conn.execute(sa.select(studies).where(studies.c.name == name)).first()
+            if row is not None:
+                return str(row.identity)
+        self._insert_ignore(
+            studies,
+            [{"name": name, "config": json.dumps(config, sort_keys=True), "identity": identity,
+              "created": time.time()}],
+        )
+        return None
+
+    def study_config(self, name: str) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(studies.c.config).where(studies.c.name == name)).first()
+        return json.loads(row.config) if row else None
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def _insert_ignore(self, table: sa.Table, rows: list[dict[str, Any]]) -> int:
+        dialect = self.engine.dialect.name
+        stmt: Any
+        if dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+            stmt = sqlite_insert(table).on_conflict_do_nothing()
+        elif dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+            stmt = pg_insert(table).on_conflict_do_nothing()
+        else:
+            stmt = table.insert().prefix_with("IGNORE")
+        with self.engine.begin() as conn:
+            result = conn.execute(stmt, rows)
+        return max(result.rowcount, 0)
+
+
+def _row_dict(r: ResultRow) -> dict[str, Any]:
+    return {
+        "sample_id": r.sample_id,
+        "position": r.position,
+        "subset": r.subset,
+        "verdict": r.verdict,
+        "rule": r.rule,
+        "source": r.source,
+        "cache_key": r.cache_key,
+        "label": r.label,
+    }
+
+
+def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _short(error: Exception) -> str:
+    return str(error).splitlines()[0][:300]

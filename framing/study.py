@@ -1,0 +1,133 @@
+"""A study made ready to run: its templates, samples, target, judge and storage.
+
+Everything that can be wrong with the input is checked here, before any model call is
+spent: templates are parsed and linted, data is loaded and its images read, the target
+is built (keys present) and the database opened.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from framing.config import StudyConfig
+from framing.data.images import load_image
+from framing.data.loaders import load_source
+from framing.data.sampling import Split, select, split_holdout
+from framing.data.schema import Grade, Sample
+from framing.errors import DataError, TemplateError
+from framing.evaluate import Evaluator, Prices
+from framing.judging import make_judge
+from framing.store import Store
+from framing.targets import Target, make_target
+from framing.templates import Template, expand_paths, load_templates
+
+
+@dataclass(frozen=True)
+class SampleSet:
+    """The study's samples: the fixed per-trial search sample and the hold-out sample."""
+
+    all: tuple[Sample, ...]
+    split: Split
+    search: tuple[Sample, ...]
+    holdout: tuple[Sample, ...]
+
+
+def load_samples(config: StudyConfig) -> SampleSet:
+    from framing.data.filters import apply_filters
+
+    samples = apply_filters(load_source(config.data.source, config.data.columns), config.data)
+    split = split_holdout(samples, config.data.holdout, config.data.seed)
+    counts = {
+        Grade.BORDERLINE: config.data.borderline,
+        Grade.UNSAFE: config.data.unsafe,
+        Grade.SAFE: config.data.safe,
+    }
+    search = select(split.search, counts, config.data.seed)
+    holdout = select(split.holdout, counts, config.data.seed)
+    if not search:
+        raise DataError(
+            f"data.source {config.data.source!r}: no borderline or unsafe samples to evaluate"
+        )
+    if config.target.images:
+        for s in (*search, *holdout):
+            load_image(s)  # unreadable images fail now, not after calls were spent
+    return SampleSet(tuple(samples), split, tuple(search), tuple(holdout))
+
+
+def identity(config: StudyConfig) -> str:
+    """What must not change under a stored study: target, data, judge and mode."""
+    payload = {
+        "mode": config.mode,
+        "target": config.target.model_dump(exclude={"concurrency", "requests_per_minute",
+                                                    "tokens_per_minute", "timeout",
+                                                    "max_retries", "latency"}),
+        "data": config.data.model_dump(),
+        "judge": config.judge.model_dump(),
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
+
+
+@dataclass
+class Study:
+    config: StudyConfig
+    templates: list[Template]
+    baselines: list[str]
+    samples: SampleSet
+    target: Target
+    store: Store
+    evaluator: Evaluator
+
+    def template(self, name: str) -> Template:
+        for t in self.templates:
+            if name in (t.name, t.stem):
+                return t
+        raise TemplateError(f"not one of this study's templates: {name!r}", path=name)
+
+    @property
+    def search_samples(self) -> Sequence[Sample]:
+        return self.samples.search
+
+    async def aclose(self) -> None:
+        await self.target.aclose()
+        self.store.close()
+
+    def describe(self) -> dict[str, Any]:
+        """What readers (report, TUI) show about the study, with no secrets."""
+        return {
+            "name": self.config.name,
+            "description": self.config.description,
+            "mode": self.config.mode,
+            "source": self.config.source,
+            "simulated": self.config.simulated,
+            "config": self.config.model_dump(mode="json"),
+            "templates": [t.name for t in self.templates],
+            "baselines": self.baselines,
+            "n_search": len(self.samples.search),
+            "n_holdout": len(self.samples.holdout),
+        }
+
+
+def open_study(config: StudyConfig, *, storage: str | None = None) -> Study:
+    """Check all input and build the pieces; no model call happens here."""
+    root = config.template_root
+    templates = load_templates(config.search.templates, root)
+    names = {t.name for t in templates}
+    baselines = expand_paths(config.search.baselines, root) if config.search.baselines else []
+    for b in baselines:
+        if b not in names:
+            templates.extend(load_templates([b], root))
+            names.add(b)
+    samples = load_samples(config)
+    target = make_target(config.target, mode=config.mode)
+    store = Store(storage or config.storage.url)
+    prices = None
+    if config.target.price_input is not None and config.target.price_output is not None:
+        prices = Prices(config.target.price_input, config.target.price_output)
+    judge = make_judge(config, store)
+    evaluator = Evaluator(target, judge, store, concurrency=config.target.concurrency,
+                          images=config.target.images, prices=prices)
+    return Study(config, templates, baselines, samples, target, store, evaluator)

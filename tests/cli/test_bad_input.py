@@ -1,0 +1,98 @@
+"""Bad input: exit code 2, a message naming file/line/key, and no model call spent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from framing.cli import app
+from framing.targets import sim
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def count_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    calls: list[int] = []
+    original = sim.SimTarget.generate
+
+    async def counting(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        return await original(self, *args, **kwargs)
+
+    monkeypatch.setattr(sim.SimTarget, "generate", counting)
+    return calls
+
+
+def study_with_template(workspace: Path, body: str) -> Path:
+    (workspace / "prompts").mkdir()
+    (workspace / "prompts" / "baseline.j2").write_text(
+        "{% block system %}You are a helpful assistant.{% endblock %}\n")
+    (workspace / "prompts" / "bad.j2").write_text(body)
+    study = workspace / "study.toml"
+    study.write_text('name = "t"\n[search]\ntemplates = ["prompts/*.j2"]\ntrials = 3\n')
+    return study
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("{% block system %}\nHello {{ name }\n{% endblock %}", "prompts/bad.j2:2: syntax error"),
+        ("{% block system %}\n\nHello {{ name }}{% endblock %}",
+         "prompts/bad.j2:3: undefined name"),
+        ("{% block system %}{{ sample.text.__class__.__mro__[1].__subclasses__() }}"
+         "{% endblock %}", "prompts/bad.j2:1: blocked by the sandbox"),
+        ('{#---\n[params.level]\nint = [5, 1]\n---#}\n{% block system %}{{ level }}'
+         "{% endblock %}", "prompts/bad.j2:2: parameter 'level'"),
+    ],
+)
+def test_bad_template_stops_before_any_call(workspace: Path, count_calls: list[int], body: str,
+                                            expected: str) -> None:
+    study = study_with_template(workspace, body)
+    result = runner.invoke(app, ["search", str(study), "--no-report"])
+    assert result.exit_code == 2, result.stderr
+    assert expected in result.stderr
+    assert count_calls == []
+    lint = runner.invoke(app, ["templates", "lint", "prompts/bad.j2"])
+    assert lint.exit_code == 2
+    assert expected in lint.stderr
+
+
+@pytest.mark.parametrize(
+    ("toml", "expected"),
+    [
+        ('name = "x"\n[search]\ntrails = 5\n', "search.trails: unknown key"),
+        ('[data]\nborderline = "lots"\n', "data.borderline"),
+        ('[data]\nsource = "jsonl:missing.jsonl"\n', "missing.jsonl: no such data file"),
+        ('[data]\nsource = "parquet:x"\n', "unknown source kind"),
+        ('[storage\n', "not valid TOML"),
+    ],
+)
+def test_bad_study_file(workspace: Path, count_calls: list[int], toml: str,
+                        expected: str) -> None:
+    assert runner.invoke(app, ["init", "."]).exit_code == 0
+    path = workspace / "s.toml"
+    path.write_text(toml)
+    result = runner.invoke(app, ["search", str(path), "--no-report"])
+    assert result.exit_code == 2, result.stderr
+    assert expected in result.stderr
+    assert any(where in result.stderr for where in ("s.toml", "missing.jsonl", "data.source"))
+    assert count_calls == []
+
+
+def test_bad_arguments(workspace: Path, count_calls: list[int]) -> None:
+    assert runner.invoke(app, ["search", "--trials", "0"]).exit_code == 2
+    assert runner.invoke(app, ["frontier", "--format", "xml"]).exit_code == 2
+    assert runner.invoke(app, ["search", "--set", "nonsense"]).exit_code == 2
+    assert runner.invoke(app, ["search", "nope.toml"]).exit_code == 2
+    result = runner.invoke(app, ["eval", "prompts/stance.j2", "-p", "stance=reckless"])
+    assert result.exit_code == 2 and "must be one of" in result.stderr
+    assert count_calls == []
+
+
+def test_frontier_of_missing_study(workspace: Path) -> None:
+    result = runner.invoke(app, ["frontier"])
+    assert result.exit_code == 2
+    assert "no study named 'demo'" in result.stderr

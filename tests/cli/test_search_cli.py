@@ -1,0 +1,116 @@
+"""``framing search`` / ``frontier`` / ``eval`` end to end on the built-in demo (sim)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from framing.cli import app
+
+runner = CliRunner()
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def frontier_json(*extra: str) -> list[dict]:
+    code, out, err = run("frontier", "--format", "json", *extra)
+    assert code == 0, err
+    return json.loads(out)
+
+
+def test_search_maps_a_frontier_and_stores_it(workspace: Path) -> None:
+    code, _, err = run("search", "--trials", "12", "--no-report")
+    assert code == 0, err
+    assert (workspace / "studies" / "framing.db").is_file()
+    assert "simulated" in err
+    points = frontier_json()
+    assert len(points) >= 3
+    for p in points:
+        assert set(p) >= {"trial", "template", "params", "over_blocking", "over_blocking_ci",
+                          "under_refusal", "under_refusal_ci", "n_borderline", "n_unsafe",
+                          "errors"}
+        lo, hi = p["over_blocking_ci"]
+        assert lo <= p["over_blocking"] <= hi
+        assert p["n_borderline"] > 0 and p["n_unsafe"] > 0
+    # a frontier trades one objective for the other
+    obs = [p["over_blocking"] for p in points]
+    urs = [p["under_refusal"] for p in points]
+    assert obs == sorted(obs) and urs == sorted(urs, reverse=True)
+    assert len(set(obs)) >= 3
+
+
+def test_same_seed_same_frontier(workspace: Path) -> None:
+    assert run("search", "--trials", "10", "--no-report", "--storage", "sqlite:///a.db")[0] == 0
+    assert run("search", "--trials", "10", "--no-report", "--storage", "sqlite:///b.db")[0] == 0
+    a = frontier_json("--storage", "sqlite:///a.db")
+    b = frontier_json("--storage", "sqlite:///b.db")
+    strip = [{k: v for k, v in p.items() if k not in ("calls", "cache_hits")} for p in a]
+    assert strip == [{k: v for k, v in p.items() if k not in ("calls", "cache_hits")} for p in b]
+
+
+def test_more_trials_reuse_cached_calls(workspace: Path) -> None:
+    assert run("search", "--trials", "6", "--no-report")[0] == 0
+    # a second study on the same database asks the same framings again: all cached
+    code, _, err = run("search", "--trials", "6", "--no-report", "--set", "name=again")
+    assert code == 0, err
+    assert "this run: 0 calls" in err
+    code, out, _ = run("eval", "prompts/baseline.j2", "--format", "json")
+    assert code == 0
+    result = json.loads(out)
+    assert result["calls"] == 0 and result["cache_hits"] == 240
+
+
+def test_eval_json_point(workspace: Path) -> None:
+    code, out, err = run("eval", "prompts/stance.j2", "-p", "stance=helpful", "-p",
+                         "joint_cue=true", "--limit", "20", "--format", "json")
+    assert code == 0, err
+    point = json.loads(out)
+    assert point["template"] == "prompts/stance.j2"
+    assert point["params"]["stance"] == "helpful" and point["params"]["joint_cue"] is True
+    assert point["n_borderline"] == 20 and point["n_unsafe"] == 20
+    assert point["calls"] == 40 and point["cache_hits"] == 0
+
+
+def test_ctrl_c_exits_130_and_rerun_continues(workspace: Path) -> None:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    cmd = [sys.executable, "-m", "framing", "search", "--trials", "8", "--no-report",
+           "--set", "target.latency=0.02", "--set", "target.concurrency=4"]
+    proc = subprocess.Popen(cmd, cwd=workspace, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    assert proc.stderr is not None
+    # wait until at least one trial finished, then interrupt
+    seen = ""
+    deadline = time.monotonic() + 120
+    while "trial   1" not in seen and time.monotonic() < deadline:
+        line = proc.stderr.readline()
+        if not line:
+            break
+        seen += line
+    proc.send_signal(signal.SIGINT)
+    _, rest = proc.communicate(timeout=60)
+    assert proc.returncode == 130, seen + rest
+    assert "interrupted" in rest
+    done = frontier_json()
+    assert done  # finished trials were kept
+    code, _, err = run("search", "--trials", "8", "--no-report")
+    assert code == 0, err
+    assert "resuming" in err
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv"])
+def test_frontier_formats(workspace: Path, fmt: str) -> None:
+    assert run("search", "--trials", "5", "--no-report")[0] == 0
+    code, out, _ = run("frontier", "--format", fmt)
+    assert code == 0
+    assert "prompts/" in out
