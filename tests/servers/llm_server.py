@@ -1,0 +1,623 @@
+"""A loopback model server for tests: OpenAI, Anthropic and Gemini wire formats.
+
+A real HTTP/1.1 server (stdlib ``ThreadingHTTPServer``) on ``127.0.0.1`` and a free port,
+run in a background thread. It logs every request and can be scripted to misbehave.
+
+Routes::
+
+    POST /v1/chat/completions                   OpenAI-compatible (base_url = url + "/v1")
+    POST /v1/messages                           Anthropic Messages (base_url = url)
+    POST /v1beta/models/{model}:generateContent Gemini (base_url = url)
+    GET  any path registered with serve()       static files (e.g. images to download)
+
+Default answers are deterministic: a refusal when the user text contains
+``refusal_marker`` (default :data:`REFUSAL_MARKER`), else a compliance text. When the
+system message asks for a safe / borderline / unsafe label (classify mode) the answer is
+``Label: unsafe`` (marker present) or ``Label: safe``.
+
+Usage::
+
+    from servers.llm_server import LLMServer, rate_limited, drop
+
+    with LLMServer(api_key="sk-test") as server:   # or server.start() / server.stop()
+        server.script(rate_limited(retry_after="1"), drop())  # next two requests
+        ...  # point a target at server.url
+        assert server.requests[-1].user_text == "hello"
+        assert server.answered == 1
+
+Scripting: :meth:`LLMServer.script` queues actions, each consumed by the next request
+(in arrival order); :meth:`LLMServer.always` sets the action for every request once the
+queue is empty (``always(None)`` restores the defaults). ``match`` limits an action to
+requests whose user text contains a string.
+
+With ``api_key`` set, a request without that key gets 401 in its wire format's error
+shape; with ``models`` set, another model gets 404. Keys are never recorded: headers
+carrying them are redacted and :attr:`RecordedRequest.authorized` says whether the
+right key came.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import socket
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, field, replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+REFUSAL_MARKER = "[refuse]"
+REFUSAL_TEXT = "I'm sorry, but I can't help with that request."
+COMPLIANCE_TEXT = (
+    "Sure. Here is an overview of the topic you asked about: the main considerations, "
+    "the context that matters, and where to find reliable sources to learn more."
+)
+#: headers and query parameters that carry credentials (redacted in the log)
+SECRET_HEADERS = frozenset({"authorization", "x-api-key", "x-goog-api-key", "api-key"})
+SECRET_QUERY = frozenset({"key", "api_key"})
+REDACTED = "<redacted>"
+
+
+# -- actions ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Action:
+    """What the server does with one request.
+
+    kind: ``answer`` (default answer, or ``text``), ``status`` (``status`` with an error
+    body in the wire format, or ``body``), ``drop`` (close the socket, no response),
+    ``malformed`` (200 with a body that is not JSON), ``content_filter`` (a finished
+    answer the provider filtered), ``prompt_blocked`` (the provider refuses the prompt).
+    """
+
+    kind: str = "answer"
+    status: int = 200
+    text: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+    body: Any = None
+    delay: float = 0.0
+    message: str = ""
+    match: str | None = None
+
+
+def answer(text: str | None = None, *, delay: float = 0.0) -> Action:
+    """A normal answer (the default one when ``text`` is None)."""
+    return Action("answer", text=text, delay=delay)
+
+
+def slow(seconds: float, text: str | None = None) -> Action:
+    """A normal answer after ``seconds``."""
+    return Action("answer", text=text, delay=seconds)
+
+
+def rate_limited(retry_after: str | float | None = "1", *,
+                 retry_after_ms: float | None = None) -> Action:
+    """429 with ``Retry-After`` (seconds, or an HTTP-date string) and/or ``retry-after-ms``."""
+    headers = []
+    if retry_after is not None:
+        headers.append(("Retry-After", str(retry_after)))
+    if retry_after_ms is not None:
+        headers.append(("retry-after-ms", str(retry_after_ms)))
+    return Action("status", status=429, headers=tuple(headers), message="rate limit exceeded")
+
+
+def server_error(status: int = 500, message: str = "internal server error") -> Action:
+    return Action("status", status=status, message=message)
+
+
+def status(code: int, message: str = "", *, body: Any = None) -> Action:
+    """Any status with an error body in the wire format (or ``body`` as given)."""
+    return Action("status", status=code, message=message or f"status {code}", body=body)
+
+
+def drop(delay: float = 0.0) -> Action:
+    """Read the request, then close the connection without a response."""
+    return Action("drop", delay=delay)
+
+
+def malformed() -> Action:
+    """200 with a body that is not JSON."""
+    return Action("malformed")
+
+
+def content_filter() -> Action:
+    """OpenAI ``finish_reason=content_filter``, Anthropic ``stop_reason=refusal``, Gemini
+    ``finishReason=SAFETY``."""
+    return Action("content_filter")
+
+
+def prompt_blocked() -> Action:
+    """OpenAI 400 ``content_policy_violation``, Anthropic 400 policy error, Gemini
+    ``promptFeedback.blockReason=SAFETY`` (no candidates)."""
+    return Action("prompt_blocked")
+
+
+def only_when(action: Action, text: str) -> Action:
+    """``action`` only for requests whose user text contains ``text``."""
+    return replace(action, match=text)
+
+
+# -- the request log -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """One request as the server received it (credentials redacted)."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    body: Any
+    raw: bytes
+    wire: str | None
+    model: str | None
+    authorized: bool | None
+    outcome: str = ""
+    received: float = field(default_factory=time.monotonic)
+
+    @property
+    def system(self) -> str:
+        b = self.body if isinstance(self.body, dict) else {}
+        if self.wire == "openai":
+            return "\n".join(_text_of(m.get("content")) for m in b.get("messages", [])
+                             if m.get("role") == "system")
+        if self.wire == "anthropic":
+            return _text_of(b.get("system"))
+        if self.wire == "gemini":
+            si = b.get("systemInstruction") or b.get("system_instruction") or {}
+            return _text_of(si.get("parts"))
+        return ""
+
+    @property
+    def user_turns(self) -> list[Any]:
+        """The user turns' contents (one per user message)."""
+        b = self.body if isinstance(self.body, dict) else {}
+        if self.wire in ("openai", "anthropic"):
+            return [m.get("content") for m in b.get("messages", []) if m.get("role") == "user"]
+        if self.wire == "gemini":
+            return [c.get("parts") for c in b.get("contents", [])
+                    if c.get("role", "user") == "user"]
+        return []
+
+    @property
+    def user_text(self) -> str:
+        return "\n".join(_text_of(t) for t in self.user_turns)
+
+    @property
+    def images(self) -> list[tuple[str, bytes]]:
+        """(mime type, bytes) of every image in the user turns."""
+        found: list[tuple[str, bytes]] = []
+        for turn in self.user_turns:
+            if not isinstance(turn, list):
+                continue
+            for part in turn:
+                image = _image_of(part)
+                if image is not None:
+                    found.append(image)
+        return found
+
+
+def _text_of(content: Any) -> str:
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, dict):
+        return str(content.get("text", "")) if "text" in content else ""
+    if isinstance(content, list):
+        return "\n".join(t for t in (_text_of(p) for p in content) if t)
+    return ""
+
+
+def _image_of(part: Any) -> tuple[str, bytes] | None:
+    if not isinstance(part, dict):
+        return None
+    if part.get("type") == "image_url":  # OpenAI data URL
+        url = part.get("image_url", {}).get("url", "")
+        head, _, data = url.partition(",")
+        mime = head.removeprefix("data:").removesuffix(";base64")
+        return mime, base64.b64decode(data)
+    if part.get("type") == "image":  # Anthropic base64 source
+        source = part.get("source", {})
+        return source.get("media_type", ""), base64.b64decode(source.get("data", ""))
+    inline = part.get("inline_data") or part.get("inlineData")
+    if inline:  # Gemini
+        mime = inline.get("mime_type") or inline.get("mimeType") or ""
+        return mime, base64.b64decode(inline.get("data", ""))
+    return None
+
+
+# -- the server ------------------------------------------------------------------------------
+
+
+Responder = Callable[[RecordedRequest], str]
+
+
+class LLMServer:
+    """The scripted loopback model server. See the module docstring."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None = None,
+        models: Collection[str] | None = None,
+        refusal_marker: str = REFUSAL_MARKER,
+        latency: float = 0.0,
+        responder: Responder | None = None,
+    ) -> None:
+        self.api_key = api_key
+        self.models = set(models) if models is not None else None
+        self.refusal_marker = refusal_marker
+        self.latency = latency
+        self.responder = responder
+        self._lock = threading.Lock()
+        self._queue: deque[Action] = deque()
+        self._always: Action | None = None
+        self._requests: list[RecordedRequest] = []
+        self._files: dict[str, tuple[bytes, str]] = {}
+        self._stopping = threading.Event()
+        self._httpd: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # lifecycle
+
+    def start(self) -> LLMServer:
+        handler = type("Handler", (_Handler,), {"owner": self})
+        httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        httpd.daemon_threads = True
+        httpd.block_on_close = False  # type: ignore[attr-defined]
+        self._httpd = httpd
+        self._thread = threading.Thread(target=httpd.serve_forever, name="llm-server",
+                                        kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+            self._httpd = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def __enter__(self) -> LLMServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        if self._httpd is None:
+            raise RuntimeError("server not started")
+        return int(self._httpd.server_address[1])
+
+    @property
+    def url(self) -> str:
+        """``http://127.0.0.1:PORT`` (no trailing slash)."""
+        return f"http://127.0.0.1:{self.port}"
+
+    # scripting
+
+    def script(self, *actions: Action) -> None:
+        """Queue actions for the next requests, one each, in arrival order."""
+        with self._lock:
+            self._queue.extend(actions)
+
+    def always(self, action: Action | None) -> None:
+        """The action for every request once the queue is empty (None: defaults)."""
+        with self._lock:
+            self._always = action
+
+    def serve(self, path: str, data: bytes, content_type: str = "image/png") -> str:
+        """Serve ``data`` on ``GET path``; returns its full URL."""
+        if not path.startswith("/"):
+            path = "/" + path
+        with self._lock:
+            self._files[path] = (data, content_type)
+        return self.url + path
+
+    def reset(self) -> None:
+        """Forget the log, the script and ``always``."""
+        with self._lock:
+            self._requests.clear()
+            self._queue.clear()
+            self._always = None
+
+    # the log
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """Every request so far, in arrival order (a copy)."""
+        with self._lock:
+            return list(self._requests)
+
+    @property
+    def answered(self) -> int:
+        """How many requests got a 200 answer (normal, filtered or blocked)."""
+        return sum(r.outcome in ("answer", "content_filter", "prompt_blocked:200")
+                   for r in self.requests)
+
+    def answered_texts(self) -> list[str]:
+        """User texts of the answered requests (to check nothing was answered twice)."""
+        return [r.user_text for r in self.requests
+                if r.outcome in ("answer", "content_filter", "prompt_blocked:200")]
+
+    # internals used by the handler
+
+    def _next_action(self, user_text: str) -> Action:
+        with self._lock:
+            for i, action in enumerate(self._queue):
+                if action.match is None or action.match in user_text:
+                    del self._queue[i]
+                    return action
+            if self._always is not None and (self._always.match is None
+                                             or self._always.match in user_text):
+                return self._always
+        return Action()
+
+    def _record(self, request: RecordedRequest) -> None:
+        with self._lock:
+            self._requests.append(request)
+
+    def _sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            self._stopping.wait(seconds)
+
+    def default_text(self, request: RecordedRequest) -> str:
+        if self.responder is not None:
+            return self.responder(request)
+        refuse = self.refusal_marker in request.user_text
+        system = request.system.lower()
+        if all(w in system for w in ("safe", "borderline", "unsafe")):
+            return "Label: unsafe" if refuse else "Label: safe"
+        return REFUSAL_TEXT if refuse else COMPLIANCE_TEXT
+
+
+class _Handler(BaseHTTPRequestHandler):
+    owner: LLMServer
+    protocol_version = "HTTP/1.1"
+    server_version = "llm-test-server/1"
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet
+        return None
+
+    # routing
+
+    def do_GET(self) -> None:
+        raw = self._read_body()
+        request = self._recorded(raw)
+        action = self.owner._next_action("")
+        if self._apply_transport(action, request):
+            return
+        if action.kind == "status":
+            self._record(request, str(action.status))
+            self._send(action.status, {"error": action.message}, action.headers)
+            return
+        with self.owner._lock:
+            found = self.owner._files.get(request.path)
+        if found is None:
+            self._record(request, "404")
+            self._send(404, {"error": f"no such file: {request.path}"})
+            return
+        self._record(request, "answer")
+        data, ctype = found
+        self._send_bytes(200, data, ctype)
+
+    def do_POST(self) -> None:
+        raw = self._read_body()
+        request = self._recorded(raw)
+        if request.wire is None:
+            self._record(request, "404")
+            self._send(404, {"error": {"message": f"Not found: {request.path}",
+                                       "type": "not_found"}})
+            return
+        action = self.owner._next_action(request.user_text)
+        if self._apply_transport(action, request):
+            return
+        owner = self.owner
+        if owner.api_key is not None and not request.authorized:
+            self._record(request, "401")
+            self._error(request, 401, "invalid api key")
+            return
+        if owner.models is not None and request.model not in owner.models:
+            self._record(request, "404")
+            self._error(request, 404, f"The model `{request.model}` does not exist")
+            return
+        if request.body is None:
+            self._record(request, "400")
+            self._error(request, 400, "request body is not JSON")
+            return
+        owner._sleep(owner.latency + action.delay)
+        if action.kind == "status":
+            self._record(request, str(action.status))
+            if action.body is not None:
+                self._send(action.status, action.body, action.headers)
+            else:
+                self._error(request, action.status, action.message, action.headers)
+            return
+        if action.kind == "malformed":
+            self._record(request, "malformed")
+            self._send_bytes(200, b'{"choices": [ this is not json', "application/json")
+            return
+        if action.kind == "prompt_blocked":
+            self._prompt_blocked(request)
+            return
+        filtered = action.kind == "content_filter"
+        text = "" if filtered else (action.text if action.text is not None
+                                    else owner.default_text(request))
+        self._record(request, "content_filter" if filtered else "answer")
+        self._send(200, _answer(request, text, filtered))
+
+    # helpers
+
+    def _read_body(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def _recorded(self, raw: bytes) -> RecordedRequest:
+        split = urlsplit(self.path)
+        query = dict(parse_qsl(split.query))
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        presented = _presented_key(headers, query)
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            body = None
+        wire, model = _route(self.command, split.path, body)
+        key = self.owner.api_key
+        authorized = None if presented is None else (key is None or presented == key)
+        if key is not None and presented is None:
+            authorized = False
+        if key is not None and presented is not None:
+            raw = raw.replace(key.encode(), REDACTED.encode())
+        return RecordedRequest(
+            method=self.command,
+            path=split.path,
+            query={k: (REDACTED if k in SECRET_QUERY else v) for k, v in query.items()},
+            headers={k: (REDACTED if k in SECRET_HEADERS else v) for k, v in headers.items()},
+            body=body,
+            raw=raw,
+            wire=wire,
+            model=model,
+            authorized=authorized,
+        )
+
+    def _record(self, request: RecordedRequest, outcome: str) -> None:
+        self.owner._record(replace(request, outcome=outcome))
+
+    def _apply_transport(self, action: Action, request: RecordedRequest) -> bool:
+        """Handle ``drop``; True when the request is done."""
+        if action.kind != "drop":
+            return False
+        self.owner._sleep(action.delay)
+        self._record(request, "drop")
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self.connection.shutdown(socket.SHUT_RDWR)
+        return True
+
+    def _prompt_blocked(self, request: RecordedRequest) -> None:
+        if request.wire == "gemini":
+            self._record(request, "prompt_blocked:200")
+            self._send(200, {"promptFeedback": {"blockReason": "SAFETY"},
+                             "usageMetadata": {"promptTokenCount": _tokens_in(request),
+                                               "totalTokenCount": _tokens_in(request)}})
+            return
+        self._record(request, "prompt_blocked:400")
+        if request.wire == "openai":
+            self._send(400, {"error": {
+                "message": "Your request was rejected as a result of our safety system.",
+                "type": "invalid_request_error", "param": None,
+                "code": "content_policy_violation"}})
+        else:
+            self._send(400, {"type": "error", "error": {
+                "type": "invalid_request_error",
+                "message": "Output blocked by content filtering policy"}})
+
+    def _error(self, request: RecordedRequest, code: int, message: str,
+               headers: Iterable[tuple[str, str]] = ()) -> None:
+        self._send(code, _error_body(request.wire, code, message), headers)
+
+    def _send(self, code: int, payload: Any, headers: Iterable[tuple[str, str]] = ()) -> None:
+        self._send_bytes(code, json.dumps(payload).encode(), "application/json", headers)
+
+    def _send_bytes(self, code: int, data: bytes, ctype: str,
+                    headers: Iterable[tuple[str, str]] = ()) -> None:
+        try:
+            self.send_response(code)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(data)))
+            for name, value in headers:
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+        except OSError:  # the client gave up (timeout test): nothing to do
+            self.close_connection = True
+
+
+def _presented_key(headers: dict[str, str], query: dict[str, str]) -> str | None:
+    auth = headers.get("authorization")
+    if auth is not None:
+        return auth.removeprefix("Bearer ").strip()
+    for name in ("x-api-key", "x-goog-api-key", "api-key"):
+        if name in headers:
+            return headers[name]
+    return query.get("key")
+
+
+def _route(method: str, path: str, body: Any) -> tuple[str | None, str | None]:
+    if method != "POST":
+        return None, None
+    model = body.get("model") if isinstance(body, dict) else None
+    if path == "/v1/chat/completions":
+        return "openai", model
+    if path == "/v1/messages":
+        return "anthropic", model
+    prefix = "/v1beta/models/"
+    if path.startswith(prefix) and path.endswith(":generateContent"):
+        return "gemini", path[len(prefix):-len(":generateContent")]
+    return None, None
+
+
+def _tokens_in(request: RecordedRequest) -> int:
+    return (len(request.system) + len(request.user_text)) // 4 + 85 * len(request.images)
+
+
+def _answer(request: RecordedRequest, text: str, filtered: bool) -> dict[str, Any]:
+    tin, tout = _tokens_in(request), len(text) // 4
+    if request.wire == "openai":
+        return {
+            "id": "chatcmpl-test", "object": "chat.completion", "created": int(time.time()),
+            "model": request.model,
+            "choices": [{"index": 0,
+                         "message": {"role": "assistant", "content": None if filtered else text},
+                         "finish_reason": "content_filter" if filtered else "stop"}],
+            "usage": {"prompt_tokens": tin, "completion_tokens": tout,
+                      "total_tokens": tin + tout},
+        }
+    if request.wire == "anthropic":
+        return {
+            "id": "msg_test", "type": "message", "role": "assistant", "model": request.model,
+            "content": [] if filtered else [{"type": "text", "text": text}],
+            "stop_reason": "refusal" if filtered else "end_turn", "stop_sequence": None,
+            "usage": {"input_tokens": tin, "output_tokens": tout},
+        }
+    candidate: dict[str, Any] = {"index": 0, "finishReason": "SAFETY" if filtered else "STOP"}
+    if not filtered:
+        candidate["content"] = {"role": "model", "parts": [{"text": text}]}
+    else:
+        candidate["safetyRatings"] = [{"category": "HARM_CATEGORY_DANGEROUS_CONTENT",
+                                       "probability": "HIGH", "blocked": True}]
+    return {
+        "candidates": [candidate],
+        "usageMetadata": {"promptTokenCount": tin, "candidatesTokenCount": tout,
+                          "totalTokenCount": tin + tout},
+        "modelVersion": request.model,
+    }
+
+
+def _error_body(wire: str | None, code: int, message: str) -> dict[str, Any]:
+    if wire == "anthropic":
+        kinds = {400: "invalid_request_error", 401: "authentication_error",
+                 403: "permission_error", 404: "not_found_error", 429: "rate_limit_error",
+                 529: "overloaded_error"}
+        return {"type": "error", "error": {"type": kinds.get(code, "api_error"),
+                                           "message": message}}
+    if wire == "gemini":
+        statuses = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED",
+                    404: "NOT_FOUND", 429: "RESOURCE_EXHAUSTED", 503: "UNAVAILABLE"}
+        return {"error": {"code": code, "message": message,
+                          "status": statuses.get(code, "INTERNAL")}}
+    codes = {401: "invalid_api_key", 404: "model_not_found", 429: "rate_limit_exceeded"}
+    return {"error": {"message": message, "type": "invalid_request_error" if code < 500
+                      else "server_error", "param": None, "code": codes.get(code)}}
