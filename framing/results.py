@@ -29,6 +29,10 @@ ATTR_BASELINE = "baseline"
 ATTR_STOPPED_EARLY = "stopped_early"
 #: set on a trial whose framing an earlier trial already evaluated (it cost no call)
 ATTR_DUPLICATE_OF = "duplicate_of"
+#: study user-attribute names: one entry per run of ``run_search`` (framing version,
+#: sampler, seed, wall time...) and the source text of every template the study used
+STUDY_ATTR_RUNS = "runs"
+STUDY_ATTR_TEMPLATE_SOURCES = "template_sources"
 
 
 @dataclass(frozen=True)

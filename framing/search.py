@@ -44,6 +44,8 @@ from framing.results import (
     ATTR_TALLY,
     ATTR_TEMPLATE,
     ATTR_TOKENS,
+    STUDY_ATTR_RUNS,
+    STUDY_ATTR_TEMPLATE_SOURCES,
     Point,
     frontier,
     point_from_trial,
@@ -454,15 +456,50 @@ async def run_search_async(
             on_event(Notice(f"study {config.name!r} already has {done} trial(s); "
                             "raise --trials to run more"))
         started = time.monotonic()
+        await asyncio.to_thread(_remember_templates, opt, study)
         try:
             result = await search.run()
         except (asyncio.CancelledError, KeyboardInterrupt):
             search._result("interrupted", interrupted=True)
             raise
+        finally:
+            _record_run(opt, search, time.monotonic() - started)
         result.extra["wall_time"] = time.monotonic() - started
         return result
     finally:
         await study.aclose()
+
+
+def _remember_templates(opt: optuna.Study, study: Study) -> None:
+    """Store the templates' source text so a report renders what the trials used.
+
+    Best effort (a report falls back to the files): a huge template set may not fit a
+    MySQL TEXT column, and that must not stop the search.
+    """
+    try:
+        sources = dict(opt.user_attrs.get(STUDY_ATTR_TEMPLATE_SOURCES, {}))
+        sources.update({t.name: t.source for t in study.templates})
+        opt.set_user_attr(STUDY_ATTR_TEMPLATE_SOURCES, sources)
+    except Exception:
+        pass
+
+
+def _record_run(opt: optuna.Study, search: _Search, wall_time: float) -> None:
+    """Append this run (version, sampler, seed, wall time, calls) to the study's attrs.
+
+    Best effort: it is metadata for the report, and must not mask the run's own outcome.
+    """
+    from framing import __version__
+
+    run = {"version": __version__, "sampler": search.sampler_name, "seed": search.seed,
+           "wall_time": round(wall_time, 3), "trials_run": search.trials_run,
+           "calls": search.calls, "cache_hits": search.cache_hits, "cost": search.cost,
+           "finished": time.time()}
+    try:
+        runs = list(opt.user_attrs.get(STUDY_ATTR_RUNS, []))
+        opt.set_user_attr(STUDY_ATTR_RUNS, [*runs, run])
+    except Exception:  # the database went away: the run's own error says so
+        pass
 
 
 def run_search(config: StudyConfig, on_event: EventHandler = ignore,
