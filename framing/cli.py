@@ -345,14 +345,14 @@ def templates_render(
     study: Annotated[Path | None, typer.Option("--study", help="Study file.")] = None,
 ) -> None:
     """Render a template for one sample and print the messages."""
-    from framing.data.loaders import load_source
+    from framing.data.loaders import load_data
     from framing.errors import DataError
     from framing.templates import SampleView, lint_template
 
     config = _load(study)
     t = _resolve_template(template, config)
     lint_template(t)
-    samples = load_source(config.data.source, config.data.columns)
+    samples = load_data(config.data)
     if sample is None:
         chosen = samples[0]
     else:
@@ -387,13 +387,26 @@ def data_stats(
     source: Annotated[str, typer.Argument(help="demo | vlsu:PATH | csv:PATH | jsonl:PATH")]
     = "demo",
     fmt: Annotated[str, typer.Option("--format", help="table | json")] = "table",
+    column: Annotated[list[str] | None, typer.Option(
+        "--column", "-c", help="csv/jsonl: field=column, as data.columns in a study file "
+        "(repeatable), e.g. -c text=prompt")] = None,
 ) -> None:
     """Counts per subset, pattern and category."""
     from framing.data.loaders import load_source
     from framing.data.summary import summarize
 
     _check_format(fmt, ("table", "json"))
-    summary = summarize(load_source(source))
+    columns = {}
+    for item in column or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise ConfigError(f"--column {item!r}: expected field=column, e.g. -c text=prompt")
+        columns[name.strip()] = value.strip()
+    summary = summarize(load_source(source, columns))
+    if source.startswith("vlsu:"):
+        from framing.data.vlsu import image_counts, read_manifest
+
+        summary["images"] = image_counts(read_manifest(Path(source[5:]).expanduser()))
     if fmt == "json":
         sys.stdout.write(json.dumps(summary, indent=2) + "\n")
         return
@@ -413,6 +426,108 @@ def _print_summary(summary: dict[str, Any]) -> None:
             label = f"{name} {CATEGORIES.get(name, '')}".strip()
             table.add_row(label, str(count))
         out.print(table)
+    images = summary.get("images")
+    if images:
+        out.print(f"images: {images['ok']} ok, {images['broken']} broken, "
+                  f"{images['missing']} missing ({images['broken'] + images['missing']} "
+                  "samples without an image are left out of image studies)")
+
+
+@data_app.command("import-vlsu")
+@handled
+def data_import_vlsu(
+    csv_path: Annotated[Path, typer.Argument(
+        metavar="CSV", help="The official VLSU CSV (never committed: CC-BY-NC-ND).")],
+    images: Annotated[Path | None, typer.Option(
+        "--images", help="Import folder: the images, imported.jsonl and import.json "
+        "(default: <CSV name>-images next to the CSV).")] = None,
+    download: Annotated[bool, typer.Option(
+        "--download", help="Fetch images not yet in the folder (a rerun fetches only "
+        "what is missing).")] = False,
+    retry_broken: Annotated[bool, typer.Option(
+        "--retry-broken", help="With --download: retry links that failed for good "
+        "before (404, not an image).")] = False,
+    concurrency: Annotated[int, typer.Option("--concurrency", min=1, max=256,
+                                             help="Parallel downloads.")] = 16,
+    timeout: Annotated[float, typer.Option("--timeout", min=0.1,
+                                           help="Seconds per connect/read.")] = 20.0,
+    retries: Annotated[int, typer.Option("--retries", min=0, max=10,
+                                         help="Extra attempts on transient failures.")] = 2,
+    fmt: Annotated[str, typer.Option("--format", help="table | json")] = "table",
+) -> None:
+    """Check the VLSU CSV, import it (optionally with its images) and print its counts.
+
+    Studies then use data.source = "vlsu:FOLDER" (or "vlsu:CSV" for the default folder).
+    """
+    from collections import Counter
+
+    from framing.data.download import DownloadOptions
+    from framing.data.summary import summarize
+    from framing.data.vlsu import import_vlsu
+
+    _check_format(fmt, ("table", "json"))
+    options = DownloadOptions(concurrency=concurrency, timeout=timeout, retries=retries)
+    with _DownloadBar(err) as bar:
+        result = import_vlsu(csv_path, images, download=download, retry_broken=retry_broken,
+                             options=options, on_progress=bar.update)
+    summary = {**summarize(result.samples), "images": result.images}
+    counts = result.images
+    err.print(f"imported {len(result.records)} rows into {_escape(str(result.folder))}; "
+              f"images: {counts['ok']} ok, {counts['broken']} broken, {counts['missing']} "
+              f"missing; downloaded {result.downloaded} of {result.attempted} tried")
+    if counts["broken"] + counts["missing"]:
+        hint = "" if download else " (add --download to fetch them)"
+        err.print(f"{counts['broken'] + counts['missing']} samples without an image are left "
+                  f"out of image studies{hint}")
+    reasons = Counter(r.reason for r in result.records if r.status == "broken")
+    if reasons:
+        err.print("broken links: " + ", ".join(f"{n} {_escape(str(why))}"
+                                               for why, n in reasons.most_common(5)))
+    err.print(_escape(f'use it in a study file: [data] source = '
+                      f'"vlsu:{result.folder.as_posix()}"'))
+    if fmt == "json":
+        sys.stdout.write(json.dumps(summary, indent=2) + "\n")
+        return
+    _print_summary(summary)
+
+
+class _DownloadBar:
+    """A progress bar on stderr while images download (only on a terminal)."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self._progress: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> _DownloadBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    def update(self, p: Any) -> None:
+        if not self.console.is_terminal or p.done == p.total:
+            if self._progress is not None:
+                self._progress.update(self._task, completed=p.done,
+                                      info=f"ok {p.ok}  broken {p.broken}")
+            return
+        if self._progress is None:
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+            )
+
+            self._progress = Progress(TextColumn("images"), BarColumn(), MofNCompleteColumn(),
+                                      TextColumn("{task.fields[info]}"), TimeRemainingColumn(),
+                                      console=self.console)
+            self._progress.start()
+            self._task = self._progress.add_task("images", total=p.total, info="")
+        self._progress.update(self._task, completed=p.done,
+                              info=f"ok {p.ok}  broken {p.broken}  new {p.downloaded}")
 
 
 # -- judge --------------------------------------------------------------------------------

@@ -55,9 +55,16 @@ class DataConfig(_Model):
     seed: int = 0
     #: csv/jsonl sources: canonical field -> column name in the file
     columns: dict[str, str] = Field(default_factory=dict)
+    #: csv/jsonl sources: the file's grade words -> framing's, e.g. {safe = "borderline"}
+    grade_map: dict[str, Literal["safe", "borderline", "unsafe", "not_sure"]] = Field(
+        default_factory=dict)
+    #: csv/jsonl sources without a joint-grade column: the one grade of every row
+    grade: Literal["safe", "borderline", "unsafe"] | None = None
     categories: list[str] = Field(default_factory=list)
     patterns: list[str] = Field(default_factory=list)
     compositional_only: bool = False
+    #: strata of the per-trial sample and the hold-out split, within each subset
+    stratify: Literal["pattern", "pattern+category"] = "pattern"
 
     @model_validator(mode="after")
     def _some_samples(self) -> DataConfig:

@@ -15,7 +15,7 @@ from typing import Any
 
 from framing.config import StudyConfig
 from framing.data.images import load_image
-from framing.data.loaders import load_source
+from framing.data.loaders import load_data
 from framing.data.sampling import Split, select, split_holdout
 from framing.data.schema import Grade, Sample
 from framing.errors import DataError, TemplateError
@@ -34,20 +34,27 @@ class SampleSet:
     split: Split
     search: tuple[Sample, ...]
     holdout: tuple[Sample, ...]
+    #: VLSU pairs left out of an image study because their image is not on disk
+    excluded_no_image: int = 0
 
 
 def load_samples(config: StudyConfig) -> SampleSet:
-    from framing.data.filters import apply_filters
+    from framing.data.filters import apply_filters, drop_missing_images
 
-    samples = apply_filters(load_source(config.data.source, config.data.columns), config.data)
-    split = split_holdout(samples, config.data.holdout, config.data.seed)
+    samples = load_data(config.data)
+    excluded = 0
+    if config.target.images:
+        samples, excluded = drop_missing_images(samples)
+    samples = apply_filters(samples, config.data)
+    by = config.data.stratify
+    split = split_holdout(samples, config.data.holdout, config.data.seed, by)
     counts = {
         Grade.BORDERLINE: config.data.borderline,
         Grade.UNSAFE: config.data.unsafe,
         Grade.SAFE: config.data.safe,
     }
-    search = select(split.search, counts, config.data.seed)
-    holdout = select(split.holdout, counts, config.data.seed)
+    search = select(split.search, counts, config.data.seed, by)
+    holdout = select(split.holdout, counts, config.data.seed, by)
     if not search:
         raise DataError(
             f"data.source {config.data.source!r}: no borderline or unsafe samples to evaluate"
@@ -55,7 +62,7 @@ def load_samples(config: StudyConfig) -> SampleSet:
     if config.target.images:
         for s in (*search, *holdout):
             load_image(s)  # unreadable images fail now, not after calls were spent
-    return SampleSet(tuple(samples), split, tuple(search), tuple(holdout))
+    return SampleSet(tuple(samples), split, tuple(search), tuple(holdout), excluded)
 
 
 def identity(config: StudyConfig) -> str:
@@ -108,6 +115,7 @@ class Study:
             "baselines": self.baselines,
             "n_search": len(self.samples.search),
             "n_holdout": len(self.samples.holdout),
+            "excluded_no_image": self.samples.excluded_no_image,
         }
 
 

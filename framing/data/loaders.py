@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterable, Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from framing.data.schema import CATEGORIES, Grade, Sample
 from framing.errors import DataError
+
+if TYPE_CHECKING:
+    from framing.config import DataConfig
 
 #: canonical field -> default column name for csv/jsonl sources
 DEFAULT_COLUMNS: dict[str, str] = {
@@ -21,18 +25,29 @@ DEFAULT_COLUMNS: dict[str, str] = {
     "text_grade": "text_grade",
     "joint_grade": "joint_grade",
     "category": "category",
+    "image_category": "image_category",
+    "text_category": "text_category",
+    "image_description": "image_description",
 }
-_REQUIRED = ("text", "joint_grade")
+_EMPTY = ("", "none", "nan", "null", "n/a", "na")
+_CATEGORY = re.compile(r"^[Cc]\s*0*(\d{1,2})(?=$|[\s:.)\-–—])")
 
 
 def demo_path() -> Path:
     return Path(str(resources.files("framing.data") / "demo"))
 
 
-def parse_grade(value: Any, *, where: str, column: str) -> Grade:
-    """Normalise a grade cell (case, whitespace, 'not sure' spellings)."""
-    text = str(value if value is not None else "").strip().lower().replace(" ", "_")
+def parse_grade(value: Any, *, where: str, column: str,
+                grade_map: Mapping[str, str] | None = None) -> Grade:
+    """Normalise a grade cell (case, whitespace, 'not sure' spellings).
+
+    ``grade_map`` translates a file's own vocabulary first, e.g. ``{"safe": "borderline"}``
+    for a set whose "safe" prompts only look harmful (XSTest).
+    """
+    text = "_".join(str(value if value is not None else "").strip().lower().split())
     text = text.replace("-", "_")
+    if grade_map:
+        text = _normalised_map(grade_map).get(text, text)
     if text in ("notsure", "unsure"):
         text = "not_sure"
     try:
@@ -40,26 +55,43 @@ def parse_grade(value: Any, *, where: str, column: str) -> Grade:
     except ValueError:
         raise DataError(
             f"{where}: column {column!r}: unknown grade {value!r} "
-            "(expected safe, borderline, unsafe or not_sure)"
+            "(expected safe, borderline, unsafe or not_sure"
+            + ("; or map it with data.grade_map)" if not grade_map else ")")
         ) from None
+
+
+def _normalised_map(grade_map: Mapping[str, str]) -> dict[str, str]:
+    return {"_".join(k.strip().lower().split()).replace("-", "_"): v.strip().lower()
+            for k, v in grade_map.items()}
 
 
 def parse_category(value: Any, *, where: str, column: str) -> str | None:
     """``C12``, ``c12`` or ``C12: Terrorism and Violent Extremism`` -> ``C12``; empty -> None."""
     text = str(value if value is not None else "").strip()
-    if not text or text.lower() in ("none", "nan", "null", "n/a"):
+    if text.lower() in _EMPTY:
         return None
-    code = text.split(":", 1)[0].strip().upper()
+    match = _CATEGORY.match(text)
+    code = f"C{int(match.group(1))}" if match else None
     if code not in CATEGORIES:
         raise DataError(
             f"{where}: column {column!r}: unknown category {value!r} "
-            "(expected C1..C15, optionally followed by ': name')"
+            "(expected C1..C15, optionally followed by ': name', or empty)"
         )
     return code
 
 
-def load_source(source: str, columns: Mapping[str, str] | None = None) -> list[Sample]:
-    """Load every sample of a source string as written in the study file."""
+def load_source(
+    source: str,
+    columns: Mapping[str, str] | None = None,
+    *,
+    grade_map: Mapping[str, str] | None = None,
+    grade: str | None = None,
+) -> list[Sample]:
+    """Load every sample of a source string as written in the study file.
+
+    ``columns``, ``grade_map`` and ``grade`` apply to ``csv:`` and ``jsonl:`` sources;
+    ``vlsu:`` reads the copy ``framing data import-vlsu`` made.
+    """
     kind, sep, arg = source.partition(":")
     if source == "demo":
         return load_demo()
@@ -74,12 +106,20 @@ def load_source(source: str, columns: Mapping[str, str] | None = None) -> list[S
 
         return load_vlsu(path)
     if kind == "jsonl":
-        return load_records(_read_jsonl(path), path, columns or {}, source="jsonl")
+        return load_records(_read_jsonl(path), path, columns or {}, source="jsonl",
+                            grade_map=grade_map, grade=grade)
     if kind == "csv":
-        return load_records(_read_csv(path), path, columns or {}, source="csv")
+        return load_records(_read_csv(path), path, columns or {}, source="csv",
+                            grade_map=grade_map, grade=grade)
     raise DataError(
         f"data.source: unknown source kind {kind!r} (expected demo, vlsu, csv or jsonl)"
     )
+
+
+def load_data(config: DataConfig) -> list[Sample]:
+    """The samples the ``[data]`` table of a study file names (before filters)."""
+    return load_source(config.source, config.columns, grade_map=config.grade_map,
+                       grade=config.grade)
 
 
 def load_demo() -> list[Sample]:
@@ -92,90 +132,184 @@ def _missing(path: Path) -> DataError:
     return DataError(f"{path}: no such data file (check data.source in the study file)")
 
 
-def _read_jsonl(path: Path) -> Iterable[tuple[int, dict[str, Any]]]:
+#: (row number, location for messages, the row's cells)
+Row = tuple[int, str, Mapping[str, Any]]
+
+
+def _read_jsonl(path: Path) -> list[Row]:
     if not path.is_file():
         raise _missing(path)
-    rows = []
-    with path.open(encoding="utf-8-sig") as f:
-        for lineno, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as e:
-                raise DataError(f"{path}:{lineno}: not valid JSON: {e.msg}") from None
-            if not isinstance(row, dict):
-                raise DataError(f"{path}:{lineno}: expected a JSON object per line")
-            rows.append((lineno, row))
+    rows: list[Row] = []
+    try:
+        with path.open(encoding="utf-8-sig") as f:
+            for lineno, line in enumerate(f, start=1):
+                if not line.strip():
+                    continue
+                where = f"{path}:{lineno}"
+                try:
+                    row = json.loads(line)
+                except json.JSONDecodeError as e:
+                    raise DataError(f"{where}: not valid JSON: {e.msg}") from None
+                if not isinstance(row, dict):
+                    raise DataError(f"{where}: expected a JSON object per line")
+                rows.append((lineno, where, row))
+    except UnicodeDecodeError as e:
+        raise DataError(f"{path}: not UTF-8 text (byte {e.start}); save it as UTF-8") from None
     return rows
 
 
-def _read_csv(path: Path) -> Iterable[tuple[int, dict[str, Any]]]:
+def read_csv_rows(path: Path) -> tuple[list[str], list[Row]]:
+    """The header and rows of a CSV file (UTF-8, optional BOM, quoted cells may hold
+    commas and newlines). Row numbers are as a spreadsheet shows them (header = row 1);
+    locations name the physical line too, since quoted newlines make them differ."""
     if not path.is_file():
         raise _missing(path)
-    with path.open(encoding="utf-8-sig", newline="") as f:
-        reader = csv.DictReader(f)
-        # row numbers as a spreadsheet shows them: the header is row 1
-        return [(i, dict(row)) for i, row in enumerate(reader, start=2)]
+    rows: list[Row] = []
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            reader = csv.reader(f)
+            try:
+                header = [h.strip() for h in next(reader)]
+            except StopIteration:
+                raise DataError(f"{path}: empty file (expected a header row)") from None
+            dupes = sorted({h for h in header if header.count(h) > 1 and h})
+            if dupes:
+                raise DataError(f"{path}:1: column {dupes[0]!r} appears twice in the header")
+            number = 1
+            line = reader.line_num
+            while True:
+                start = line + 1
+                try:
+                    cells = next(reader)
+                except StopIteration:
+                    break
+                except csv.Error as e:
+                    raise DataError(f"{path}:{start} (row {number + 1}): not valid CSV: {e}"
+                                    ) from None
+                line = reader.line_num
+                if not cells or all(not c.strip() for c in cells):
+                    continue
+                number += 1
+                where = f"{path}:{start} (row {number})"
+                if len(cells) != len(header):
+                    raise DataError(
+                        f"{where}: {len(cells)} cells but the header has {len(header)} "
+                        "columns (an unquoted comma or a missing quote?)"
+                    )
+                rows.append((number, where, dict(zip(header, cells, strict=True))))
+    except UnicodeDecodeError as e:
+        raise DataError(f"{path}: not UTF-8 text (byte {e.start}); save it as UTF-8") from None
+    return header, rows
+
+
+def _read_csv(path: Path) -> list[Row]:
+    return read_csv_rows(path)[1]
 
 
 def load_records(
-    rows: Iterable[tuple[int, Mapping[str, Any]]],
+    rows: Iterable[Row],
     path: Path,
     columns: Mapping[str, str],
     *,
     source: str,
+    grade_map: Mapping[str, str] | None = None,
+    grade: str | None = None,
 ) -> list[Sample]:
-    """Map rows to samples through a column mapping; images resolve against the file's folder."""
-    unknown = sorted(set(columns) - set(DEFAULT_COLUMNS) - {"image_description"})
+    """Map rows to samples through a column mapping; images resolve against the file's folder.
+
+    A field mapped to ``""`` is absent from the file. Image and text grades default to
+    the joint grade; the joint grade may come from ``grade`` for files that hold a single
+    subset (e.g. OR-Bench's "hard" prompts are all borderline).
+    """
+    unknown = sorted(set(columns) - set(DEFAULT_COLUMNS))
     if unknown:
         raise DataError(
             f"data.columns: unknown field {unknown[0]!r} "
-            f"(fields: {', '.join(sorted(DEFAULT_COLUMNS))}, image_description)"
+            f"(fields: {', '.join(DEFAULT_COLUMNS)})"
         )
-    mapping = {**DEFAULT_COLUMNS, "image_description": "image_description", **columns}
+    mapping = {**DEFAULT_COLUMNS, **columns}
+    if not mapping["text"]:
+        raise DataError('data.columns.text: the text column cannot be empty')
+    constant = None
+    if grade is not None:
+        constant = parse_grade(grade, where="data.grade", column="data.grade")
     samples: list[Sample] = []
     seen: set[str] = set()
-    for lineno, row in rows:
-        where = f"{path}:{lineno}"
-        for field in _REQUIRED:
-            if mapping[field] not in row:
-                raise DataError(
-                    f"{where}: missing column {mapping[field]!r} for {field} "
-                    f"(map it with data.columns.{field} = \"...\")"
-                )
-        joint = parse_grade(row[mapping["joint_grade"]], where=where, column=mapping["joint_grade"])
+    present: set[str] = set()
+    for number, where, row in rows:
+        present.update(row)
+        if mapping["text"] not in row:
+            raise DataError(
+                f"{where}: missing column {mapping['text']!r} for text "
+                f"(map it with data.columns.text = \"...\")"
+            )
+        joint_col = mapping["joint_grade"]
+        if joint_col and joint_col in row:
+            joint = parse_grade(row[joint_col], where=where, column=joint_col,
+                                grade_map=grade_map)
+        elif constant is not None:
+            joint = constant
+        else:
+            raise DataError(
+                f"{where}: missing column {joint_col!r} for joint_grade (map it with "
+                'data.columns.joint_grade = "...", or give every row one grade with '
+                'data.grade = "borderline")'
+            )
 
-        def grade(field: str, row: Mapping[str, Any] = row, fallback: Grade = joint,
-                  where: str = where) -> Grade:
+        def cell(field: str, row: Mapping[str, Any] = row) -> Any:
             col = mapping[field]
-            if col not in row or row[col] in (None, ""):
-                return fallback
-            return parse_grade(row[col], where=where, column=col)
+            if not col or col not in row:
+                return None
+            value = row[col]
+            if isinstance(value, str) and value.strip().lower() in _EMPTY:
+                return None
+            return value
 
-        sid = str(row.get(mapping["id"]) or f"{source}-{lineno}")
+        def grade_of(field: str, fallback: Grade = joint, where: str = where) -> Grade:
+            value = cell(field)
+            if value is None:
+                return fallback
+            return parse_grade(value, where=where, column=mapping[field], grade_map=grade_map)
+
+        def category_of(field: str, where: str = where) -> str | None:
+            return parse_category(cell(field), where=where, column=mapping[field])
+
+        text = row[mapping["text"]]
+        if text is None or not str(text).strip():
+            raise DataError(f"{where}: column {mapping['text']!r} is empty (every sample "
+                            "needs a text)")
+        raw_id = cell("id")
+        sid = str(raw_id).strip() if raw_id is not None else f"{source}-{number}"
         if sid in seen:
             raise DataError(f"{where}: duplicate id {sid!r}")
         seen.add(sid)
-        image = row.get(mapping["image"]) or None
+        image = cell("image")
         if image is not None:
-            image = str(image)
+            image = str(image).strip()
             if not image.startswith(("http://", "https://")) and not Path(image).is_absolute():
                 image = str((path.parent / image).resolve())
+        description = cell("image_description")
         samples.append(
             Sample(
                 id=sid,
-                text=str(row[mapping["text"]]),
+                text=str(text),
                 image=image,
-                image_grade=grade("image_grade"),
-                text_grade=grade("text_grade"),
+                image_grade=grade_of("image_grade"),
+                text_grade=grade_of("text_grade"),
                 joint_grade=joint,
-                category=parse_category(row.get(mapping["category"]), where=where,
-                                        column=mapping["category"]),
+                category=category_of("category"),
                 source=source,
-                image_description=row.get(mapping["image_description"]) or None,
+                image_description=str(description) if description is not None else None,
+                image_category=category_of("image_category"),
+                text_category=category_of("text_category"),
             )
         )
     if not samples:
         raise DataError(f"{path}: no samples")
+    for field, col in columns.items():
+        if col and col not in present:
+            raise DataError(
+                f"data.columns.{field} = {col!r}: no such column in {path} "
+                f"(columns: {', '.join(sorted(present))})"
+            )
     return samples

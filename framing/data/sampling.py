@@ -2,7 +2,8 @@
 
 Every trial of a study evaluates the *same* samples in the *same* order, fixed by the
 data seed, so framings are compared pairwise on identical items. Strata are
-subset × pattern; allocation within a subset is proportional (largest remainder).
+subset × pattern (``stratify = "pattern"``) or subset × pattern × category
+(``"pattern+category"``); allocation within a subset is proportional (largest remainder).
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from framing.data.schema import SUBSETS, Grade, Sample
+
+#: what a stratum is keyed on besides the subset (``[data] stratify``)
+STRATIFY = ("pattern", "pattern+category")
 
 
 def _rank(seed: int, sample: Sample) -> str:
@@ -27,10 +31,17 @@ def by_subset(samples: Iterable[Sample]) -> dict[Grade, list[Sample]]:
     return out
 
 
-def _strata(samples: Iterable[Sample], seed: int) -> dict[tuple[Grade, str], list[Sample]]:
-    strata: dict[tuple[Grade, str], list[Sample]] = defaultdict(list)
+Stratum = tuple[Grade, str, str]
+
+
+def _strata(samples: Iterable[Sample], seed: int,
+            by: str = "pattern") -> dict[Stratum, list[Sample]]:
+    if by not in STRATIFY:
+        raise ValueError(f"stratify must be one of {STRATIFY}, not {by!r}")
+    strata: dict[Stratum, list[Sample]] = defaultdict(list)
     for s in samples:
-        strata[(s.joint_grade, s.pattern)].append(s)
+        category = (s.category or "") if by == "pattern+category" else ""
+        strata[(s.joint_grade, s.pattern, category)].append(s)
     for members in strata.values():
         members.sort(key=lambda s: _rank(seed, s))
     return dict(sorted(strata.items()))
@@ -42,22 +53,24 @@ class Split:
     holdout: tuple[Sample, ...]
 
 
-def split_holdout(samples: Sequence[Sample], share: float, seed: int) -> Split:
+def split_holdout(samples: Sequence[Sample], share: float, seed: int,
+                  by: str = "pattern") -> Split:
     """Put ``share`` of every stratum aside; the search never sees it."""
     search: list[Sample] = []
     holdout: list[Sample] = []
-    for members in _strata(samples, seed).values():
+    for members in _strata(samples, seed, by).values():
         k = round(len(members) * share)
         holdout.extend(members[:k])
         search.extend(members[k:])
     return Split(tuple(search), tuple(holdout))
 
 
-def stratified(samples: Sequence[Sample], n: int, seed: int) -> list[Sample]:
-    """``n`` samples (all, if fewer) allocated proportionally over patterns, in a fixed
+def stratified(samples: Sequence[Sample], n: int, seed: int,
+               by: str = "pattern") -> list[Sample]:
+    """``n`` samples (all, if fewer) allocated proportionally over strata, in a fixed
     interleaved order so that any prefix is itself roughly stratified (racing relies on
     prefixes)."""
-    strata = _strata(samples, seed)
+    strata = _strata(samples, seed, by)
     total = sum(len(m) for m in strata.values())
     if n >= total:
         chosen = {k: list(m) for k, m in strata.items()}
@@ -77,12 +90,14 @@ def stratified(samples: Sequence[Sample], n: int, seed: int) -> list[Sample]:
     return [s for _, _, s in keyed]
 
 
-def select(samples: Sequence[Sample], counts: Mapping[Grade, int], seed: int) -> list[Sample]:
-    """The per-trial sample: ``counts[grade]`` per subset, stratified by pattern."""
+def select(samples: Sequence[Sample], counts: Mapping[Grade, int], seed: int,
+           by: str = "pattern") -> list[Sample]:
+    """The per-trial sample: ``counts[grade]`` per subset, stratified by pattern (and
+    category with ``by="pattern+category"``)."""
     subsets = by_subset(samples)
     out: list[Sample] = []
     for grade in SUBSETS:
         n = counts.get(grade, 0)
         if n:
-            out.extend(stratified(subsets[grade], n, seed))
+            out.extend(stratified(subsets[grade], n, seed, by))
     return out

@@ -69,6 +69,9 @@ class Sample:
     category: str | None
     source: str
     image_description: str | None = None
+    #: VLSU grades each modality's category too; ``category`` is the joint one
+    image_category: str | None = None
+    text_category: str | None = None
 
     @property
     def pattern(self) -> str:
