@@ -159,8 +159,43 @@ def search(
 
 
 def _maybe_report(config: Any, quiet: bool) -> None:
-    """Write the HTML report of the study (wired in by the report module)."""
-    return None
+    """Write reports/<study>.html after a search; its path goes to stderr.
+
+    The study itself is stored either way: a report that cannot be written is an
+    error (exit 1) that says how to retry, not a lost search.
+    """
+    from framing.report import build_report
+
+    try:
+        path = build_report(config)
+    except FramingError as e:
+        err.print(f"[bold red]error:[/] report: {_escape(str(e))}; the study is stored, "
+                  "run framing report to try again")
+        raise typer.Exit(Exit.FAILURE) from None
+    if not quiet:
+        err.print(f"report: {_escape(str(path))}")
+
+
+# -- report ------------------------------------------------------------------------------
+
+
+@app.command()
+@handled
+def report(
+    study: StudyArg = None,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", help="Where to write the HTML file (default reports/<study>.html).")]
+    = None,
+    storage: StorageOpt = None,
+) -> None:
+    """Write the HTML trade-off report of a stored study (one self-contained file)."""
+    from framing.report import build_report
+
+    config = _load(study, storage=storage)
+    path = build_report(config, output=output)
+    out.print(_escape(str(path)))
+    if config.simulated:
+        err.print("[yellow]note:[/] simulated model; the report carries a banner saying so")
 
 
 # -- frontier ----------------------------------------------------------------------------
@@ -255,6 +290,10 @@ def eval_(
         out.print(f"false refusal  {p.false_refusal}")
     out.print(f"errors         {p.errors}   partial {p.partial}   undetermined {p.undetermined}")
     out.print(f"calls          {result.calls} new, {result.cache_hits} from cache")
+    if result.calls and not config.simulated:
+        priced = None not in (config.target.price_input, config.target.price_output)
+        cost = f"   cost ${p.cost:.4f}" if priced else ""
+        out.print(f"tokens         {result.input_tokens:,} in, {result.output_tokens:,} out{cost}")
     if config.simulated:
         err.print("[yellow]note:[/] simulated model; numbers say nothing about real models")
 
@@ -547,6 +586,27 @@ def judge(
         raise ConfigError("--kind model: not available in this build; use --kind rules")
     judgement = RulesJudge().judge(text)
     out.print(f"{judgement.verdict.value} ({judgement.rule})")
+
+
+# -- tui ----------------------------------------------------------------------------------
+
+
+@app.command()
+@handled
+def tui(
+    study: StudyArg = None,
+    storage: StorageOpt = None,
+    overrides: SetOpt = None,
+    screen: Annotated[str, typer.Option(
+        "--screen", help="Screen to open first: framings | run | frontier | data")] = "run",
+) -> None:
+    """Open the terminal UI: write framings, run the study, drill into its frontier."""
+    _check_format(screen, ("framings", "run", "frontier", "data"))
+    config = _load(study, overrides, storage)
+    # Textual is imported only here: `import framing.cli` and other commands stay light.
+    from framing.tui import make_app
+
+    make_app(config, initial=screen).run()
 
 
 # -- init ---------------------------------------------------------------------------------
