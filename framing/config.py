@@ -36,6 +36,12 @@ class TargetConfig(_Model):
     requests_per_minute: float | None = Field(None, gt=0)
     tokens_per_minute: float | None = Field(None, gt=0)
     images: bool = True
+    #: optional image preparation before sending (the sent bytes are what is cached)
+    image_max_side: int | None = Field(None, ge=16, le=8192)
+    image_format: Literal["png", "jpeg", "webp"] | None = None
+    #: extra HTTP headers; a value "$NAME" or "${NAME}" is read from that environment
+    #: variable (put secrets there: the study file's values are stored with the study)
+    headers: dict[str, str] = Field(default_factory=dict)
     timeout: float = Field(60.0, gt=0)
     max_retries: int = Field(5, ge=0, le=20)
     #: USD per million tokens; cost is reported only when both are known

@@ -26,6 +26,7 @@ from framing.targets.base import (
     Target,
     cache_key,
     fingerprint_hash,
+    prepared,
 )
 from framing.templates import Messages, SampleView, Template
 
@@ -190,7 +191,7 @@ class Evaluator:
         requests = []
         for position, sample in enumerate(samples):
             messages = self.render(template, params, sample)
-            image = load_image(sample) if self.images else None
+            image = prepared(self.target, load_image(sample)) if self.images else None
             key = cache_key(self.target.fingerprint, messages, image)
             requests.append((position, sample, messages, image, key))
 

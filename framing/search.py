@@ -516,6 +516,8 @@ class FramingResult:
     calls: int
     cache_hits: int
     simulated: bool
+    input_tokens: int = 0
+    output_tokens: int = 0
 
 
 async def evaluate_framing(config: StudyConfig, template_name: str, params: Mapping[str, Any],
@@ -564,4 +566,5 @@ async def evaluate_framing(config: StudyConfig, template_name: str, params: Mapp
         cache_hits=evaluation.cache_hits,
         cost=evaluation.cost,
     )
-    return FramingResult(point, evaluation.calls, evaluation.cache_hits, config.simulated)
+    return FramingResult(point, evaluation.calls, evaluation.cache_hits, config.simulated,
+                         evaluation.input_tokens, evaluation.output_tokens)

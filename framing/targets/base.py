@@ -103,3 +103,10 @@ class CallFailed(Exception):
 def fingerprint_hash(fingerprint: dict[str, Any]) -> str:
     payload = json.dumps(fingerprint, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def prepared(target: Target, image: Image | None) -> Image | None:
+    """The image bytes ``target`` will send: real targets may shrink or re-encode images
+    (``prepare_image``, see :mod:`framing.targets.images`). Hash *these* into cache keys."""
+    prepare = getattr(target, "prepare_image", None)
+    return image if image is None or prepare is None else prepare(image)

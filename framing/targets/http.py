@@ -1,0 +1,612 @@
+"""The HTTP layer every real target shares (DESIGN §6).
+
+A target builds a JSON body and reads the answer; everything between lives here, once:
+
+- one ``httpx.AsyncClient`` per target, with connect / read timeouts and a pool as large
+  as the concurrency limit;
+- retries with jittered exponential backoff on 429, 5xx, timeouts, dropped connections
+  and unreadable bodies, honouring ``Retry-After`` (seconds or HTTP-date) and
+  ``retry-after-ms``; after the last retry the call raises :class:`CallFailed` (the
+  sample is marked ``error`` and the study goes on);
+- adaptive concurrency (AIMD): the limit halves when the server says 429 and grows back
+  by one per window of successes, never above the configured ``concurrency``;
+- optional requests-per-minute and tokens-per-minute limits (token buckets; the token
+  bucket is charged with an estimate before the call and settled with the real usage);
+- token accounting (:class:`HttpStats`);
+- a connection that cannot be made before any answer came back, or that stays broken
+  through every retry, raises :class:`TargetError`: the target is unusable and the
+  study stops (everything answered so far is kept).
+
+Secrets: the API key travels only in request headers, never in URLs, so no exception
+text or log line built from a URL can carry it; anything built from a server's answer
+is passed through :meth:`HttpClient.scrub`, and :func:`redact_headers` hides the
+credential headers of anything printed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import email.utils
+import json
+import logging
+import random
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from framing.errors import TargetConfigError, TargetError
+from framing.targets.base import CallFailed, Image, Response, Usage
+
+if TYPE_CHECKING:
+    from framing.data.schema import Sample
+    from framing.templates import Messages
+
+log = logging.getLogger(__name__)
+
+#: statuses worth another try (408 request timeout, 409 lock conflicts, 5xx, 529 overloaded)
+RETRY_STATUSES = frozenset({408, 409, 425, 500, 502, 503, 504, 520, 522, 524, 529})
+#: header names whose values are credentials
+SECRET_HEADERS = frozenset({"authorization", "x-api-key", "x-goog-api-key", "api-key",
+                            "proxy-authorization", "cookie"})
+#: a 429 is the server pacing us, not failing: it gets this many times ``max_retries``
+RATE_LIMIT_RETRY_FACTOR = 6
+#: never wait longer than this for one Retry-After
+MAX_RETRY_AFTER = 300.0
+#: the adaptive limit multiplies by this on a 429
+DECREASE = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class HttpSettings:
+    """How one target talks HTTP (from the study file's ``[target]`` table)."""
+
+    concurrency: int = 16
+    timeout: float = 60.0
+    connect_timeout: float = 10.0
+    max_retries: int = 5
+    requests_per_minute: float | None = None
+    tokens_per_minute: float | None = None
+    backoff_base: float = 0.5
+    backoff_max: float = 30.0
+
+
+@dataclass
+class HttpStats:
+    """Running counters of one client (read by benchmarks and diagnostics)."""
+
+    attempts: int = 0
+    answers: int = 0
+    throttled: int = 0
+    retries: int = 0
+    failures: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    #: the adaptive concurrency limit now, and its lowest value so far
+    limit: float = 0.0
+    lowest_limit: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A final answer from the server: 2xx with a JSON body, or a status no retry fixes
+    (4xx other than 429). ``data`` is the parsed JSON body, or None."""
+
+    status: int
+    data: Any
+    text: str
+    latency: float
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def retry_after(headers: Mapping[str, str], now: float | None = None) -> float | None:
+    """Seconds the server asks us to wait: ``retry-after-ms``, else ``Retry-After`` as
+    delay-seconds or an HTTP-date. None when absent or unreadable."""
+    ms = headers.get("retry-after-ms")
+    if ms:
+        try:
+            return _clamp(float(ms) / 1000.0)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return _clamp(float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    current = datetime.now(UTC).timestamp() if now is None else now
+    return _clamp(when.timestamp() - current)
+
+
+def _clamp(seconds: float) -> float | None:
+    if seconds != seconds:  # NaN
+        return None
+    return min(MAX_RETRY_AFTER, max(0.0, seconds))
+
+
+def backoff(attempt: int, settings: HttpSettings, rng: random.Random,
+            server_says: float | None = None) -> float:
+    """Delay before retry ``attempt`` (0-based): the server's ``Retry-After`` plus a little
+    jitter when given, else exponential with "equal jitter" (half fixed, half random)."""
+    if server_says is not None:
+        return server_says + rng.uniform(0.0, min(1.0, 0.1 * server_says + 0.05))
+    ceiling = min(settings.backoff_max, settings.backoff_base * 2.0 ** attempt)
+    return ceiling / 2.0 + rng.uniform(0.0, ceiling / 2.0)
+
+
+def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """A copy safe to print: credential headers replaced by ``<redacted>``."""
+    return {k: ("<redacted>" if k.lower() in SECRET_HEADERS else v) for k, v in headers.items()}
+
+
+def error_message(data: Any, text: str) -> str:
+    """The human part of an error body in any of the three wire formats."""
+    if isinstance(data, dict):
+        err = data.get("error", data)
+        if isinstance(err, dict):
+            msg = err.get("message") or err.get("msg") or err.get("detail")
+            if msg:
+                return str(msg)
+        elif isinstance(err, str) and err:
+            return err
+        if isinstance(data.get("message"), str):
+            return str(data["message"])
+        if isinstance(data.get("detail"), str):
+            return str(data["detail"])
+    return " ".join(text.split())[:300]
+
+
+class AdaptiveLimit:
+    """AIMD concurrency limit for one endpoint.
+
+    ``acquire`` waits for a free slot under the current limit and returns the epoch the
+    call started in. ``release(epoch, throttled)``: a 429 halves the limit, but only once
+    per epoch (the calls already in flight when it shrank do not shrink it again); a
+    success adds ``1/limit``, so a full window of successes adds one slot.
+    """
+
+    def __init__(self, maximum: int, minimum: int = 1) -> None:
+        self.maximum = float(maximum)
+        self.minimum = float(min(minimum, maximum))
+        self.limit = float(maximum)
+        self.lowest = float(maximum)
+        self.inflight = 0
+        self.epoch = 0
+        self._waiters: deque[asyncio.Future[None]] = deque()
+
+    async def acquire(self) -> int:
+        while self.inflight >= int(self.limit):
+            waiter = asyncio.get_running_loop().create_future()
+            self._waiters.append(waiter)
+            try:
+                await waiter
+            except asyncio.CancelledError:
+                if waiter.done() and not waiter.cancelled():
+                    self._wake()  # pass the slot on
+                raise
+        self.inflight += 1
+        return self.epoch
+
+    def release(self, epoch: int, *, throttled: bool = False, success: bool = True) -> None:
+        self.inflight -= 1
+        if throttled:
+            if epoch == self.epoch:
+                self.limit = max(self.minimum, self.limit * DECREASE)
+                self.lowest = min(self.lowest, self.limit)
+                self.epoch += 1
+        elif success:
+            self.limit = min(self.maximum, self.limit + 1.0 / self.limit)
+        self._wake()
+
+    def _wake(self) -> None:
+        free = int(self.limit) - self.inflight
+        while free > 0 and self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(None)
+                free -= 1
+
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class TokenBucket:
+    """``rate`` units per second, at most ``capacity`` saved up. ``take(n)`` waits until the
+    bucket holds ``min(n, capacity)`` and then removes ``n`` (the level may go negative,
+    so one large request delays the next ones instead of never fitting); ``give(n)``
+    returns an over-estimate. Waiters are served in arrival order."""
+
+    def __init__(self, rate: float, capacity: float, *, clock: Clock = time.monotonic,
+                 sleep: Sleep = asyncio.sleep) -> None:
+        self.rate = rate
+        self.capacity = max(1.0, capacity)
+        self.level = self.capacity
+        self._clock = clock
+        self._sleep = sleep
+        self._stamp = clock()
+        self._lock: asyncio.Lock | None = None
+
+    def _refill(self) -> None:
+        now = self._clock()
+        self.level = min(self.capacity, self.level + (now - self._stamp) * self.rate)
+        self._stamp = now
+
+    async def take(self, n: float = 1.0) -> None:
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        async with self._lock:
+            need = min(n, self.capacity)
+            while True:
+                self._refill()
+                if self.level >= need:
+                    self.level -= n
+                    return
+                await self._sleep((need - self.level) / self.rate)
+
+    def give(self, n: float) -> None:
+        self._refill()
+        self.level = min(self.capacity, self.level + n)
+
+
+def per_minute_bucket(per_minute: float) -> TokenBucket:
+    """A bucket that allows ``per_minute`` on average with one second's worth of burst."""
+    return TokenBucket(per_minute / 60.0, per_minute / 60.0)
+
+
+# -- the client ------------------------------------------------------------------------------
+
+
+class HttpClient:
+    """POSTs JSON for one target, with retries, limits and accounting (module docstring).
+
+    ``name`` describes the target in messages (kind, model, base URL: never the key).
+    ``secrets`` are values that must never appear in a message (the API key).
+    The underlying ``httpx.AsyncClient`` and the asyncio primitives are created in the
+    event loop that first uses them, and again if a later call runs in another loop.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        settings: HttpSettings,
+        *,
+        headers: Mapping[str, str] | None = None,
+        secrets: Sequence[str] = (),
+        transport: httpx.AsyncBaseTransport | None = None,
+        rng: random.Random | None = None,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.name = name
+        self.settings = settings
+        self.headers = dict(headers or {})
+        self.secrets = tuple(s for s in secrets if s)
+        self.stats = HttpStats(limit=float(settings.concurrency),
+                               lowest_limit=float(settings.concurrency))
+        self._transport = transport
+        self._rng = rng or random.Random()
+        self._sleep = sleep
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._client: httpx.AsyncClient | None = None
+        self.limiter = AdaptiveLimit(settings.concurrency)
+        self._rpm = (per_minute_bucket(settings.requests_per_minute)
+                     if settings.requests_per_minute else None)
+        self._tpm = (per_minute_bucket(settings.tokens_per_minute)
+                     if settings.tokens_per_minute else None)
+        #: an answer (any status) came back from the server at least once
+        self.reached = False
+
+    # -- lifecycle
+
+    def _http(self) -> httpx.AsyncClient:
+        loop = asyncio.get_running_loop()
+        if self._client is None or self._loop is not loop:
+            self._loop = loop
+            s = self.settings
+            self._client = httpx.AsyncClient(
+                headers=self.headers,
+                timeout=httpx.Timeout(s.timeout, connect=min(s.connect_timeout, s.timeout),
+                                      pool=None),
+                limits=httpx.Limits(max_connections=s.concurrency,
+                                    max_keepalive_connections=s.concurrency),
+                transport=self._transport,
+                follow_redirects=False,
+            )
+            # loop-bound state starts afresh in a new loop
+            limit = self.limiter.limit
+            self.limiter = AdaptiveLimit(s.concurrency)
+            self.limiter.limit = limit
+            if self._rpm is not None:
+                self._rpm._lock = None
+            if self._tpm is not None:
+                self._tpm._lock = None
+        return self._client
+
+    async def aclose(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            with contextlib.suppress(RuntimeError):  # its loop is gone: nothing to close
+                await client.aclose()
+
+    # -- messages
+
+    def scrub(self, text: str) -> str:
+        """``text`` with every secret value replaced by ``***``."""
+        for secret in self.secrets:
+            text = text.replace(secret, "***")
+        return text
+
+    def fail(self, message: str, *, config: bool = False) -> TargetError:
+        """A :class:`TargetError` (or :class:`TargetConfigError`) naming this target."""
+        cls = TargetConfigError if config else TargetError
+        return cls(self.scrub(f"{self.name}: {message}"))
+
+    # -- the call
+
+    async def post_json(
+        self,
+        url: str,
+        body: Mapping[str, Any],
+        *,
+        estimate: int = 0,
+        usage_of: Callable[[Any], Usage] | None = None,
+    ) -> Reply:
+        """POST ``body`` and return the final :class:`Reply` (see the module docstring for
+        what is retried). ``estimate`` is the call's expected tokens (prompt plus the
+        output budget) for the tokens-per-minute bucket; ``usage_of`` reads the real
+        usage from a 2xx body for accounting.
+
+        Raises :class:`CallFailed` after the last retry, :class:`TargetError` when the
+        server cannot be reached at all."""
+        payload = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+        http = self._http()
+        s = self.settings
+        failures = 0
+        throttles = 0
+        last = "no attempt"
+        last_status: int | None = None
+        while True:
+            wait: float | None = None
+            epoch = await self.limiter.acquire()
+            throttled = False
+            success = False
+            charged = False
+            try:
+                if self._rpm is not None:
+                    await self._rpm.take(1)
+                if self._tpm is not None and estimate:
+                    await self._tpm.take(estimate)
+                    charged = True
+                self.stats.attempts += 1
+                started = time.monotonic()
+                try:
+                    response = await http.post(url, content=payload, headers={
+                        "content-type": "application/json"})
+                except httpx.ConnectError as e:
+                    if not self.reached:
+                        raise self._unreachable(url, e) from None
+                    last, last_status = f"cannot connect: {_reason(e)}", None
+                except (httpx.TimeoutException, httpx.NetworkError,
+                        httpx.RemoteProtocolError) as e:
+                    last, last_status = _transport_reason(e), None
+                except httpx.UnsupportedProtocol:
+                    raise self.fail(f"unsupported URL {url!r}: base_url must start with "
+                                    "http:// or https://", config=True) from None
+                else:
+                    latency = time.monotonic() - started
+                    self.reached = True
+                    status = response.status_code
+                    text = response.text
+                    if status == 429:
+                        throttled = True
+                        self.stats.throttled += 1
+                        wait = retry_after(response.headers)
+                        last, last_status = "rate limited (HTTP 429)", 429
+                    elif status in RETRY_STATUSES:
+                        wait = retry_after(response.headers)
+                        msg = error_message(_json_or_none(text), text)
+                        last, last_status = f"HTTP {status}: {msg}", status
+                    else:
+                        data = _json_or_none(text)
+                        if 200 <= status < 300 and data is None:
+                            last, last_status = "malformed answer (body is not JSON)", status
+                        else:
+                            success = 200 <= status < 300
+                            if success:
+                                self._account(data, estimate, usage_of)
+                            return Reply(status, data, text, latency, dict(response.headers))
+            finally:
+                self.limiter.release(epoch, throttled=throttled, success=success)
+                self.stats.limit = self.limiter.limit
+                self.stats.lowest_limit = self.limiter.lowest
+                if charged and not success and self._tpm is not None:
+                    self._tpm.give(estimate)  # an unanswered call used no tokens
+            # a retryable outcome
+            if throttled:
+                throttles += 1
+                exhausted = throttles > s.max_retries * RATE_LIMIT_RETRY_FACTOR
+                attempt = throttles - 1
+            else:
+                failures += 1
+                exhausted = failures > s.max_retries
+                attempt = failures - 1
+            if exhausted:
+                self.stats.failures += 1
+                if last.startswith("cannot connect"):
+                    raise self.fail(f"{last} (gave up after {failures} tries); "
+                                    "is the server still running?")
+                tries = failures + throttles
+                raise CallFailed(self.scrub(f"{last} after {tries} tries"), status=last_status)
+            delay = backoff(min(attempt, 16), s, self._rng, wait)
+            self.stats.retries += 1
+            log.debug("%s: %s; retry in %.2fs", self.name, last, delay)
+            await self._sleep(delay)
+
+    def _account(self, data: Any, estimate: int, usage_of: Callable[[Any], Usage] | None) -> None:
+        self.stats.answers += 1
+        if usage_of is None:
+            return
+        try:
+            usage = usage_of(data)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return
+        self.stats.input_tokens += usage.input_tokens
+        self.stats.output_tokens += usage.output_tokens
+        if self._tpm is not None and estimate:
+            self._tpm.give(estimate - (usage.input_tokens + usage.output_tokens))
+
+    def _unreachable(self, url: str, error: httpx.ConnectError) -> TargetError:
+        return self.fail(
+            f"cannot connect to {_origin(url)}: {_reason(error)}. Is the server running, and "
+            "is target.base_url right?"
+        )
+
+
+def _json_or_none(text: str) -> Any:
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def _origin(url: str) -> str:
+    u = httpx.URL(url)
+    port = f":{u.port}" if u.port else ""
+    return f"{u.scheme}://{u.host}{port}"
+
+
+def _reason(error: BaseException) -> str:
+    cause: BaseException | None = error
+    while cause is not None:  # httpx -> httpcore -> anyio -> the OSError that says why
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused"
+        cause = cause.__cause__ or cause.__context__
+    text = str(error) or type(error).__name__
+    low = text.lower()
+    if "refused" in low:
+        return "connection refused"
+    if "name or service not known" in low or "nodename nor servname" in low \
+            or "name resolution" in low or "getaddrinfo" in low:
+        return "host name not found"
+    return " ".join(text.split())[:200]
+
+
+def _transport_reason(error: Exception) -> str:
+    if isinstance(error, httpx.TimeoutException):
+        return f"timed out ({type(error).__name__})"
+    if isinstance(error, httpx.RemoteProtocolError):
+        return "connection dropped before an answer"
+    return f"network error: {_reason(error)}"
+
+
+# -- what every HTTP target shares -----------------------------------------------------------
+
+
+#: rough input tokens one image costs, per provider (for estimates only)
+IMAGE_TOKENS = {"openai": 765, "anthropic": 1600, "gemini": 258}
+
+
+class HttpTarget:
+    """Base of the real targets: identity, image preparation, estimates and the failures
+    that make a target unusable. Subclasses build the body and read the answer."""
+
+    kind: str = "http"
+    simulated = False
+
+    def __init__(
+        self,
+        *,
+        model: str,
+        base_url: str,
+        settings: HttpSettings,
+        headers: Mapping[str, str],
+        api_key: str | None,
+        key_env: str | None,
+        temperature: float,
+        max_tokens: int,
+        image_prep: Callable[[Image], Image] | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.model = model
+        self.base_url = base_url.rstrip("/")
+        self.temperature = temperature
+        self.max_tokens = max_tokens
+        self.key_env = key_env
+        self.image_prep = image_prep
+        self.http = HttpClient(self.describe(), settings, headers=headers,
+                               secrets=[api_key] if api_key else [], transport=transport)
+
+    def describe(self) -> str:
+        return f"{self.kind} target (model {self.model!r} at {self.base_url})"
+
+    @property
+    def fingerprint(self) -> dict[str, Any]:
+        return {"kind": self.kind, "base_url": self.base_url, "model": self.model,
+                "temperature": self.temperature, "max_tokens": self.max_tokens}
+
+    def prepare_image(self, image: Image) -> Image:
+        """The bytes that will be sent (and hashed into the cache key)."""
+        return self.image_prep(image) if self.image_prep is not None else image
+
+    def estimate(self, messages: Messages, image: Image | None) -> int:
+        """Tokens a call may use: prompt (about four characters a token), image, output."""
+        text = (len(messages.system) + len(messages.user)) // 4 + 8
+        return text + (IMAGE_TOKENS.get(self.kind, 1000) if image else 0) + self.max_tokens
+
+    async def generate(self, messages: Messages, image: Image | None, *,
+                       sample: Sample | None = None) -> Response:
+        raise NotImplementedError
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    def unusable(self, reply: Reply, path: str) -> Exception:
+        """The error for a final non-2xx reply: :class:`TargetConfigError` when the key,
+        model or URL is wrong (nothing will work), else :class:`CallFailed` (this call)."""
+        msg = error_message(reply.data, reply.text)
+        status = reply.status
+        if status in (401, 403):
+            what = "unauthorized" if status == 401 else "forbidden"
+            key = (f"the key in ${self.key_env}" if self.key_env
+                   else "the API key (set target.api_key_env)")
+            return self.http.fail(f"HTTP {status} ({what}): {msg}. Check {key} and that it "
+                                  f"may use model {self.model!r}.", config=True)
+        if status == 404:
+            return self.http.fail(
+                f"HTTP 404 at POST {path}: {msg}. Check target.model (is {self.model!r} "
+                f"served there?) and target.base_url{self.base_url_hint()}.", config=True)
+        return CallFailed(self.http.scrub(f"HTTP {status}: {msg}"), status=status)
+
+    def base_url_hint(self) -> str:
+        return ""
+
+
+def data_url(image: Image) -> str:
+    return f"data:{image.mime};base64,{b64(image)}"
+
+
+def b64(image: Image) -> str:
+    return base64.b64encode(image.data).decode("ascii")
