@@ -18,6 +18,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 from rich.table import Table
+from typer.core import TyperGroup
 
 from framing import __version__
 from framing.errors import ConfigError, FramingError
@@ -572,20 +573,128 @@ class _DownloadBar:
 # -- judge --------------------------------------------------------------------------------
 
 
-@app.command()
+class _JudgeGroup(TyperGroup):
+    """``framing judge TEXT`` judges TEXT; ``evaluate`` and ``calibrate`` are subcommands.
+
+    A first argument that names no subcommand goes to the hidden ``text`` command, so
+    ``framing judge [--kind K] TEXT`` works as DESIGN §10 says. A response that is
+    literally "evaluate" or "calibrate" is judged with ``framing judge -- evaluate``.
+    """
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
+            args = ["text", *args]
+        return super().parse_args(ctx, args)
+
+
+judge_app = typer.Typer(
+    cls=_JudgeGroup, no_args_is_help=True,
+    help="Judge a response (framing judge [--kind rules|model] TEXT), score a judge on "
+    "labelled responses (evaluate), or calibrate it for a study (calibrate). A response "
+    "that is literally 'evaluate' or 'calibrate': framing judge -- evaluate.")
+app.add_typer(judge_app, name="judge")
+
+KindOpt = Annotated[str | None, typer.Option(
+    "--kind", help="rules | model (default: the study's judge.kind; rules without --study)")]
+JudgeStudyOpt = Annotated[Path | None, typer.Option(
+    "--study", help="Study file whose judge to use (its [judge.rules], [judge.target]).")]
+
+
+@judge_app.command("text", hidden=True)
 @handled
-def judge(
+def judge_text(
     text: Annotated[str, typer.Argument(help="A model response to judge.")],
-    kind: Annotated[str, typer.Option("--kind", help="rules | model")] = "rules",
+    kind: KindOpt = None,
+    study: JudgeStudyOpt = None,
+    request: Annotated[str, typer.Option(
+        "--request", help="The request the response answers (the model judge reads it).")]
+    = "",
+    image: Annotated[Path | None, typer.Option(
+        "--image", help="The request's image (the model judge sees it).")] = None,
+    storage: StorageOpt = None,
 ) -> None:
     """Judge one response: prints the verdict first, then the rule or reason."""
-    from framing.judging.rules import RulesJudge
+    from framing.judging.tools import judge_one, resolve_kind
 
-    _check_format(kind, ("rules", "model"))
-    if kind == "model":
-        raise ConfigError("--kind model: not available in this build; use --kind rules")
-    judgement = RulesJudge().judge(text)
-    out.print(f"{judgement.verdict.value} ({judgement.rule})")
+    config = _load(study, storage=storage)
+    chosen = resolve_kind(config, kind)
+    judgement = judge_one(config, chosen, text, request=request, image=image)
+    out.print(_escape(f"{judgement.verdict.value} ({judgement.rule})"))
+    if judgement.verdict.value == "undetermined":
+        raise typer.Exit(Exit.FAILURE)
+
+
+@judge_app.command("evaluate")
+@handled
+def judge_evaluate(
+    kind: KindOpt = None,
+    labels: Annotated[Path | None, typer.Option(
+        "--labels", help="Labelled JSONL (id, subset, request, response, label, case); "
+        "default: the bundled set.")] = None,
+    study: JudgeStudyOpt = None,
+    fmt: Annotated[str, typer.Option("--format", help="table | json")] = "table",
+    storage: StorageOpt = None,
+) -> None:
+    """Accuracy and confusion matrix of a judge on labelled responses."""
+    from framing.judging.evaluation import format_evaluation
+    from framing.judging.tools import evaluate_on_labels, resolve_kind
+
+    _check_format(fmt, ("table", "json"))
+    config = _load(study, storage=storage)
+    run = evaluate_on_labels(config, resolve_kind(config, kind), labels)
+    if fmt == "json":
+        payload = {**run.evaluation.to_json(), "judge_usage": run.usage.to_json()}
+        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+    else:
+        out.print(_escape(format_evaluation(run.evaluation)))
+    _judge_usage_note(run.usage)
+
+
+@judge_app.command("calibrate")
+@handled
+def judge_calibrate(
+    labels: Annotated[Path, typer.Argument(
+        help="Hand-labelled JSONL (id, subset, request, response, label, case).")],
+    study: Annotated[Path | None, typer.Option(
+        "--study", help="Study file to calibrate for (default: the built-in demo).")] = None,
+    kind: KindOpt = None,
+    fmt: Annotated[str, typer.Option("--format", help="table | json")] = "table",
+    storage: StorageOpt = None,
+) -> None:
+    """Estimate a judge's sensitivity and specificity per subset and store them with the
+    study (framing frontier --corrected uses them)."""
+    from framing.judging.calibration import correction_problems
+    from framing.judging.tools import calibrate_judge, resolve_kind
+
+    _check_format(fmt, ("table", "json"))
+    config = _load(study, storage=storage)
+    run = calibrate_judge(config, resolve_kind(config, kind), labels)
+    cal = run.calibration
+    assert cal is not None
+    if fmt == "json":
+        payload = {**cal.to_json(), "accuracy": run.evaluation.to_json()["accuracy"],
+                   "judge_usage": run.usage.to_json()}
+        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+    else:
+        table = Table(title=f"Calibration of the {cal.judge_kind} judge for study "
+                      f"'{_escape(cal.study)}' ({_escape(cal.labels)})", title_justify="left")
+        for col in ("subset", "sensitivity [95% CI]", "specificity [95% CI]", "undetermined"):
+            table.add_column(col, justify="left" if col == "subset" else "right")
+        for s in cal.subsets.values():
+            table.add_row(s.subset, str(s.sensitivity), str(s.specificity), str(s.undetermined))
+        out.print(table)
+        out.print(f"accuracy on these labels: {run.evaluation.correct}/{run.evaluation.n}")
+    for problem in correction_problems(cal):
+        err.print(f"[yellow]warning:[/] cannot correct {_escape(problem)}")
+    err.print(f"stored with study '{_escape(cal.study)}'; "
+              "framing frontier --corrected now shows corrected rates")
+    _judge_usage_note(run.usage)
+
+
+def _judge_usage_note(usage: Any) -> None:
+    if usage.calls or usage.cache_hits:
+        err.print(f"judge calls: {usage.calls} new, {usage.cache_hits} from cache"
+                  + (f", cost ${usage.cost:.4f}" if usage.cost else ""))
 
 
 # -- tui ----------------------------------------------------------------------------------

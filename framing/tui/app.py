@@ -1,0 +1,182 @@
+"""The ``framing tui`` application: four screens (modes) over one study.
+
+The app owns the study's shared state (its samples and points) and hands it down to the
+screens as attributes; screens and workers report back with messages. Every read of the
+database or the disk happens in a worker thread, through core functions
+(:mod:`framing.inspect`, :mod:`framing.search`); handlers only move data around.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import ClassVar
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from framing.config import StudyConfig
+from framing.data.schema import Sample
+from framing.errors import FramingError
+from framing.events import StudyFinished, TrialFinished
+from framing.inspect import read_points, storage_url
+from framing.results import Point, frontier
+from framing.tui.messages import PointsLoaded, SearchEvent, ShowTrial
+from framing.tui.screens.data import DataScreen, SamplesLoaded
+from framing.tui.screens.framings import FramingsScreen
+from framing.tui.screens.frontier import FrontierScreen
+from framing.tui.screens.run import RunScreen
+
+MODES_ORDER = ("framings", "run", "frontier", "data")
+
+
+class FramingApp(App[None]):
+    """Write framings, run a study and watch its frontier grow, drill into it."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "framing"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1", "show('framings')", "Framings"),
+        Binding("f2", "show('run')", "Run"),
+        Binding("f3", "show('frontier')", "Frontier"),
+        Binding("f4", "show('data')", "Data"),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+    ]
+
+    def __init__(self, config: StudyConfig, *, storage: str | None = None,
+                 initial: str = "run", trials: int | None = None) -> None:
+        super().__init__()
+        self.config = config
+        self.storage = storage_url(config, storage)
+        self.initial = initial
+        self.points: list[Point] = []
+        self.front: list[Point] = []
+        self.samples: list[Sample] = []
+        self.framings_screen = FramingsScreen(config)
+        self.run_screen = RunScreen(config, self.storage,
+                                    trials if trials is not None else config.search.trials)
+        self.frontier_screen = FrontierScreen(config, self.storage)
+        self.data_screen = DataScreen()
+        screens: dict[str, Screen[None]] = {
+            "framings": self.framings_screen,
+            "run": self.run_screen,
+            "frontier": self.frontier_screen,
+            "data": self.data_screen,
+        }
+        for name, screen in screens.items():
+            self.add_mode(name, lambda s=screen: s)  # type: ignore[misc]
+        sim = " · simulated model" if config.simulated else ""
+        self.sub_title = f"study {config.name}{sim}"
+
+    def on_mount(self) -> None:
+        self.switch_mode(self.initial)
+        self.load_samples()
+        self.load_points()
+
+    # -- shared state, handed down ---------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="samples")
+    def load_samples(self) -> None:
+        from framing.inspect import load_study_samples
+
+        self.post_message(SamplesLoaded(load_study_samples(self.config)))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="points")
+    def load_points(self) -> None:
+        found = read_points(self.config, self.storage)
+        self.post_message(PointsLoaded(found.points, found.frontier))
+
+    def on_samples_loaded(self, message: SamplesLoaded) -> None:
+        self.samples = message.samples
+        self.framings_screen.samples = tuple(message.samples)
+        self.data_screen.samples = tuple(message.samples)
+        self.frontier_screen.samples = {s.id: s for s in message.samples}
+
+    def on_points_loaded(self, message: PointsLoaded) -> None:
+        self._set_points(message.points, message.frontier)
+
+    def on_search_event(self, message: SearchEvent) -> None:
+        event = message.event
+        if isinstance(event, TrialFinished) and event.point is not None:
+            points = [p for p in self.points if p.trial != event.point.trial]
+            points.append(event.point)
+            points.sort(key=lambda p: p.trial)
+            self._set_points(points, frontier(points))
+        elif isinstance(event, StudyFinished):
+            self.load_points()
+
+    def _set_points(self, points: list[Point], front: list[Point]) -> None:
+        self.points, self.front = points, front
+        for screen in (self.run_screen, self.frontier_screen):
+            screen.frontier = tuple(front)
+            screen.points = tuple(points)
+
+    def action_reload_points(self) -> None:
+        self.load_points()
+
+    def on_show_trial(self, message: ShowTrial) -> None:
+        self.action_show("frontier")
+        self.frontier_screen.select_trial(message.trial)
+
+    # -- navigation and commands ----------------------------------------------------------
+
+    def action_show(self, mode: str) -> None:
+        self.switch_mode(mode)
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield SystemCommand("Framings screen", "Edit, lint and preview templates (F1)",
+                            lambda: self.action_show("framings"))
+        yield SystemCommand("Run screen", "Start or stop the search, live table and plot (F2)",
+                            lambda: self.action_show("run"))
+        yield SystemCommand("Frontier screen", "Pick a point, compare two, open the report (F3)",
+                            lambda: self.action_show("frontier"))
+        yield SystemCommand("Data screen", "Browse samples by subset, category, pattern (F4)",
+                            lambda: self.action_show("data"))
+        yield SystemCommand("Run: start search", "Run (or continue) the study",
+                            self.run_screen.action_start)
+        yield SystemCommand("Run: pause", "Stop after the trial in flight",
+                            self.run_screen.action_pause)
+        yield SystemCommand("Run: stop now", "Cancel the trial in flight (answers are kept)",
+                            self.run_screen.action_stop)
+        yield SystemCommand("Frontier: open HTML report", "Build the study's report and open it",
+                            self.frontier_screen.action_report)
+        yield SystemCommand("Framings: save template", "Write the edited template (ctrl+s)",
+                            self.framings_screen.action_save)
+        yield SystemCommand("Framings: new template from this one", "Copy it under a new name",
+                            self.framings_screen.action_new)
+        yield SystemCommand("Reload study", "Re-read the stored points",
+                            self.load_points)
+        yield from super().get_system_commands(screen)
+
+    # -- errors and shutdown ---------------------------------------------------------------
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Every failed worker ends here: a notification, never a traceback."""
+        if event.state is not WorkerState.ERROR:
+            return
+        error = event.worker.error
+        if isinstance(error, FramingError):
+            self.notify(str(error), title="error", severity="error", timeout=10)
+        else:
+            self.notify(f"{type(error).__name__}: {error}", title="unexpected error",
+                        severity="error", timeout=10)
+
+    async def action_quit(self) -> None:
+        self.run_screen.stop_search()
+        self.exit()
+
+
+def make_app(config: StudyConfig, *, storage: str | None = None, initial: str = "run",
+             trials: int | None = None) -> FramingApp:
+    """Build the app the same way for the CLI, tests and snapshots."""
+    if initial not in MODES_ORDER:
+        raise ValueError(f"initial screen must be one of {', '.join(MODES_ORDER)}")
+    return FramingApp(config, storage=storage, initial=initial, trials=trials)
+
+
+def run(config: StudyConfig, *, storage: str | None = None) -> None:
+    """Run the app in this terminal (``framing tui``)."""
+    make_app(config, storage=storage).run()

@@ -1,0 +1,1 @@
+"""The four screens of the TUI, one module each."""

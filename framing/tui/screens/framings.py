@@ -1,0 +1,398 @@
+"""Framings: the study's templates in an editor with live lint and a live preview.
+
+Every edit restarts a short timer; when it fires, a worker lints the text exactly as a
+study would (:func:`framing.inspect.lint_source`) and renders it for the chosen sample
+and parameter values. Files are read and written in workers too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from rich.console import Group
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widget import Widget
+from textual.widgets import Footer, Header, Input, Label, OptionList, Select, Static
+from textual.widgets.option_list import Option
+
+from framing.config import StudyConfig
+from framing.data.schema import Sample
+from framing.inspect import LintResult, Preview
+from framing.templates import Param
+from framing.tui.screens.modals import NameModal
+from framing.tui.widgets.editor import TemplateEditor
+
+#: seconds of quiet typing before a lint runs
+LINT_DELAY = 0.15
+
+
+@dataclass(frozen=True)
+class TemplateFile:
+    name: str  # as the study names it (relative to its template root)
+    path: Path
+    source: str
+
+
+class TemplatesLoaded(Message):
+    def __init__(self, files: list[TemplateFile], select: str | None = None) -> None:
+        super().__init__()
+        self.files = files
+        self.select = select
+
+
+class Checked(Message):
+    """Lint and preview of one version of the editor's text."""
+
+    def __init__(self, generation: int, name: str, result: LintResult,
+                 preview: Preview | None) -> None:
+        super().__init__()
+        self.generation = generation
+        self.name = name
+        self.result = result
+        self.preview = preview
+
+
+class Saved(Message):
+    def __init__(self, name: str, source: str) -> None:
+        super().__init__()
+        self.name = name
+        self.source = source
+
+
+class ParamsForm(Widget):
+    """One field per declared parameter; posts :class:`ParamsForm.Changed` with the values."""
+
+    params: reactive[tuple[Param, ...]] = reactive(tuple, recompose=True)
+
+    class Changed(Message):
+        def __init__(self, values: dict[str, Any]) -> None:
+            super().__init__()
+            self.values = values
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.values: dict[str, Any] = {}
+
+    def compose(self) -> ComposeResult:
+        if not self.params:
+            yield Label("no parameters", classes="dim")
+        for p in self.params:
+            value = self.values.get(p.name, p.default())
+            yield Label(p.name + (f"  {p.description}" if p.description else ""),
+                        classes="param-label")
+            if p.kind in ("choices", "bool"):
+                options = list(p.choices) if p.kind == "choices" else [False, True]
+                yield Select([(str(o), o) for o in options], value=value, allow_blank=False,
+                             id=f"param-{p.name}", classes="param-field")
+            else:
+                yield Input(str(value), id=f"param-{p.name}", classes="param-field",
+                            placeholder=f"{p.kind} in [{p.low:g}, {p.high:g}]")
+
+    def set_params(self, params: tuple[Param, ...]) -> None:
+        """New declarations: keep values of parameters that still exist, else defaults."""
+        kept = {p.name: self.values[p.name] for p in params if p.name in self.values}
+        self.values = {p.name: p.default() for p in params} | kept
+        self.params = params
+
+    @on(Select.Changed, ".param-field")
+    def _select(self, event: Select.Changed) -> None:
+        if event.select.id and event.value is not Select.BLANK:
+            self._update(event.select.id.removeprefix("param-"), event.value)
+
+    @on(Input.Changed, ".param-field")
+    def _input(self, event: Input.Changed) -> None:
+        if event.input.id:
+            self._update(event.input.id.removeprefix("param-"), event.value.strip())
+
+    def _update(self, name: str, value: Any) -> None:
+        if self.values.get(name) != value:
+            self.values[name] = value
+            self.post_message(self.Changed(dict(self.values)))
+
+
+class FramingsScreen(Screen[None]):
+    """Edit a template with live lint and preview; save; new template from this one."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save"),
+        Binding("ctrl+n", "new", "New from this"),
+        Binding("ctrl+t", "focus_list", "Templates", show=False),
+        Binding("ctrl+e", "focus_editor", "Editor", show=False),
+    ]
+
+    samples: reactive[tuple[Sample, ...]] = reactive(tuple, always_update=True)
+
+    def __init__(self, config: StudyConfig) -> None:
+        super().__init__()
+        self.ready = False  # set on mount: watchers before that have nothing to draw on
+        self.config = config
+        self.files: dict[str, TemplateFile] = {}
+        self.edited: dict[str, str] = {}
+        self.current: str | None = None
+        self.preview_sample: Sample | None = None
+        self.last: Checked | None = None
+        self._generation = 0
+        self._timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="framings-body"):
+            yield OptionList(id="template-list")
+            with Vertical(id="editor-pane"):
+                yield TemplateEditor(id="editor")
+                yield Static("", id="lint")
+            with Vertical(id="preview-pane"):
+                yield Select([], prompt="preview sample", id="preview-sample", compact=True)
+                with VerticalScroll(id="params-scroll"):
+                    yield ParamsForm(id="params")
+                with VerticalScroll(id="preview-scroll"):
+                    yield Static("", id="preview")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.ready = True
+        self.query_one("#template-list", OptionList).border_title = "templates"
+        self.query_one("#editor", TemplateEditor).border_title = "editor"
+        self.query_one("#preview-scroll").border_title = "preview"
+        self.query_one("#params-scroll").border_title = "parameters"
+        self.load_templates()
+        self.watch_samples(self.samples)
+
+    # -- files -------------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="templates")
+    def load_templates(self, select: str | None = None) -> None:
+        from framing.templates import expand_paths
+
+        root = self.config.template_root
+        names = expand_paths([*self.config.search.templates, *self.config.search.baselines],
+                             root)
+        if select is not None and select not in names:
+            names.append(select)
+        files = []
+        for name in names:
+            path = Path(name) if Path(name).is_absolute() else root / name
+            try:
+                source = path.read_text(encoding="utf-8")
+            except OSError as e:
+                source = f"{{# cannot read {path}: {e} #}}"
+            files.append(TemplateFile(name, path, source))
+        self.post_message(TemplatesLoaded(files, select))
+
+    def on_templates_loaded(self, message: TemplatesLoaded) -> None:
+        for f in message.files:
+            if f.name not in self.files or f.name == message.select:
+                self.files[f.name] = f
+        listing = self.query_one("#template-list", OptionList)
+        listing.clear_options()
+        listing.add_options([Option(self._label(n), id=n) for n in self.files])
+        chosen = message.select or self.current or next(iter(self.files), None)
+        if chosen is not None:
+            listing.highlighted = list(self.files).index(chosen)
+            self.open_template(chosen)
+
+    def _label(self, name: str) -> str:
+        modified = name in self.edited and self.edited[name] != self.files[name].source
+        return ("● " if modified else "  ") + Path(name).name
+
+    @on(OptionList.OptionHighlighted, "#template-list")
+    def _template_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option.id is not None and event.option.id != self.current:
+            self.open_template(event.option.id)
+
+    @on(OptionList.OptionSelected, "#template-list")
+    def _template_selected(self) -> None:
+        self.action_focus_editor()
+
+    def open_template(self, name: str) -> None:
+        if self.current is not None:
+            self.edited[self.current] = self.query_one("#editor", TemplateEditor).text
+        self.current = name
+        editor = self.query_one("#editor", TemplateEditor)
+        editor.load_text(self.edited.get(name, self.files[name].source))
+        editor.border_title = name
+        self.query_one("#params", ParamsForm).values = {}
+        self._schedule()
+
+    # -- live lint and preview -------------------------------------------------------------
+
+    @on(TemplateEditor.Changed, "#editor")
+    def _edited(self) -> None:
+        if self.current is not None:
+            self.edited[self.current] = self.query_one("#editor", TemplateEditor).text
+            option = self.query_one("#template-list", OptionList)
+            index = list(self.files).index(self.current)
+            option.replace_option_prompt_at_index(index, self._label(self.current))
+        self._schedule()
+
+    @on(ParamsForm.Changed)
+    def _params_changed(self) -> None:
+        self._schedule()
+
+    @on(Select.Changed, "#preview-sample")
+    def _sample_changed(self, event: Select.Changed) -> None:
+        self.preview_sample = next((s for s in self.samples if s.id == event.value), None)
+        self._schedule()
+
+    def _schedule(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(LINT_DELAY, self._check_now)
+
+    def _check_now(self) -> None:
+        if self.current is None:
+            return
+        self._generation += 1
+        self.check(self._generation, self.current,
+                   self.query_one("#editor", TemplateEditor).text, self.preview_sample,
+                   dict(self.query_one("#params", ParamsForm).values))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="lint")
+    def check(self, generation: int, name: str, source: str, sample: Sample | None,
+              values: dict[str, Any]) -> None:
+        from framing.inspect import lint_source, render_preview
+
+        result = lint_source(source, name, self.files[name].path)
+        preview = None
+        if result.template is not None and sample is not None:
+            given = {k: v for k, v in values.items()
+                     if k in {p.name for p in result.template.params}}
+            preview = render_preview(result.template, sample, given,
+                                     images=self.config.target.images)
+        self.post_message(Checked(generation, name, result, preview))
+
+    def on_checked(self, message: Checked) -> None:
+        if message.generation != self._generation:
+            return  # stale: the text changed since
+        self.last = message
+        lint = self.query_one("#lint", Static)
+        result = message.result
+        if result.error is not None:
+            where = f"line {result.line}: " if result.line else ""
+            lint.update(Text(f"✗ {where}{result.error.reason}", style="bold"))
+            lint.set_class(True, "lint-error")
+            lint.set_class(False, "lint-ok")
+            return
+        assert result.template is not None
+        t = result.template
+        lint.update(Text(f"✓ lints clean · {len(t.params)} params · {t.size} framings"))
+        lint.set_class(False, "lint-error")
+        lint.set_class(True, "lint-ok")
+        form = self.query_one("#params", ParamsForm)
+        if form.params != t.params:
+            form.set_params(t.params)
+        self.query_one("#preview", Static).update(_preview_text(message.preview))
+
+    # -- samples for the preview ---------------------------------------------------------
+
+    def watch_samples(self, samples: tuple[Sample, ...]) -> None:
+        if not self.ready or not samples:
+            return
+        by_pattern: dict[str, Sample] = {}
+        for s in samples:
+            by_pattern.setdefault(s.pattern, s)
+        picks = sorted(by_pattern.values(), key=lambda s: (s.joint_grade.value, s.pattern))
+        select = self.query_one("#preview-sample", Select)
+        select.set_options([(f"{s.id} {_abbrev(s.pattern)}", s.id) for s in picks])
+        select.value = picks[0].id
+
+    # -- save, new ----------------------------------------------------------------------------
+
+    def _read_only(self) -> bool:
+        from framing.inspect import is_builtin
+
+        if is_builtin(self.config):
+            self.notify("the built-in demo's templates are read-only: run `framing init DIR`, "
+                        "then `framing tui studies/demo.toml` inside DIR to edit them",
+                        severity="warning", timeout=8)
+            return True
+        return False
+
+    def action_save(self) -> None:
+        if self.current is None or self._read_only():
+            return
+        self.save(self.current, self.files[self.current].path,
+                  self.query_one("#editor", TemplateEditor).text, create=False)
+
+    def action_new(self) -> None:
+        if self.current is None or self._read_only():
+            return
+        current = Path(self.current)
+        suggestion = str(current.with_name(f"{current.stem}-2{current.suffix or '.j2'}"))
+
+        def created(name: str | None) -> None:
+            if name:
+                source = self.query_one("#editor", TemplateEditor).text
+                path = Path(name) if Path(name).is_absolute() \
+                    else self.config.template_root / name
+                self.save(name, path, source, create=True)
+
+        self.app.push_screen(NameModal("New template from this one (path)", suggestion),
+                             created)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="save")
+    def save(self, name: str, path: Path, source: str, *, create: bool) -> None:
+        from framing.errors import ConfigError
+
+        if not name.endswith(".j2"):
+            raise ConfigError(f"{name}: a template file name ends in .j2")
+        if create and path.exists():
+            raise ConfigError(f"{name}: already exists; choose another name")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(source, encoding="utf-8")
+        self.post_message(Saved(name, source))
+
+    def on_saved(self, message: Saved) -> None:
+        known = message.name in self.files
+        self.files[message.name] = TemplateFile(
+            message.name, self.config.template_root / message.name, message.source)
+        self.edited[message.name] = message.source
+        ok = self.last is not None and self.last.result.ok
+        note = "" if ok else " (it does not lint yet: a study will refuse it)"
+        self.notify(f"saved {message.name}{note}", severity="information" if ok else "warning")
+        if known:
+            index = list(self.files).index(message.name)
+            self.query_one("#template-list", OptionList).replace_option_prompt_at_index(
+                index, self._label(message.name))
+        else:
+            self.load_templates(select=message.name)
+
+    def action_focus_list(self) -> None:
+        self.query_one("#template-list", OptionList).focus()
+
+    def action_focus_editor(self) -> None:
+        self.query_one("#editor", TemplateEditor).focus()
+
+
+def _abbrev(pattern: str) -> str:
+    """``borderline_safe_unsafe`` -> ``b/s→u`` (image/text→joint)."""
+    parts = [p[0] if p != "not_sure" else "?" for p in pattern.split("_", 2)]
+    if len(parts) != 3:
+        return pattern
+    return f"{parts[0]}/{parts[1]}→{parts[2]}"
+
+
+def _preview_text(preview: Preview | None) -> Text | Group:
+    if preview is None:
+        return Text("choose a sample to preview", style="dim")
+    if preview.error is not None or preview.messages is None:
+        return Text(f"✗ {preview.error}", style="bold")
+    m = preview.messages
+    out = Text()
+    out.append("system\n", style="bold underline")
+    out.append((m.system or "(empty)") + "\n\n")
+    out.append("user", style="bold underline")
+    if preview.image:
+        out.append(" + image", style="dim")
+    out.append("\n" + m.user + "\n")
+    return out

@@ -1,0 +1,337 @@
+"""Frontier: pick a point → its parameters, rates, per-category bars, the samples it got
+wrong with the responses; compare two points; open the HTML report."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+
+from framing.config import StudyConfig
+from framing.data.schema import Sample
+from framing.inspect import SampleOutcome, TrialComparison, TrialDetails
+from framing.results import Point
+from framing.stats import Rate
+from framing.tui.screens.run import pct
+from framing.tui.widgets.plot import FrontierPlot
+
+BAR = 10
+
+
+class DetailsLoaded(Message):
+    def __init__(self, details: TrialDetails) -> None:
+        super().__init__()
+        self.details = details
+
+
+class ComparisonLoaded(Message):
+    def __init__(self, comparison: TrialComparison) -> None:
+        super().__init__()
+        self.comparison = comparison
+
+
+class ReportBuilt(Message):
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self.path = path
+
+
+def bar(rate: Rate, width: int = BAR) -> Text:
+    """``███░░░ 33% (3/9)``; an empty subset shows n/a."""
+    if rate.n == 0:
+        return Text("n/a".ljust(width + 12), style="dim")
+    filled = round(rate.value * width)
+    text = Text("█" * filled, style="bold")
+    text.append("░" * (width - filled), style="dim")
+    text.append(f" {100 * rate.value:3.0f}% ({rate.k}/{rate.n})".ljust(12))
+    return text
+
+
+def summary(details: TrialDetails) -> RenderableType:
+    p = details.point
+    head = Table.grid(padding=(0, 2))
+    head.add_column(style="dim")
+    head.add_column()
+    head.add_row("trial", f"{p.trial}" + ("  (baseline)" if p.baseline else ""))
+    head.add_row("template", p.template)
+    head.add_row("parameters", json.dumps(p.params) if p.params else "none")
+    head.add_row("over-blocking", str(p.over_blocking))
+    head.add_row("under-refusal", str(p.under_refusal))
+    if p.false_refusal is not None:
+        head.add_row("false refusal", str(p.false_refusal))
+    head.add_row("other", f"partial {p.partial}   errors {p.errors}   "
+                          f"undetermined {p.undetermined}")
+    head.add_row("calls", f"{p.calls} new, {p.cache_hits} from cache")
+    cats = Table(title="per category", title_justify="left", box=None, padding=(0, 1))
+    cats.add_column("category")
+    cats.add_column("over-blocking")
+    cats.add_column("under-refusal")
+    for c in details.categories:
+        cats.add_row(f"{c.category:<4}{c.name}"[:20], bar(c.over_blocking), bar(c.under_refusal))
+    return Group(head, Text(""), cats)
+
+
+def comparison_view(cmp: TrialComparison) -> RenderableType:
+    table = Table(title=f"trial {cmp.a} (A) vs trial {cmp.b} (B): paired on the same samples",
+                  title_justify="left")
+    for col in ("axis", "A", "B", "A−B", "only A", "only B", "McNemar p", ""):
+        table.add_column(col)
+    for name, c in (("over-blocking", cmp.over_blocking), ("under-refusal", cmp.under_refusal)):
+        verdict = ("differ (p < 0.05)" if c.p_value < 0.05 else "no significant difference")
+        table.add_row(name, pct(c.rate_a), pct(c.rate_b), f"{100 * c.difference:+.1f} pts",
+                      str(c.b), str(c.c), f"{c.p_value:.3g}", verdict)
+    note = Text("only A / only B: samples where just one framing refused (over-blocking) or "
+                "answered (under-refusal); errors excluded.", style="dim")
+    return Group(table, note)
+
+
+class FrontierScreen(Screen[None]):
+    """The study's points, best first; details of the highlighted one."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("m", "mark", "Mark A"),
+        Binding("c", "compare", "Compare"),
+        Binding("o", "report", "Report"),
+        Binding("r", "app.reload_points", "Reload"),
+    ]
+
+    points: reactive[tuple[Point, ...]] = reactive(tuple, always_update=True)
+    frontier: reactive[tuple[Point, ...]] = reactive(tuple, always_update=True)
+    selected: reactive[int | None] = reactive(None)
+
+    def __init__(self, config: StudyConfig, storage: str) -> None:
+        super().__init__()
+        self.ready = False  # set on mount: watchers before that have nothing to draw on
+        self.config = config
+        self.storage = storage
+        self.samples: Mapping[str, Sample] = {}
+        self.marked: int | None = None
+        self.details: TrialDetails | None = None
+        self._pending: int | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="frontier-top"):
+            yield DataTable(id="point-table", cursor_type="row", zebra_stripes=True)
+            yield FrontierPlot(id="frontier-plot")
+        with TabbedContent(id="details"):
+            with TabPane("Summary", id="tab-summary"), VerticalScroll():
+                yield Static("highlight a point to see its details", id="summary")
+            with TabPane("Over-blocked", id="tab-over"), Horizontal(classes="outcomes"):
+                yield DataTable(id="over-table", cursor_type="row")
+                with VerticalScroll(classes="response-pane"):
+                    yield Static(id="over-response", markup=False)
+            with TabPane("Missed", id="tab-missed"), Horizontal(classes="outcomes"):
+                yield DataTable(id="missed-table", cursor_type="row")
+                with VerticalScroll(classes="response-pane"):
+                    yield Static(id="missed-response", markup=False)
+            with TabPane("Compare", id="tab-compare"), VerticalScroll():
+                yield Static("mark a point with m, highlight another, press c", id="compare")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.ready = True
+        table = self.query_one("#point-table", DataTable)
+        for label, key, width in (("#", "trial", 4), ("over-blocking", "ob", 18),
+                                  ("under-refusal", "ur", 18), ("framing", "framing", None)):
+            table.add_column(label, key=key, width=width)
+        for tid in ("#over-table", "#missed-table"):
+            t = self.query_one(tid, DataTable)
+            for label, key, width in (("sample", "id", 10), ("cat", "cat", 4),
+                                      ("verdict", "verdict", 10), ("request", "text", None)):
+                t.add_column(label, key=key, width=width)
+        table.border_title = "points (● frontier, ◆ baseline)"
+        table.focus()
+        self.watch_points(self.points)
+
+    # -- state handed down ---------------------------------------------------------------
+
+    def watch_points(self, points: tuple[Point, ...]) -> None:
+        if not self.ready:
+            return
+        on_front = {p.trial for p in self.frontier}
+        ordered = sorted(points, key=lambda p: (p.trial not in on_front, p.over_blocking.value
+                                                if p.over_blocking.n else 2.0, p.trial))
+        table = self.query_one("#point-table", DataTable)
+        current = self.selected if self._pending is None else self._pending
+        table.clear()
+        for p in ordered:
+            mark = "◆" if p.baseline else "●" if p.trial in on_front else " "
+            table.add_row(Text(f"{p.trial}{mark}"), _ci(p.over_blocking),
+                          _ci(p.under_refusal), p.label, key=str(p.trial))
+        plot = self.query_one("#frontier-plot", FrontierPlot)
+        plot.frontier = self.frontier
+        plot.points = points
+        if current is None or not any(p.trial == current for p in points):
+            current = ordered[0].trial if ordered else None
+        if current is not None:
+            self._pending = None
+            table.move_cursor(row=table.get_row_index(str(current)))
+            self._highlight(current)
+
+    def select_trial(self, trial: int) -> None:
+        """Highlight ``trial`` (possibly before its row exists)."""
+        self._pending = trial
+        if self.ready and any(p.trial == trial for p in self.points):
+            table = self.query_one("#point-table", DataTable)
+            table.move_cursor(row=table.get_row_index(str(trial)))
+            self._pending = None
+            self._highlight(trial)
+
+    @on(DataTable.RowHighlighted, "#point-table")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.row_key.value is None:
+            return
+        self._highlight(int(event.row_key.value))
+
+    def _highlight(self, trial: int) -> None:
+        if trial == self.selected and self.details is not None \
+                and self.details.point.trial == trial:
+            return
+        self.selected = trial
+        self.query_one("#frontier-plot", FrontierPlot).selected = trial
+        self.load_details(trial)
+
+    @on(DataTable.RowSelected, "#point-table")
+    def _selected(self) -> None:
+        self.query_one("#details", TabbedContent).active = "tab-summary"
+
+    # -- details ---------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="details")
+    def load_details(self, trial: int) -> None:
+        from framing.inspect import trial_details
+
+        details = trial_details(self.config, trial, storage=self.storage,
+                                samples=self.samples or None, points=list(self.points))
+        self.post_message(DetailsLoaded(details))
+
+    def on_details_loaded(self, message: DetailsLoaded) -> None:
+        d = message.details
+        if d.point.trial != self.selected:
+            return  # a newer highlight is already loading
+        self.details = d
+        self.query_one("#summary", Static).update(summary(d))
+        tabs = self.query_one("#details", TabbedContent)
+        tabs.get_tab("tab-over").label = f"Over-blocked ({len(d.over_blocked)})"
+        tabs.get_tab("tab-missed").label = f"Missed ({len(d.missed)})"
+        for tid, rows, pane in (("#over-table", d.over_blocked, "#over-response"),
+                                ("#missed-table", d.missed, "#missed-response")):
+            table = self.query_one(tid, DataTable)
+            table.clear()
+            for i, o in enumerate(rows):
+                table.add_row(o.sample_id, o.category or "-", o.verdict, o.text, key=str(i))
+            self.query_one(pane, Static).update(
+                _outcome_text(rows[0]) if rows else "none: nothing to show")
+
+    @on(DataTable.RowHighlighted, "#over-table")
+    def _over_row(self, event: DataTable.RowHighlighted) -> None:
+        self._show_outcome(event, "over_blocked", "#over-response")
+
+    @on(DataTable.RowHighlighted, "#missed-table")
+    def _missed_row(self, event: DataTable.RowHighlighted) -> None:
+        self._show_outcome(event, "missed", "#missed-response")
+
+    def _show_outcome(self, event: DataTable.RowHighlighted, kind: str, pane: str) -> None:
+        if self.details is None or event.row_key.value is None:
+            return
+        rows: list[SampleOutcome] = getattr(self.details, kind)
+        i = int(event.row_key.value)
+        if i < len(rows):
+            self.query_one(pane, Static).update(_outcome_text(rows[i]))
+
+    # -- compare, report, reload --------------------------------------------------------------
+
+    def action_mark(self) -> None:
+        if self.selected is None:
+            self.notify("highlight a point first", severity="warning")
+            return
+        self.marked = self.selected
+        self.notify(f"trial {self.marked} marked as A: highlight another point and press c")
+
+    def action_compare(self) -> None:
+        if self.marked is None or self.selected is None:
+            self.notify("mark a point with m, highlight another, then press c",
+                        severity="warning")
+            return
+        if self.marked == self.selected:
+            self.notify("highlight a different point to compare with", severity="warning")
+            return
+        self.compare(self.marked, self.selected)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="compare")
+    def compare(self, a: int, b: int) -> None:
+        from framing.inspect import compare_trials
+
+        self.post_message(ComparisonLoaded(compare_trials(self.config, a, b,
+                                                          storage=self.storage)))
+
+    def on_comparison_loaded(self, message: ComparisonLoaded) -> None:
+        self.query_one("#compare", Static).update(comparison_view(message.comparison))
+        self.query_one("#details", TabbedContent).active = "tab-compare"
+
+    def action_report(self) -> None:
+        self.notify("building the HTML report…")
+        self.build_report()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="report")
+    def build_report(self) -> None:
+        build = _report_builder()
+        if build is None:
+            self.app.call_from_thread(
+                self.notify, "the HTML report is not available in this build "
+                "(framing.report.build_report is missing)", severity="warning")
+            return
+        path = build(self.config, storage=self.storage)
+        self.post_message(ReportBuilt(str(path)))
+
+    def on_report_built(self, message: ReportBuilt) -> None:
+        from pathlib import Path
+
+        url = Path(message.path).resolve().as_uri()
+        self.notify(f"report written: {message.path}")
+        self.app.open_url(url)
+
+
+def _report_builder() -> Any:
+    """``build_report(config, storage=...)`` from the report package, if this build has it."""
+    import importlib
+
+    for module in ("framing.report", "framing.report.builder"):
+        try:
+            build = getattr(importlib.import_module(module), "build_report", None)
+        except ImportError:
+            continue
+        if build is not None:
+            return build
+    return None
+
+
+def _ci(rate: Rate) -> str:
+    if rate.n == 0:
+        return "n/a"
+    lo, hi = rate.ci
+    return f"{100 * rate.value:4.1f}% [{100 * lo:.0f}–{100 * hi:.0f}]"
+
+
+def _outcome_text(o: SampleOutcome) -> Text:
+    text = Text()
+    text.append(f"{o.sample_id}", style="bold")
+    text.append(f"  {o.subset}  {o.category or ''}  {o.pattern or ''}\n", style="dim")
+    text.append("request: ", style="dim")
+    text.append(o.text + "\n\n")
+    text.append(f"response ({o.verdict}, {o.rule}): ", style="dim")
+    text.append(o.response if o.response is not None else "(no stored response)")
+    return text

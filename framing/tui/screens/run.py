@@ -1,0 +1,292 @@
+"""Run: start, pause or stop the study's search; live counters, trial table and plot.
+
+The search runs in a thread worker that calls :func:`framing.search.run_search_async`
+(its own event loop, so the UI's stays free); core events come back as messages.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Static
+
+from framing.config import StudyConfig
+from framing.errors import FramingError
+from framing.events import (
+    CallsProgress,
+    Event,
+    Notice,
+    StudyFinished,
+    StudyStarted,
+    TrialFinished,
+    TrialStarted,
+)
+from framing.results import Point
+from framing.tui.messages import SearchEnded, SearchEvent, SearchProgress, ShowTrial
+from framing.tui.widgets.plot import FrontierPlot
+
+
+def pct(rate: object) -> str:
+    value = getattr(rate, "value", float("nan"))
+    return "n/a" if value != value else f"{100 * value:.1f}%"
+
+
+class RunScreen(Screen[None]):
+    """Start, pause and stop the search; watch trials and the frontier arrive."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("s", "start", "Start"),
+        Binding("p", "pause", "Pause"),
+        Binding("x", "stop", "Stop now"),
+        Binding("enter", "open_trial", "Details", show=False),
+    ]
+
+    points: reactive[tuple[Point, ...]] = reactive(tuple, always_update=True)
+    frontier: reactive[tuple[Point, ...]] = reactive(tuple, always_update=True)
+    status: reactive[str] = reactive("idle")
+
+    def __init__(self, config: StudyConfig, storage: str, trials: int) -> None:
+        super().__init__()
+        self.ready = False  # set on mount: watchers before that have nothing to draw on
+        self.config = config
+        self.storage = storage
+        self.trials = trials
+        self.running = False
+        self._stop_flag = threading.Event()
+        self._search_loop: asyncio.AbstractEventLoop | None = None
+        self._search_task: asyncio.Future[Any] | None = None
+        self._reset_counters()
+
+    def _reset_counters(self) -> None:
+        self.planned = self.trials
+        self.done = 0
+        self.calls = self.cache_hits = self.errors = 0
+        self.cost = 0.0
+        self.progress: CallsProgress | None = None
+        self.in_flight: TrialStarted | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="run-controls"):
+            yield Label("trials", classes="field-label")
+            yield Input(str(self.trials), type="integer", id="trials-input", compact=True,
+                        tooltip="How many trials the study should have in total")
+            yield Button("Start [s]", id="start", variant="success", compact=True)
+            yield Button("Pause [p]", id="pause", variant="warning", disabled=True, compact=True)
+            yield Button("Stop [x]", id="stop", variant="error", disabled=True, compact=True)
+        yield Static(id="counters")
+        with Horizontal(id="run-body"):
+            yield DataTable(id="trial-table", cursor_type="row", zebra_stripes=True)
+            yield FrontierPlot(id="run-plot")
+        yield Static(id="run-log")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.ready = True
+        table = self.query_one("#trial-table", DataTable)
+        table.add_column("#", key="trial", width=4)
+        table.add_column("over-bl.", key="ob", width=8)
+        table.add_column("under-r.", key="ur", width=8)
+        table.add_column("calls", key="calls", width=5)
+        table.add_column("framing", key="framing")
+        table.border_title = "trials (newest first; enter: details)"
+        table.focus()
+        self._show_counters()
+        self.watch_points(self.points)
+
+    # -- state handed down by the app --------------------------------------------------
+
+    def watch_points(self, points: tuple[Point, ...]) -> None:
+        if not self.ready:
+            return
+        table = self.query_one("#trial-table", DataTable)
+        on_front = {p.trial for p in self.frontier}
+        cursor = table.cursor_row
+        table.clear()
+        for p in sorted(points, key=lambda p: p.trial, reverse=True):
+            mark = "◆" if p.baseline else "●" if p.trial in on_front else " "
+            table.add_row(Text(f"{p.trial}{mark}"), pct(p.over_blocking),
+                          pct(p.under_refusal), str(p.calls), p.label, key=str(p.trial))
+        if points:
+            table.move_cursor(row=min(cursor, len(points) - 1))
+        plot = self.query_one("#run-plot", FrontierPlot)
+        plot.frontier = self.frontier
+        plot.points = points
+        if not self.running:
+            self.done = len(points)
+            self._show_counters()
+
+    def watch_status(self, status: str) -> None:
+        if self.ready:
+            self._show_counters()
+
+    # -- actions -----------------------------------------------------------------------
+
+    def action_start(self) -> None:
+        if self.running:
+            self.notify("a search is already running", severity="warning")
+            return
+        raw = self.query_one("#trials-input", Input).value.strip()
+        if not raw.isdigit() or int(raw) < 1:
+            self.notify("trials: give a whole number of at least 1", severity="error")
+            return
+        self.trials = int(raw)
+        self._reset_counters()
+        self.running = True
+        self._stop_flag = threading.Event()
+        self._set_buttons()
+        self.status = "starting"
+        self.search(self.trials)
+
+    def action_pause(self) -> None:
+        if self.running:
+            self._stop_flag.set()
+            self.status = "pausing after the trial in flight"
+
+    def action_stop(self) -> None:
+        if self.running:
+            self.status = "stopping"
+            self.stop_search()
+
+    def stop_search(self) -> None:
+        """Stop now: the trial in flight is cancelled (its answers are kept in the cache)."""
+        self._stop_flag.set()
+        loop, task = self._search_loop, self._search_task
+        if loop is not None and task is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(task.cancel)
+
+    def action_open_trial(self) -> None:
+        table = self.query_one("#trial-table", DataTable)
+        if table.row_count:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            if key is not None:
+                self.post_message(ShowTrial(int(key)))
+
+    @on(Button.Pressed, "#start")
+    def _start_pressed(self) -> None:
+        self.action_start()
+
+    @on(Button.Pressed, "#pause")
+    def _pause_pressed(self) -> None:
+        self.action_pause()
+
+    @on(Button.Pressed, "#stop")
+    def _stop_pressed(self) -> None:
+        self.action_stop()
+
+    @on(DataTable.RowSelected, "#trial-table")
+    def _row_selected(self) -> None:
+        self.action_open_trial()
+
+    # -- the worker ----------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="search")
+    async def search(self, trials: int) -> None:
+        from framing.search import run_search_async
+
+        def on_event(event: Event) -> None:
+            if isinstance(event, CallsProgress):
+                self.post_message(SearchProgress(event))
+            else:
+                self.post_message(SearchEvent(event))
+
+        self._search_loop = asyncio.get_running_loop()
+        task = asyncio.ensure_future(run_search_async(
+            self.config, on_event, trials=trials, storage=self.storage, stop=self._stop_flag))
+        self._search_task = task
+        try:
+            result = await task
+        except asyncio.CancelledError:
+            self.post_message(SearchEnded(None))
+        except FramingError as e:
+            self.post_message(SearchEnded(error=str(e)))
+        except Exception as e:  # the UI must survive anything the run raises
+            self.post_message(SearchEnded(error=f"{type(e).__name__}: {e}"))
+        else:
+            self.post_message(SearchEnded(result))
+        finally:
+            self._search_loop = None
+            self._search_task = None
+
+    def on_search_event(self, message: SearchEvent) -> None:
+        event = message.event
+        if isinstance(event, StudyStarted):
+            self.planned, self.done = event.trials_planned, event.trials_done
+            self.status = "running"
+            self._log(event.plan)
+        elif isinstance(event, TrialStarted):
+            self.in_flight, self.progress = event, None
+            self.status = f"running trial {event.trial}"
+        elif isinstance(event, TrialFinished):
+            self.done += 1
+            self.calls += event.calls
+            self.cache_hits += event.cache_hits
+            self.cost += event.cost
+            self.errors += getattr(event.point, "errors", 0)
+            self.progress = None
+        elif isinstance(event, Notice):
+            self._log(event.message, warning=event.level == "warning")
+        elif isinstance(event, StudyFinished):
+            self.status = ("interrupted" if event.interrupted
+                           else event.stopped_reason or "done")
+        self._show_counters()
+
+    def on_search_progress(self, message: SearchProgress) -> None:
+        self.progress = message.progress
+        self._show_counters()
+
+    def on_search_ended(self, message: SearchEnded) -> None:
+        self.running = False
+        self.in_flight = self.progress = None
+        self._set_buttons()
+        if message.error:
+            self.status = "failed"
+            from framing.tui.screens.modals import ErrorModal
+
+            self.app.push_screen(ErrorModal("The search stopped", message.error))
+        elif message.result is None:
+            self.status = "stopped (the trial in flight was cancelled)"
+        else:
+            self.status = message.result.stopped_reason or "done"
+        self._show_counters()
+
+    # -- display ---------------------------------------------------------------------------
+
+    def _set_buttons(self) -> None:
+        self.query_one("#start", Button).disabled = self.running
+        self.query_one("#pause", Button).disabled = not self.running
+        self.query_one("#stop", Button).disabled = not self.running
+
+    def _show_counters(self) -> None:
+        if not self.ready:
+            return
+        p = self.progress
+        calls = self.calls + (p.calls if p else 0)
+        hits = self.cache_hits + (p.cache_hits if p else 0)
+        errors = self.errors + (p.errors if p else 0)
+        text = Text()
+        for label, value in (("trials", f"{self.done}/{self.planned}"), ("calls", f"{calls:,}"),
+                             ("cache hits", f"{hits:,}"), ("errors", f"{errors:,}"),
+                             ("cost", f"${self.cost:.4f}")):
+            text.append(f"{label} ", style="dim")
+            text.append(value, style="bold")
+            text.append("   ")
+        state = self.status
+        if self.in_flight is not None and p is not None:
+            state += f" ({p.done}/{p.total} samples)"
+        text.append(state, style="italic")
+        self.query_one("#counters", Static).update(text)
+
+    def _log(self, line: str, *, warning: bool = False) -> None:
+        if self.ready:
+            self.query_one("#run-log", Static).update(
+                Text(line, style="bold" if warning else "dim"))

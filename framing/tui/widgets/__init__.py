@@ -1,0 +1,1 @@
+"""Widgets of the TUI: the template editor, the frontier plot, the sample image."""
