@@ -207,8 +207,11 @@ class Evaluator:
             now = time.monotonic()
             if on_progress and (force or now - last_progress >= PROGRESS_SECONDS):
                 last_progress = now
+                cost = (self.prices.cost(counters.input_tokens, counters.output_tokens)
+                        if self.prices else 0.0)
                 on_progress(CallsProgress(trial, counters.done, len(requests), counters.calls,
-                                          counters.cache_hits, counters.errors))
+                                          counters.cache_hits, counters.errors,
+                                          counters.input_tokens, counters.output_tokens, cost))
 
         async def flush(force: bool = False) -> None:
             nonlocal last_flush

@@ -41,6 +41,10 @@ class CallsProgress:
     calls: int
     cache_hits: int
     errors: int
+    #: tokens and cost (USD, 0 when prices are unknown) of this evaluation's new calls
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -88,9 +88,12 @@ class SearchProgress:
                          description=f"trial {event.trial}")
         elif isinstance(event, CallsProgress):
             if p is not None and self._calls_task is not None:
+                tokens = event.input_tokens + event.output_tokens
+                spent = (f"  tokens {tokens:,}" if tokens else "") + \
+                    (f"  ${self.cost + event.cost:.4f}" if event.cost else "")
                 p.update(self._calls_task, completed=event.done,
                          info=f"calls {event.calls}  cached {event.cache_hits}  "
-                              f"errors {event.errors}")
+                              f"errors {event.errors}{spent}")
         elif isinstance(event, TrialFinished):
             self.calls += event.calls
             self.cache_hits += event.cache_hits
@@ -102,7 +105,9 @@ class SearchProgress:
                 p.update(self._trials_task, advance=1, info=self._counters())
                 p.console.print(line)
             else:
-                self.console.print(f"{line}  ({event.calls} calls, {event.cache_hits} cached)")
+                cost = f", ${event.cost:.4f}" if event.cost else ""
+                self.console.print(f"{line}  ({event.calls} calls, {event.cache_hits} cached"
+                                   f"{cost})")
         elif isinstance(event, Notice):
             style = "yellow" if event.level == "warning" else "dim"
             self.console.print(f"[{style}]{escape(event.message)}[/]")
