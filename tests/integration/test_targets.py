@@ -299,3 +299,47 @@ def test_tokens_and_cost_reach_the_trial_and_max_cost_stops(
     assert attrs["cost"] == pytest.approx((tokens_in + tokens_out) * 1000.0 / 1e6)
     assert attrs["calls"] == 6
     assert len(posts(server)) == 6
+
+
+# -- interrupted and resumed ---------------------------------------------------------------------
+
+
+def test_an_interrupted_evaluation_resends_only_what_was_not_answered(
+        workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    monkeypatch.setenv(KEY_ENV, KEY)
+    n = 24
+    with LLMServer(api_key=KEY, latency=0.15) as server:
+        study = make_workspace(workspace, server, "openai", n=n, concurrency=2)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "framing", "eval", "prompts/plain.j2", "--study", str(study),
+             "--format", "json"],
+            cwd=workspace, env={**os.environ, KEY_ENV: KEY},
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 120
+        while server.answered < 8 and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 130, err
+        assert "interrupted" in err and KEY not in err
+        first = {r.user_text for r in server.requests if r.outcome == "answer"}
+        stored = len(db_rows(workspace, "framing_responses"))
+        # answers the server sent while the signal arrived (at most two in flight) are lost
+        assert 8 - 2 <= stored < n
+        server.reset()
+        server.latency = 0.0
+        point = eval_json(study)
+        again = [r.user_text for r in posts(server)]
+    assert point["calls"] == n - stored and point["cache_hits"] == stored
+    assert len(again) == n - stored and len(set(again)) == len(again)
+    every = {f"Sample {i}:" for i in range(n)}
+    resent = {t.split(" what")[0] for t in again}
+    answered_before = {t.split(" what")[0] for t in first}
+    assert resent | answered_before == every
+    assert point["errors"] == 0 and len(db_rows(workspace, "framing_responses")) == n
