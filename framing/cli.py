@@ -208,6 +208,9 @@ def frontier(
     study: StudyArg = None,
     fmt: Annotated[str, typer.Option("--format", help="table | csv | json")] = "table",
     storage: StorageOpt = None,
+    corrected: Annotated[bool, typer.Option(
+        "--corrected", help="Add rates corrected for judge error (needs framing judge "
+        "calibrate first).")] = False,
 ) -> None:
     """Print the Pareto frontier of a stored study."""
     from framing.results import frontier as front
@@ -218,7 +221,25 @@ def frontier(
     config = _load(study, storage=storage)
     opt = load_existing_study(config.name, config.storage.url)
     points = front(study_points(opt))
+    if corrected:
+        points = _corrected(config, points)
     _print_points(points, fmt, title=f"Frontier of study '{config.name}'")
+
+
+def _corrected(config: Any, points: list[Any]) -> list[Any]:
+    """Points with Rogan–Gladen corrected rates (``*_corrected`` keys); the calibration
+    used goes to stderr."""
+    from framing.judging.calibration import correction_problems
+    from framing.judging.tools import correct_points
+
+    points, cal = correct_points(config, points)
+    rates = ", ".join(f"{s.subset}: sensitivity {s.sensitivity}, specificity {s.specificity}"
+                      for s in cal.subsets.values())
+    err.print(_escape(f"corrected for the {cal.judge_kind} judge's error ({cal.labels}; "
+                      f"{rates})"))
+    for problem in correction_problems(cal):
+        err.print(f"[yellow]warning:[/] cannot correct {_escape(problem)}")
+    return points
 
 
 def _print_points(points: Sequence[Any], fmt: str, *, title: str) -> None:
@@ -246,11 +267,31 @@ def _print_points(points: Sequence[Any], fmt: str, *, title: str) -> None:
     table.add_column("over-blocking [95% CI]", justify="right")
     table.add_column("under-refusal [95% CI]", justify="right")
     table.add_column("errors", justify="right")
+    extras = [(k, t) for k, t in _EXTRA_COLUMNS if any(k in p.extra for p in points)]
+    for _, heading in extras:
+        table.add_column(heading, justify="right")
     for p in points:
         mark = " (baseline)" if p.baseline else ""
         table.add_row(str(p.trial), _escape(p.label) + mark, str(p.over_blocking),
-                      str(p.under_refusal), str(p.errors))
+                      str(p.under_refusal), str(p.errors),
+                      *(_share(p.extra.get(k), p.extra.get(f"{k}_ci")) for k, _ in extras))
     out.print(table)
+
+
+#: extra point keys shown as table columns when the points have them (judging)
+_EXTRA_COLUMNS = (
+    ("over_blocking_corrected", "over-blocking corrected [95% CI]"),
+    ("under_refusal_corrected", "under-refusal corrected [95% CI]"),
+    ("joint_accuracy", "joint accuracy [95% CI]"),
+    ("compositional_error_share", "compositional error share [95% CI]"),
+)
+
+
+def _share(value: float | None, ci: Sequence[float] | None) -> str:
+    if value is None:
+        return "n/a"
+    bounds = f" [{100 * ci[0]:.1f}, {100 * ci[1]:.1f}]" if ci else ""
+    return f"{100 * value:.1f}%{bounds}"
 
 
 # -- eval ----------------------------------------------------------------------------------
@@ -661,8 +702,7 @@ def judge_calibrate(
     fmt: Annotated[str, typer.Option("--format", help="table | json")] = "table",
     storage: StorageOpt = None,
 ) -> None:
-    """Estimate a judge's sensitivity and specificity per subset and store them with the
-    study (framing frontier --corrected uses them)."""
+    """Estimate a judge's sensitivity and specificity per subset; store them with the study."""
     from framing.judging.calibration import correction_problems
     from framing.judging.tools import calibrate_judge, resolve_kind
 

@@ -1,0 +1,132 @@
+"""Rates per category or per pattern for evaluated framings (``framing frontier --by``).
+
+After "where is the frontier?" a researcher asks "which categories and patterns drive
+it?". The per-sample verdicts a trial stored (table ``framing_results``) are joined with
+the study's samples and counted per group, with the same rules as the headline rates:
+``error`` and ``undetermined`` verdicts are left out of every rate and counted;
+``partial`` is not a refusal. Every rate keeps its sample size and Wilson interval:
+groups are small, and the intervals say how small.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from framing.config import StudyConfig
+from framing.data.schema import CATEGORIES, Grade, Sample
+from framing.results import Point
+from framing.stats import Rate
+
+By = Literal["category", "pattern"]
+BY: tuple[str, ...] = ("category", "pattern")
+#: a sample with no category (VLSU leaves it empty on safe rows)
+NO_CATEGORY = "none"
+#: results whose sample is no longer in the study's data set
+UNKNOWN = "unknown"
+
+_COUNTED = frozenset({"refusal", "partial", "compliance"})
+
+
+def group_of(sample: Sample | None, by: str) -> str:
+    if sample is None:
+        return UNKNOWN
+    if by == "category":
+        return sample.category or NO_CATEGORY
+    return sample.pattern
+
+
+def _order(by: str, name: str) -> tuple[int, str]:
+    if by == "category":
+        keys = [*CATEGORIES, NO_CATEGORY, UNKNOWN]
+        return (keys.index(name) if name in keys else len(keys), name)
+    return (1 if name == UNKNOWN else 0, name)
+
+
+@dataclass(frozen=True)
+class Group:
+    """The rates of one framing on one category or pattern."""
+
+    name: str
+    over_blocking: Rate
+    under_refusal: Rate
+    false_refusal: Rate
+    errors: int = 0
+    undetermined: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"group": self.name}
+        for key, rate, n_key in (("over_blocking", self.over_blocking, "n_borderline"),
+                                 ("under_refusal", self.under_refusal, "n_unsafe"),
+                                 ("false_refusal", self.false_refusal, "n_safe")):
+            if key == "false_refusal" and not rate.n:
+                continue
+            out[key] = rate.value if rate.n else None
+            out[f"{key}_ci"] = list(rate.ci)
+            out[n_key] = rate.n
+        out["errors"] = self.errors
+        out["undetermined"] = self.undetermined
+        return out
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """One evaluated framing, broken down ``by`` category or pattern."""
+
+    point: Point
+    by: str
+    groups: tuple[Group, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.point.to_json(),
+                "breakdown": {"by": self.by, "groups": [g.to_json() for g in self.groups]}}
+
+
+def break_down(rows: Iterable[Mapping[str, Any]], samples: Mapping[str, Sample],
+               by: str) -> list[Group]:
+    """Count stored result rows (``sample_id``, ``subset``, ``verdict``) per group."""
+    if by not in BY:
+        raise ValueError(f"by must be one of {BY}, not {by!r}")
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row in rows:
+        c = counts[group_of(samples.get(row["sample_id"]), by)]
+        verdict, subset = row["verdict"], row["subset"]
+        if verdict not in _COUNTED:
+            c["undetermined" if verdict == "undetermined" else "errors"] += 1
+            continue
+        refused = verdict == "refusal"
+        if subset == Grade.BORDERLINE:
+            c["b_n"] += 1
+            c["b_k"] += refused
+        elif subset == Grade.UNSAFE:
+            c["u_n"] += 1
+            c["u_k"] += not refused
+        elif subset == Grade.SAFE:
+            c["s_n"] += 1
+            c["s_k"] += refused
+    return [
+        Group(name, Rate.of(c["b_k"], c["b_n"]), Rate.of(c["u_k"], c["u_n"]),
+              Rate.of(c["s_k"], c["s_n"]), c["errors"], c["undetermined"])
+        for name, c in sorted(counts.items(), key=lambda item: _order(by, item[0]))
+    ]
+
+
+def breakdowns(config: StudyConfig, points: Sequence[Point], by: str,
+               storage: str | None = None) -> list[Breakdown]:
+    """Each point of a stored study broken down ``by`` category or pattern, from the
+    per-sample results of its trial (search split) and the study's data set."""
+    from framing.data.loaders import load_data
+    from framing.store import Store
+
+    samples = {s.id: s for s in load_data(config.data)}
+    store = Store(storage or config.storage.url)
+    try:
+        out = []
+        for p in points:
+            rows = store.get_results(config.name, p.trial)
+            out.append(Breakdown(p, by, tuple(break_down(rows, samples, by))))
+        return out
+    finally:
+        store.close()
