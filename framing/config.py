@@ -89,7 +89,18 @@ class JudgeConfig(_Model):
     def _model_needs_target(self) -> JudgeConfig:
         if self.kind == "model" and self.target is None:
             raise ValueError("kind = 'model' needs a [judge.target] table")
+        if self.kind == "model" and self.target is not None and self.target.kind == "sim":
+            raise ValueError("target.kind = 'sim': the simulated target cannot judge; "
+                             "give [judge.target] a real kind (openai, anthropic or gemini)")
         return self
+
+
+class ClassifyConfig(_Model):
+    """Classify mode (``mode = "classify"``): the model labels each pair."""
+
+    #: also ask for the image-only and the text-only label of every sample (two more
+    #: calls per sample, cached like any call), for the compositional-error share
+    modalities: bool = False
 
 
 class SearchConfig(_Model):
@@ -114,6 +125,7 @@ class StudyConfig(_Model):
     target: TargetConfig = Field(default_factory=lambda: TargetConfig())
     data: DataConfig = Field(default_factory=lambda: DataConfig())
     judge: JudgeConfig = Field(default_factory=lambda: JudgeConfig())
+    classify: ClassifyConfig = Field(default_factory=lambda: ClassifyConfig())
     search: SearchConfig = Field(default_factory=lambda: SearchConfig())
     storage: StorageConfig = Field(default_factory=lambda: StorageConfig())
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,6 +57,10 @@ class Outcome:
     judgement: Judgement
     cache_key: str | None
     cached: bool
+    #: classify mode with ``classify.modalities``: the labels the model gave the image
+    #: alone and the text alone (None: not asked, or no readable label)
+    image_label: str | None = None
+    text_label: str | None = None
 
     def row(self) -> ResultRow:
         return ResultRow(
@@ -67,6 +71,7 @@ class Outcome:
             rule=self.judgement.rule,
             source=self.judgement.source,
             cache_key=self.cache_key,
+            label=self.judgement.label,
         )
 
 
@@ -138,6 +143,42 @@ class Evaluation:
     def build(cls, outcomes: Sequence[Outcome], **counters: Any) -> Evaluation:
         ordered = tuple(sorted(outcomes, key=lambda o: o.position))
         return cls(outcomes=ordered, tally=Tally.of(ordered), **counters)
+
+    @property
+    def judge_usage(self) -> JudgeTotals:
+        """What a model judge spent on these verdicts (zero for the rules judge)."""
+        return JudgeTotals.of(o.judgement for o in self.outcomes)
+
+
+@dataclass(frozen=True, slots=True)
+class JudgeTotals:
+    """A model judge's calls, cache hits, tokens and cost, counted apart from the target's."""
+
+    calls: int = 0
+    cache_hits: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost: float = 0.0
+
+    @classmethod
+    def of(cls, judgements: Iterable[Judgement]) -> JudgeTotals:
+        calls = hits = tokens_in = tokens_out = 0
+        cost = 0.0
+        for j in judgements:
+            if j.usage is None:
+                continue
+            if j.usage.cached:
+                hits += 1
+                continue
+            calls += 1
+            tokens_in += j.usage.input_tokens
+            tokens_out += j.usage.output_tokens
+            cost += j.usage.cost
+        return cls(calls, hits, tokens_in, tokens_out, cost)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"calls": self.calls, "cache_hits": self.cache_hits,
+                "tokens": [self.input_tokens, self.output_tokens], "cost": self.cost}
 
 
 @dataclass

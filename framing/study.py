@@ -100,6 +100,9 @@ class Study:
 
     async def aclose(self) -> None:
         await self.target.aclose()
+        close_judge = getattr(self.evaluator.judge, "aclose", None)  # a model judge's target
+        if close_judge is not None:
+            await close_judge()
         self.store.close()
 
     def describe(self) -> dict[str, Any]:
@@ -138,4 +141,11 @@ def open_study(config: StudyConfig, *, storage: str | None = None) -> Study:
     judge = make_judge(config, store)
     evaluator = Evaluator(target, judge, store, concurrency=config.target.concurrency,
                           images=config.target.images, prices=prices)
+    if config.mode == "classify":
+        from framing.judging.classify import ClassifyEvaluator
+
+        evaluator = ClassifyEvaluator(target, judge, store,
+                                      concurrency=config.target.concurrency,
+                                      images=config.target.images, prices=prices,
+                                      modalities=config.classify.modalities)
     return Study(config, templates, baselines, samples, target, store, evaluator)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from framing.judging.base import COUNTED, Judgement, ResponseJudge, Verdict
+from framing.judging.base import COUNTED, Judgement, JudgeUsage, ResponseJudge, Verdict
 
 if TYPE_CHECKING:
     from framing.config import StudyConfig
@@ -14,8 +14,8 @@ if TYPE_CHECKING:
     from framing.targets.base import Response
     from framing.templates import Messages
 
-__all__ = ["COUNTED", "Judgement", "ResponseJudge", "RulesResponseJudge", "Verdict",
-           "make_judge"]
+__all__ = ["COUNTED", "JudgeUsage", "Judgement", "ResponseJudge", "RulesResponseJudge",
+           "Verdict", "make_judge"]
 
 
 class RulesResponseJudge:
@@ -42,7 +42,10 @@ def make_judge(config: StudyConfig, store: Store | None = None) -> ResponseJudge
     if config.judge.kind == "rules":
         return RulesResponseJudge(RulesJudge.from_config(config.judge.rules or None))
     from framing.errors import ConfigError
+    from framing.judging.model import ModelJudge
 
-    raise ConfigError("judge.kind: 'model' is not available in this build")
+    if config.judge.target is None:
+        raise ConfigError("judge.kind: 'model' needs a [judge.target] table")
+    return ModelJudge.from_config(config.judge.target, store)
 
 

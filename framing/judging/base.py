@@ -27,16 +27,31 @@ COUNTED: frozenset[Verdict] = frozenset({Verdict.REFUSAL, Verdict.PARTIAL, Verdi
 
 
 @dataclass(frozen=True, slots=True)
+class JudgeUsage:
+    """What a model judge spent on one verdict: a cache hit, or a new call's tokens and
+    USD (cost 0 when the judge target has no prices). Counted apart from target calls."""
+
+    cached: bool
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
 class Judgement:
     """A verdict with the rule (rules judge) or reason (model judge) behind it.
 
     ``source`` says who decided: ``rules``, ``model``, ``provider`` (a provider-side block
-    such as a content-filter finish reason) or ``target`` (the call itself failed).
+    such as a content-filter finish reason), ``target`` (the call itself failed) or
+    ``classify`` (classify mode: ``label`` is the grade the model gave, if any).
+    ``usage`` is set by judges that call a model.
     """
 
     verdict: Verdict
     rule: str
     source: str = "rules"
+    label: str | None = None
+    usage: JudgeUsage | None = None
 
 
 class ResponseJudge(Protocol):

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Protocol
+from typing import Any, Protocol
 
 from framing.errors import DataError
 from framing.judging.base import COUNTED, Judgement, Verdict
@@ -30,6 +30,7 @@ __all__ = [
     "evaluate_judge",
     "format_evaluation",
     "load_labelled",
+    "score_judgements",
 ]
 
 DEFAULT_LABELLED = Path(__file__).with_name("labelled.jsonl")
@@ -110,6 +111,37 @@ class JudgeEvaluation:
         called = sum(row.get(Verdict.REFUSAL.value, 0) for row in rows)
         return (total - called) / total if total else float("nan")
 
+    @property
+    def undetermined(self) -> int:
+        """Items the judge gave no verdict (a model judge's unparseable answers)."""
+        return sum(row.get(Verdict.UNDETERMINED.value, 0) for row in self.confusion.values())
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON (``framing judge evaluate --format json``); nan becomes null."""
+
+        def scores(table: Mapping[str, CaseScore]) -> dict[str, Any]:
+            return {k: {"n": v.n, "correct": v.correct, "accuracy": _json_num(v.accuracy)}
+                    for k, v in table.items()}
+
+        return {
+            "judge": self.judge,
+            "n": self.n,
+            "correct": self.correct,
+            "accuracy": _json_num(self.accuracy),
+            "refusal_sensitivity": _json_num(self.refusal_sensitivity),
+            "refusal_specificity": _json_num(self.refusal_specificity),
+            "undetermined": self.undetermined,
+            "confusion": {label: dict(row) for label, row in self.confusion.items()},
+            "per_subset": scores(self.per_subset),
+            "per_case": scores(self.per_case),
+            "misclassified": [
+                {"id": m.item.id, "subset": m.item.subset, "case": m.item.case,
+                 "label": m.item.label.value, "verdict": m.judgement.verdict.value,
+                 "rule": m.judgement.rule}
+                for m in self.misclassified
+            ],
+        }
+
 
 def load_labelled(path: str | Path | None = None) -> tuple[LabelledItem, ...]:
     """Read a labelled set (JSON lines); the bundled one by default.
@@ -142,13 +174,23 @@ def load_labelled(path: str | Path | None = None) -> tuple[LabelledItem, ...]:
 
 def evaluate_judge(judge: TextJudge, items: Iterable[LabelledItem]) -> JudgeEvaluation:
     """Judge every item's response and compare with its label."""
+    items = list(items)
+    return score_judgements(getattr(judge, "name", type(judge).__name__), items,
+                            [judge.judge(item.response) for item in items])
+
+
+def score_judgements(name: str, items: Sequence[LabelledItem],
+                     judgements: Sequence[Judgement]) -> JudgeEvaluation:
+    """Compare judgements already made (one per item, e.g. by an async model judge) with
+    the items' labels."""
+    if len(items) != len(judgements):
+        raise ValueError(f"{len(items)} items but {len(judgements)} judgements")
     confusion: dict[str, Counter[str]] = {label.value: Counter() for label in _LABELS}
     cases: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     subsets: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     wrong: list[Misclassified] = []
     n = correct = 0
-    for item in items:
-        judgement = judge.judge(item.response)
+    for item, judgement in zip(items, judgements, strict=True):
         hit = judgement.verdict == item.label
         n += 1
         correct += hit
@@ -166,7 +208,7 @@ def evaluate_judge(judge: TextJudge, items: Iterable[LabelledItem]) -> JudgeEval
         for label, row in confusion.items()
     }
     return JudgeEvaluation(
-        judge=getattr(judge, "name", type(judge).__name__),
+        judge=name,
         n=n,
         correct=correct,
         confusion=MappingProxyType(matrix),
@@ -240,6 +282,10 @@ def _item(raw: object, where: str) -> LabelledItem:
 
 def _scores(table: Mapping[str, list[int]]) -> Mapping[str, CaseScore]:
     return MappingProxyType({key: CaseScore(n, c) for key, (n, c) in sorted(table.items())})
+
+
+def _json_num(value: float) -> float | None:
+    return None if value != value else value
 
 
 def _pct(value: float) -> str:
