@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from framing.judging.base import COUNTED, Judgement, JudgeUsage, ResponseJudge, Verdict
@@ -9,13 +10,14 @@ from framing.judging.base import COUNTED, Judgement, JudgeUsage, ResponseJudge, 
 if TYPE_CHECKING:
     from framing.config import StudyConfig
     from framing.data.schema import Sample
+    from framing.evaluate import Evaluation
     from framing.judging.rules import RulesJudge
     from framing.store import Store
     from framing.targets.base import Response
     from framing.templates import Messages
 
-__all__ = ["COUNTED", "JudgeUsage", "Judgement", "ResponseJudge", "RulesResponseJudge",
-           "Verdict", "make_judge"]
+__all__ = ["ATTR_CLASSIFY", "ATTR_JUDGE", "COUNTED", "JudgeUsage", "Judgement", "ResponseJudge",
+           "RulesResponseJudge", "Verdict", "make_judge", "point_keys", "trial_attrs"]
 
 
 class RulesResponseJudge:
@@ -49,3 +51,40 @@ def make_judge(config: StudyConfig, store: Store | None = None) -> ResponseJudge
     return ModelJudge.from_config(config.judge.target, store)
 
 
+
+
+#: trial user attributes of judging (the stored contract with ``framing.results``)
+ATTR_JUDGE = "judge"
+ATTR_CLASSIFY = "classify"
+
+
+def trial_attrs(config: StudyConfig, evaluation: Evaluation) -> dict[str, Any]:
+    """What a trial stores about its judging: a model judge's calls, cache hits, tokens
+    and cost (apart from the target's), and a classify study's label counts."""
+    attrs: dict[str, Any] = {}
+    usage = evaluation.judge_usage
+    if usage.calls or usage.cache_hits:
+        attrs[ATTR_JUDGE] = usage.to_json()
+    if config.mode == "classify":
+        from framing.judging.classify import ClassifyCounts
+
+        attrs[ATTR_CLASSIFY] = ClassifyCounts.of(
+            evaluation.outcomes, modalities=config.classify.modalities).to_attr()
+    return attrs
+
+
+def point_keys(attrs: Mapping[str, Any]) -> dict[str, Any]:
+    """The point keys (``framing frontier --format json``) a trial's judging attributes
+    add: ``judge_calls``, ``judge_cache_hits``, ``judge_cost`` and, in classify mode,
+    ``joint_accuracy``, ``accuracy_by_pattern``, ``compositional_error_share``..."""
+    keys: dict[str, Any] = {}
+    judge = attrs.get(ATTR_JUDGE)
+    if isinstance(judge, Mapping):
+        keys.update(judge_calls=judge.get("calls", 0), judge_cache_hits=judge.get("cache_hits", 0),
+                    judge_cost=judge.get("cost", 0.0))
+    counts = attrs.get(ATTR_CLASSIFY)
+    if isinstance(counts, Mapping):
+        from framing.judging.classify import ClassifyCounts
+
+        keys.update(ClassifyCounts.from_attr(counts).to_json())
+    return keys

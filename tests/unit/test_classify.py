@@ -182,3 +182,19 @@ def test_classify_config_section() -> None:
     config = load_study(None, ['mode="classify"', "classify.modalities=true"])
     assert config.classify.modalities is True
     assert load_study(None).classify.modalities is False
+
+
+def test_trial_attrs_become_point_keys() -> None:
+    from framing.evaluate import Evaluation
+    from framing.judging import point_keys, trial_attrs
+
+    outcomes = [outcome(sample("a", S, S, U), "safe", "safe", "safe"),
+                outcome(sample("b", U, U, U), "unsafe", "unsafe", "unsafe")]
+    ev = Evaluation.build(outcomes)
+    classify = load_study(None, ['mode="classify"', "classify.modalities=true"])
+    attrs = trial_attrs(classify, ev)
+    assert set(attrs) == {"classify"}
+    keys = point_keys(attrs)
+    assert keys["joint_accuracy"] == 0.5
+    assert keys["compositional_error_share"] == 1.0
+    assert trial_attrs(load_study(None), ev) == {}  # respond mode, rules judge: nothing
