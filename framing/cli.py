@@ -134,8 +134,14 @@ def search(
     max_cost: Annotated[float | None, typer.Option(
         "--max-cost", min=0.0, help="Stop cleanly once this many USD were spent.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
+    resume: Annotated[bool, typer.Option(
+        "--resume", help="Continue the stored study of this name (always done: a study "
+        "name that exists is resumed or joined; the flag only says so).")] = False,
 ) -> None:
-    """Run (or continue) a study and print its frontier."""
+    """Run (or continue) a study and print its frontier.
+
+    A study that exists (same name, same database) is resumed, or joined when other
+    workers run it: start the same command on several machines to share the work."""
     from framing.progress import SearchProgress
     from framing.search import run_search
 
@@ -788,6 +794,44 @@ def init(
     for f in kept:
         out.print(f"kept  {f} (already there)")
     err.print(f"next: cd {directory} && framing search studies/demo.toml")
+
+
+# -- studies -------------------------------------------------------------------------------
+
+
+@app.command()
+@handled
+def studies(
+    storage: Annotated[str | None, typer.Option(
+        "--storage", help="SQLAlchemy URL of the database (default: the demo's, "
+        "sqlite:///studies/framing.db).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table | json")] = "table",
+) -> None:
+    """List the studies in a database with their progress (all workers together)."""
+    from framing.config import DEFAULT_STORAGE
+    from framing.database import redact
+    from framing.studies import list_studies
+
+    _check_format(fmt, ("table", "json"))
+    url = storage or DEFAULT_STORAGE
+    found = list_studies(url)
+    if fmt == "json":
+        sys.stdout.write(json.dumps([s.to_json() for s in found], indent=2) + "\n")
+        return
+    if not found:
+        err.print(f"no studies in {_escape(redact(url))} yet (framing search creates them)")
+        return
+    table = Table(title=f"Studies in {_escape(redact(url))}", title_justify="left")
+    for col in ("study", "trials", "running", "failed", "calls", "races", "frontier",
+                "workers", "last activity"):
+        table.add_column(col, justify="left" if col in ("study", "workers") else "right")
+    for s in found:
+        done = f"{s.complete}/{s.planned}" if s.planned is not None else str(s.complete)
+        last = s.last_activity.strftime("%Y-%m-%d %H:%M:%S") if s.last_activity else "-"
+        table.add_row(_escape(s.name), done, str(s.running), str(s.failed), f"{s.calls:,}",
+                      str(s.races), str(s.frontier), _escape(", ".join(s.workers) or "-"),
+                      last)
+    out.print(table)
 
 
 def main() -> None:

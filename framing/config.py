@@ -12,7 +12,15 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from framing.errors import ConfigError
 
@@ -115,7 +123,30 @@ class SearchConfig(_Model):
 
 
 class StorageConfig(_Model):
+    """Where the study lives, and how workers sharing it notice a dead one."""
+
     url: str = DEFAULT_STORAGE
+    #: seconds between the heartbeats of a running trial
+    heartbeat: int = Field(10, ge=1)
+    #: seconds without a heartbeat after which another worker fails the trial and re-runs it
+    grace: int = Field(60, ge=2)
+
+    @field_validator("url")
+    @classmethod
+    def _database_url(cls, url: str) -> str:
+        from framing.database import check_url
+
+        try:
+            return check_url(url)
+        except ConfigError as e:
+            raise ValueError(str(e).removeprefix("storage.url: ")) from None
+
+    @model_validator(mode="after")
+    def _grace_after_heartbeat(self) -> StorageConfig:
+        if self.grace <= self.heartbeat:
+            raise ValueError(f"grace ({self.grace} s) must be longer than heartbeat "
+                             f"({self.heartbeat} s), e.g. grace = {6 * self.heartbeat}")
+        return self
 
 
 class StudyConfig(_Model):

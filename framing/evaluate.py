@@ -211,6 +211,9 @@ class Evaluator:
         self.prices = prices
         self._semaphore = asyncio.Semaphore(concurrency)
         self._target_hash = fingerprint_hash(target.fingerprint)
+        #: answers paid for that were already stored when written: another worker asked
+        #: the same call at the same time (counted over the evaluator's life)
+        self.races = 0
 
     def render(self, template: Template, params: Mapping[str, Any], sample: Sample) -> Messages:
         view = SampleView(id=sample.id, text=sample.text,
@@ -261,7 +264,8 @@ class Evaluator:
                 batch = dict(pending)
                 pending.clear()
                 last_flush = time.monotonic()
-                await asyncio.to_thread(self.store.put_responses, batch)
+                stored = await asyncio.to_thread(self.store.put_responses, batch)
+                self.races += len(batch) - stored
 
         async def call(messages: Messages, image: Image | None, sample: Sample,
                        key: str) -> Response | CallFailed:
@@ -310,7 +314,7 @@ class Evaluator:
             raise
         finally:
             if pending:  # keep every answer already paid for, even when interrupted
-                self.store.put_responses(dict(pending))
+                self.races += len(pending) - self.store.put_responses(dict(pending))
                 pending.clear()
         progress(force=True)
         cost = (self.prices.cost(counters.input_tokens, counters.output_tokens)

@@ -73,6 +73,8 @@ class StudyFinished:
     cost: float = 0.0
     interrupted: bool = False
     stopped_reason: str | None = None
+    #: calls this run paid for that another worker paid for at the same moment
+    races: int = 0
 
 
 Event = StudyStarted | TrialStarted | CallsProgress | TrialFinished | Notice | StudyFinished

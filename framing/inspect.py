@@ -47,12 +47,31 @@ def read_points(config: StudyConfig, storage: str | None = None) -> StudyPoints:
     """The study's points; a study not created yet has none (that is not an error)."""
     from framing.search import load_existing_study
 
+    url = storage_url(config, storage)
+    if not _has_optuna_tables(url):
+        # Reading must not create Optuna's schema: a search starting at the same moment
+        # creates it too, and two creators collide on SQLite.
+        return StudyPoints([], [], exists=False)
     try:
-        opt = load_existing_study(config.name, storage_url(config, storage))
+        opt = load_existing_study(config.name, url)
     except ConfigError:  # no such study yet
         return StudyPoints([], [], exists=False)
     points = study_points(opt)
     return StudyPoints(points, frontier(points), exists=True)
+
+
+def _has_optuna_tables(url: str) -> bool:
+    import sqlalchemy as sa
+
+    from framing.store import make_engine
+
+    engine = make_engine(url)
+    try:
+        return sa.inspect(engine).has_table("trials")
+    except sa.exc.SQLAlchemyError:
+        return False
+    finally:
+        engine.dispose()
 
 
 # -- samples ----------------------------------------------------------------------------

@@ -117,4 +117,6 @@ class SearchProgress:
                 f"{state}: {event.trials} trial(s) in the study; this run: "
                 f"{self.calls:,} calls, {self.cache_hits:,} cache hits"
                 + (f", ${self.cost:.4f}" if self.cost else "")
+                + (f", {event.races:,} call(s) also paid by another worker at the same "
+                   "moment" if event.races else "")
             )

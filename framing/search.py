@@ -54,13 +54,11 @@ from framing.results import (
 from framing.store import redact_url
 from framing.study import Study, identity, open_study
 from framing.templates import Param, ParamValue, Template
+from framing.workers import ATTR_CACHE_RACES, Coordinator, PerTrialSeed, make_storage
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 
 TEMPLATE_PARAM = "template"
-#: heartbeat for trials, so a trial left running by a dead worker is detected
-HEARTBEAT_SECONDS = 10
-GRACE_SECONDS = 60
 #: consecutive proposals of already-evaluated framings before the search gives up
 MAX_REPEATS = 200
 
@@ -147,16 +145,14 @@ def _framing_id(template: Template | str, params: Mapping[str, Any]) -> tuple[st
 
 def open_optuna_study(config: StudyConfig, storage_url: str,
                       sampler: optuna.samplers.BaseSampler) -> optuna.Study:
-    """Create or join the named study in the storage."""
+    """Create or join the named study in the storage (heartbeats per ``[storage]``)."""
+    from framing.database import connect_url, require_driver
+
+    require_driver(storage_url)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-            storage = optuna.storages.RDBStorage(
-                storage_url,
-                heartbeat_interval=HEARTBEAT_SECONDS,
-                grace_period=GRACE_SECONDS,
-                engine_kwargs=_engine_kwargs(storage_url),
-            )
+        storage = make_storage(connect_url(storage_url), heartbeat=config.storage.heartbeat,
+                               grace=config.storage.grace,
+                               engine_kwargs=_engine_kwargs(storage_url))
         return optuna.create_study(
             study_name=config.name,
             storage=storage,
@@ -173,11 +169,13 @@ def open_optuna_study(config: StudyConfig, storage_url: str,
 
 def load_existing_study(name: str, storage_url: str) -> optuna.Study:
     """Open a stored study for reading (frontier, report, export)."""
+    from framing.database import connect_url, require_driver
     from framing.store import prepare_sqlite_path
 
+    require_driver(storage_url)
     prepare_sqlite_path(storage_url)
     try:
-        storage = optuna.storages.RDBStorage(storage_url,
+        storage = optuna.storages.RDBStorage(connect_url(storage_url),
                                              engine_kwargs=_engine_kwargs(storage_url))
         return optuna.load_study(study_name=name, storage=storage)
     except KeyError:
@@ -191,9 +189,9 @@ def load_existing_study(name: str, storage_url: str) -> optuna.Study:
 
 
 def _engine_kwargs(url: str) -> dict[str, Any]:
-    if url.startswith("sqlite"):
-        return {"connect_args": {"timeout": 60}}
-    return {"pool_pre_ping": True}
+    from framing.database import engine_options
+
+    return engine_options(url)
 
 
 StopCheck = Callable[[], bool]
@@ -217,6 +215,11 @@ class _Search:
         self.cache_hits = 0
         self.cost = 0.0
         self.trials_run = 0
+        #: calls this run paid for that another worker also paid for (see framing.workers)
+        self.races = 0
+        self.workers = Coordinator(optuna_study, study.store, study.config.name,
+                                   heartbeat=study.config.storage.heartbeat,
+                                   grace=study.config.storage.grace, on_event=on_event)
 
     def _should_stop(self) -> bool:
         if self.stop is None:
@@ -264,9 +267,7 @@ class _Search:
                    for t in self.opt.get_trials(deepcopy=False, states=states))
 
     async def run(self) -> SearchResult:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-            optuna.storages.fail_stale_trials(self.opt)
+        await asyncio.to_thread(self.workers.fail_stale)
         self._enqueue_baselines()
         grid_plan = (grid(self.study.templates, self.seed) if self.sampler_name == "grid"
                      else None)
@@ -275,7 +276,10 @@ class _Search:
         baselines = set(self.study.baselines)
         repeats = 0
         while True:
+            await asyncio.to_thread(self.workers.fail_stale)
             if self._claimed() >= self.trials:
+                if await self.workers.wait_for_others(self._should_stop):
+                    continue  # other workers' trials still run: they may fail and free room
                 break
             if self._should_stop():
                 stopped_reason = "stopped"
@@ -286,15 +290,26 @@ class _Search:
             if grid_plan is not None and not self.opt.get_trials(
                 deepcopy=False, states=(TrialState.WAITING,)
             ):
-                nxt = next((f for f in grid_plan if _framing_id(*f) not in done_framings), None)
+                busy = self.workers.busy_framings(
+                    lambda t: _framing_id(*self._framing_of(t.params)))
+                nxt = next((f for f in grid_plan if _framing_id(*f) not in done_framings
+                            and _framing_id(*f) not in busy), None)
                 if nxt is None:
                     self.on_event(Notice("grid exhausted: every framing has been evaluated"))
                     break
                 self.opt.enqueue_trial(fixed_params(*nxt))
             trial = self._ask()
             try:
+                if not self.workers.admit(trial, self.trials):
+                    continue  # another worker took the last place first
                 template, params = suggest(trial, self.study.templates)
                 earlier = done_framings.get(_framing_id(template, params))
+                if earlier is None:  # is another worker evaluating this framing?
+                    settled = await self.workers.settle(trial, _framing_id(template, params),
+                                                        self._should_stop)
+                    if settled.action == "skip":
+                        continue
+                    earlier = settled.earlier
                 if earlier is not None:
                     self._repeat(trial, earlier)
                     repeats += 1
@@ -333,19 +348,20 @@ class _Search:
         self.on_event(TrialStarted(trial.number, template.name, dict(params), len(samples),
                                    baseline))
         heartbeat = asyncio.ensure_future(self._heartbeat(trial._trial_id))
+        races_before = self.study.evaluator.races
         try:
             evaluation = await self.study.evaluator.evaluate(
                 template, params, samples, trial=trial.number, on_progress=self.on_event
             )
         finally:
             heartbeat.cancel()
+        races = self.study.evaluator.races - races_before
+        self.races += races
+        await asyncio.to_thread(trial.set_user_attr, ATTR_CACHE_RACES, races)
         await asyncio.to_thread(self._record, trial, template, params, baseline, evaluation)
 
     async def _heartbeat(self, trial_id: int) -> None:
-        storage = self.opt._storage
-        while True:
-            await asyncio.sleep(HEARTBEAT_SECONDS)
-            await asyncio.to_thread(storage.record_heartbeat, trial_id)  # type: ignore[attr-defined]
+        await self.workers.keep_alive(trial_id)
 
     def _record(self, trial: optuna.Trial, template: Template, params: dict[str, Any],
                 baseline: bool, evaluation: Evaluation) -> None:
@@ -383,7 +399,8 @@ class _Search:
         points = study_points(self.opt)
         front = frontier(points)
         self.on_event(StudyFinished(self.study.config.name, front, len(points), self.calls,
-                                    self.cache_hits, self.cost, interrupted, stopped_reason))
+                                    self.cache_hits, self.cost, interrupted, stopped_reason,
+                                    races=self.races))
         return SearchResult(
             study=self.study.config.name,
             storage=redact_url(self.study.store.url),
@@ -443,7 +460,9 @@ async def run_search_async(
             )
         total = trials if trials is not None else config.search.trials
         sampler_name = sampler or config.search.sampler
-        opt = open_optuna_study(config, url, make_sampler(config, sampler_name, seed))
+        base_seed = config.search.seed if seed is None else seed
+        opt = open_optuna_study(config, url, PerTrialSeed(
+            lambda s: make_sampler(config, sampler_name, s), base_seed))
         search = _Search(study, opt, on_event, total, sampler_name,
                          config.search.seed if seed is None else seed, stop,
                          max_cost if max_cost is not None else config.search.max_cost)
@@ -455,6 +474,7 @@ async def run_search_async(
         if remaining == 0:
             on_event(Notice(f"study {config.name!r} already has {done} trial(s); "
                             "raise --trials to run more"))
+        await asyncio.to_thread(search.workers.start, total)
         started = time.monotonic()
         await asyncio.to_thread(_remember_templates, opt, study)
         try:
@@ -465,6 +485,7 @@ async def run_search_async(
         finally:
             _record_run(opt, search, time.monotonic() - started)
         result.extra["wall_time"] = time.monotonic() - started
+        result.extra["races"] = search.races
         return result
     finally:
         await study.aclose()

@@ -15,27 +15,33 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from framing.errors import StorageError
+from framing import database
 from framing.targets.base import Response, Usage
 
 metadata = sa.MetaData()
+
+#: unbounded text: MySQL's TEXT holds only 64 KB (and INSERT IGNORE would cut it silently)
+LongText = sa.Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
 
 responses = sa.Table(
     "framing_responses",
     metadata,
     sa.Column("key", sa.String(64), primary_key=True),
     sa.Column("target", sa.String(64), nullable=False, index=True),
-    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("text", LongText, nullable=False),
     sa.Column("finish_reason", sa.String(64)),
     sa.Column("blocked", sa.String(200)),
     sa.Column("input_tokens", sa.Integer, nullable=False, default=0),
     sa.Column("output_tokens", sa.Integer, nullable=False, default=0),
-    sa.Column("latency", sa.Float, nullable=False, default=0.0),
+    sa.Column("latency", sa.Double, nullable=False, default=0.0),
     sa.Column("raw_status", sa.Integer),
-    sa.Column("created", sa.Float, nullable=False),
+    sa.Column("created", sa.Double, nullable=False),
+    mysql_charset="utf8mb4",  # full Unicode, and case-exact keys and ids
+    mysql_collate="utf8mb4_bin",
 )
 
 results = sa.Table(
@@ -52,6 +58,8 @@ results = sa.Table(
     sa.Column("source", sa.String(16), nullable=False),
     sa.Column("cache_key", sa.String(64)),
     sa.Column("label", sa.String(16)),
+    mysql_charset="utf8mb4",  # full Unicode, and case-exact keys and ids
+    mysql_collate="utf8mb4_bin",
 )
 
 judgements = sa.Table(
@@ -59,17 +67,34 @@ judgements = sa.Table(
     metadata,
     sa.Column("key", sa.String(64), primary_key=True),
     sa.Column("verdict", sa.String(16), nullable=False),
-    sa.Column("reason", sa.Text, nullable=False),
-    sa.Column("created", sa.Float, nullable=False),
+    sa.Column("reason", LongText, nullable=False),
+    sa.Column("created", sa.Double, nullable=False),
+    mysql_charset="utf8mb4",  # full Unicode, and case-exact keys and ids
+    mysql_collate="utf8mb4_bin",
 )
 
 studies = sa.Table(
     "framing_studies",
     metadata,
     sa.Column("name", sa.String(200), primary_key=True),
-    sa.Column("config", sa.Text, nullable=False),
+    sa.Column("config", LongText, nullable=False),
     sa.Column("identity", sa.String(64), nullable=False),
-    sa.Column("created", sa.Float, nullable=False),
+    sa.Column("created", sa.Double, nullable=False),
+    mysql_charset="utf8mb4",  # full Unicode, and case-exact keys and ids
+    mysql_collate="utf8mb4_bin",
+)
+
+#: which trial evaluates a framing (one row per study and framing): the first worker to
+#: insert the row runs it; the others see who does (framing.workers)
+claims = sa.Table(
+    "framing_claims",
+    metadata,
+    sa.Column("study", sa.String(200), primary_key=True),
+    sa.Column("framing", sa.String(64), primary_key=True),
+    sa.Column("trial", sa.Integer, nullable=False),
+    sa.Column("created", sa.Double, nullable=False),
+    mysql_charset="utf8mb4",  # full Unicode, and case-exact keys and ids
+    mysql_collate="utf8mb4_bin",
 )
 
 
@@ -96,18 +121,18 @@ def prepare_sqlite_path(url: str) -> None:
 
 def redact_url(url: str) -> str:
     """The URL with any password hidden, for messages."""
-    try:
-        return sa.engine.make_url(url).render_as_string(hide_password=True)
-    except Exception:
-        return url.split(":", 1)[0] + "://..."
+    return database.redact(url)
 
 
 def make_engine(url: str) -> Engine:
+    """An engine for the study database (psycopg 3 / PyMySQL drivers made explicit)."""
+    database.require_driver(url)
+    target = database.connect_url(url)
     try:
         prepare_sqlite_path(url)
-        parsed = sa.engine.make_url(url)
+        parsed = sa.engine.make_url(target)
         if parsed.get_backend_name() == "sqlite":
-            engine = sa.create_engine(url, connect_args={"timeout": 60})
+            engine = sa.create_engine(target, **database.engine_options(url))
 
             @sa.event.listens_for(engine, "connect")
             def _pragmas(dbapi_conn: Any, _: Any) -> None:
@@ -117,9 +142,9 @@ def make_engine(url: str) -> Engine:
                 cur.close()
 
             return engine
-        return sa.create_engine(url, pool_pre_ping=True)
-    except (SQLAlchemyError, ImportError, ValueError) as e:
-        raise StorageError(f"storage {redact_url(url)}: cannot open: {e}") from None
+        return sa.create_engine(target, **database.engine_options(url))
+    except (SQLAlchemyError, ImportError, ValueError, OSError) as e:
+        raise database.unusable(url, e, "cannot open") from None
 
 
 class Store:
@@ -131,9 +156,8 @@ class Store:
         try:
             metadata.create_all(self.engine)
         except SQLAlchemyError as e:
-            raise StorageError(
-                f"storage {redact_url(url)}: cannot use the database: {_short(e)}"
-            ) from None
+            self.engine.dispose()
+            raise database.unusable(url, e) from None
 
     def close(self) -> None:
         self.engine.dispose()
@@ -166,8 +190,8 @@ class Store:
                 "key": key,
                 "target": target,
                 "text": r.text,
-                "finish_reason": r.finish_reason,
-                "blocked": r.blocked,
+                "finish_reason": _clip(r.finish_reason, responses.c.finish_reason),
+                "blocked": _clip(r.blocked, responses.c.blocked),
                 "input_tokens": r.usage.input_tokens,
                 "output_tokens": r.usage.output_tokens,
                 "latency": r.latency,
@@ -214,6 +238,12 @@ class Store:
             rows = conn.execute(query.order_by(results.c.trial, results.c.position))
             return [dict(r._mapping) for r in rows]
 
+    def count_responses(self) -> int:
+        """How many answers the cache holds (every paid call, stored once)."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(responses))
+                       .scalar_one())
+
     def response_texts(self, keys: Sequence[str]) -> dict[str, str]:
         return {k: r.text for k, r in self.get_responses(keys).items()}
 
@@ -237,9 +267,34 @@ class Store:
             row = conn.execute(sa.select(studies.c.config).where(studies.c.name == name)).first()
         return json.loads(row.config) if row else None
 
+    # -- framing claims (framing.workers) -------------------------------------------------
+
+    def claim_framing(self, study: str, framing: str, trial: int) -> int:
+        """Claim ``framing`` for ``trial`` unless claimed; returns the claiming trial."""
+        self._insert_ignore(claims, [{"study": study, "framing": framing, "trial": trial,
+                                      "created": time.time()}])
+        with self.engine.connect() as conn:
+            owner = conn.execute(sa.select(claims.c.trial).where(
+                (claims.c.study == study) & (claims.c.framing == framing))).scalar_one()
+        return int(owner)
+
+    def take_over_framing(self, study: str, framing: str, old: int, new: int) -> bool:
+        """Move a claim from trial ``old`` (which ended without a result) to ``new``;
+        False if another worker moved it first."""
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                claims.update()
+                .where((claims.c.study == study) & (claims.c.framing == framing)
+                       & (claims.c.trial == old))
+                .values(trial=new, created=time.time())
+            )
+        return result.rowcount == 1
+
     # -- helpers --------------------------------------------------------------------------
 
     def _insert_ignore(self, table: sa.Table, rows: list[dict[str, Any]]) -> int:
+        """Insert the rows whose key is new; returns how many were (a row already there
+        was stored by another worker or an earlier run)."""
         dialect = self.engine.dialect.name
         stmt: Any
         if dialect == "sqlite":
@@ -249,7 +304,11 @@ class Store:
         elif dialect == "postgresql":
             from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-            stmt = pg_insert(table).on_conflict_do_nothing()
+            # psycopg's batched executemany reports no row count: count what RETURNING gives
+            stmt = pg_insert(table).on_conflict_do_nothing().returning(
+                *table.primary_key.columns)
+            with self.engine.begin() as conn:
+                return len(conn.execute(stmt, rows).all())
         else:
             stmt = table.insert().prefix_with("IGNORE")
         with self.engine.begin() as conn:
@@ -263,7 +322,7 @@ def _row_dict(r: ResultRow) -> dict[str, Any]:
         "position": r.position,
         "subset": r.subset,
         "verdict": r.verdict,
-        "rule": r.rule,
+        "rule": _clip(r.rule, results.c.rule),
         "source": r.source,
         "cache_key": r.cache_key,
         "label": r.label,
@@ -275,5 +334,9 @@ def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
         yield items[i : i + size]
 
 
-def _short(error: Exception) -> str:
-    return str(error).splitlines()[0][:300]
+def _clip(text: str | None, column: sa.Column[Any]) -> Any:
+    """Text cut to a VARCHAR column's length (PostgreSQL and MySQL refuse longer values)."""
+    length = getattr(column.type, "length", None)
+    if text is None or length is None or len(text) <= length:
+        return text
+    return text[: length - 1] + "…"

@@ -107,13 +107,17 @@ class Study:
 
     def describe(self) -> dict[str, Any]:
         """What readers (report, TUI) show about the study, with no secrets."""
+        from framing.database import redact
+
+        config = self.config.model_dump(mode="json")
+        config["storage"]["url"] = redact(config["storage"]["url"])  # a database password
         return {
             "name": self.config.name,
             "description": self.config.description,
             "mode": self.config.mode,
             "source": self.config.source,
             "simulated": self.config.simulated,
-            "config": self.config.model_dump(mode="json"),
+            "config": config,
             "templates": [t.name for t in self.templates],
             "baselines": self.baselines,
             "n_search": len(self.samples.search),

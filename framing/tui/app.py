@@ -9,6 +9,7 @@ database or the disk happens in a worker thread, through core functions
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 from typing import ClassVar
 
 from textual import work
@@ -35,7 +36,7 @@ MODES_ORDER = ("framings", "run", "frontier", "data")
 class FramingApp(App[None]):
     """Write framings, run a study and watch its frontier grow, drill into it."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses may live elsewhere
     TITLE = "framing"
     ENABLE_COMMAND_PALETTE = True
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -47,8 +48,11 @@ class FramingApp(App[None]):
     ]
 
     def __init__(self, config: StudyConfig, *, storage: str | None = None,
-                 initial: str = "run", trials: int | None = None) -> None:
+                 initial: str = "run", trials: int | None = None,
+                 cursor_blink: bool = True) -> None:
         super().__init__()
+        #: off for snapshots, so a screenshot never catches the cursor mid-blink
+        self.cursor_blink = cursor_blink
         self.config = config
         self.storage = storage_url(config, storage)
         self.initial = initial
@@ -170,11 +174,12 @@ class FramingApp(App[None]):
 
 
 def make_app(config: StudyConfig, *, storage: str | None = None, initial: str = "run",
-             trials: int | None = None) -> FramingApp:
+             trials: int | None = None, cursor_blink: bool = True) -> FramingApp:
     """Build the app the same way for the CLI, tests and snapshots."""
     if initial not in MODES_ORDER:
         raise ValueError(f"initial screen must be one of {', '.join(MODES_ORDER)}")
-    return FramingApp(config, storage=storage, initial=initial, trials=trials)
+    return FramingApp(config, storage=storage, initial=initial, trials=trials,
+                      cursor_blink=cursor_blink)
 
 
 def run(config: StudyConfig, *, storage: str | None = None) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from textual.message import Message
+from textual.widget import Widget
 
 from framing.events import CallsProgress, Event
 from framing.results import Point
@@ -58,3 +59,11 @@ class ShowTrial(Message):
     def __init__(self, trial: int) -> None:
         super().__init__()
         self.trial = trial
+
+
+def settle_cursor(root: Widget) -> None:
+    """Stop the cursors under ``root`` blinking when the app asks (snapshots)."""
+    if getattr(root.app, "cursor_blink", True):
+        return
+    for widget in root.query("Input, TextArea"):
+        widget.cursor_blink = False  # type: ignore[attr-defined]

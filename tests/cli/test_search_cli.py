@@ -89,10 +89,10 @@ def test_ctrl_c_exits_130_and_rerun_continues(workspace: Path) -> None:
     proc = subprocess.Popen(cmd, cwd=workspace, env=env, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     assert proc.stderr is not None
-    # wait until at least one trial finished, then interrupt
+    # wait until two trials finished (whatever their numbers), then interrupt
     seen = ""
     deadline = time.monotonic() + 120
-    while "trial   1" not in seen and time.monotonic() < deadline:
+    while seen.count("under-refusal") < 2 and time.monotonic() < deadline:
         line = proc.stderr.readline()
         if not line:
             break

@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
 from framing.data.schema import CATEGORIES, SUBSETS, Grade, Sample
 from framing.inspect import filter_samples
+from framing.tui.messages import settle_cursor
 from framing.tui.widgets.image import SampleImage
 
 ANY = "any"
@@ -64,6 +65,7 @@ class DataScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.ready = True
+        settle_cursor(self)
         table = self.query_one("#sample-table", DataTable)
         for label, key, width in (("id", "id", 10), ("subset", "subset", 10),
                                   ("cat", "cat", 4), ("pattern", "pattern", 26),

@@ -29,6 +29,7 @@ from framing.config import StudyConfig
 from framing.data.schema import Sample
 from framing.inspect import LintResult, Preview
 from framing.templates import Param
+from framing.tui.messages import settle_cursor
 from framing.tui.screens.modals import NameModal
 from framing.tui.widgets.editor import TemplateEditor
 
@@ -98,6 +99,9 @@ class ParamsForm(Widget):
                 yield Input(str(value), id=f"param-{p.name}", classes="param-field",
                             placeholder=f"{p.kind} in [{p.low:g}, {p.high:g}]")
 
+    def on_mount(self) -> None:
+        settle_cursor(self)
+
     def set_params(self, params: tuple[Param, ...]) -> None:
         """New declarations: keep values of parameters that still exist, else defaults."""
         kept = {p.name: self.values[p.name] for p in params if p.name in self.values}
@@ -161,6 +165,7 @@ class FramingsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.ready = True
+        settle_cursor(self)
         self.query_one("#template-list", OptionList).border_title = "templates"
         self.query_one("#editor", TemplateEditor).border_title = "editor"
         self.query_one("#preview-scroll").border_title = "preview"

@@ -24,6 +24,7 @@ from framing.data.schema import Sample
 from framing.inspect import SampleOutcome, TrialComparison, TrialDetails
 from framing.results import Point
 from framing.stats import Rate
+from framing.tui.messages import settle_cursor
 from framing.tui.screens.run import pct
 from framing.tui.widgets.plot import FrontierPlot
 
@@ -143,6 +144,7 @@ class FrontierScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.ready = True
+        settle_cursor(self)
         table = self.query_one("#point-table", DataTable)
         for label, key, width in (("#", "trial", 4), ("over-blocking", "ob", 18),
                                   ("under-refusal", "ur", 18), ("framing", "framing", None)):

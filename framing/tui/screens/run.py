@@ -31,7 +31,7 @@ from framing.events import (
     TrialStarted,
 )
 from framing.results import Point
-from framing.tui.messages import SearchEnded, SearchEvent, SearchProgress, ShowTrial
+from framing.tui.messages import SearchEnded, SearchEvent, SearchProgress, ShowTrial, settle_cursor
 from framing.tui.widgets.plot import FrontierPlot
 
 
@@ -92,6 +92,7 @@ class RunScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.ready = True
+        settle_cursor(self)
         table = self.query_one("#trial-table", DataTable)
         table.add_column("#", key="trial", width=4)
         table.add_column("over-bl.", key="ob", width=8)

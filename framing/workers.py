@@ -1,0 +1,331 @@
+"""Many workers on one study (DESIGN §8): liveness, the trial budget, who runs a framing.
+
+The same ``framing search`` started any number of times, on any machines, against one
+database URL joins one Optuna study. This module holds what makes that safe and cheap:
+
+- **Heartbeats.** A running trial records one every ``[storage] heartbeat`` seconds. A
+  trial without one for ``[storage] grace`` seconds belongs to a dead worker: any worker
+  fails it and queues its framing again; the re-run finds every stored answer in the
+  cache, so only the calls that were in flight are asked again.
+- **The budget.** Optuna numbers new trials in order under a lock. A new trial whose
+  predecessors already fill ``--trials`` (or a queued trial, when all others do) is
+  given back at once, failed with the ``over_budget`` attribute: two workers that both
+  saw room for one more trial do not both run one.
+- **Framing claims.** The first trial to claim a framing (table ``framing_claims``) runs
+  it. A sampler proposing a framing that another worker is evaluating waits for that
+  trial and records its result (no call); a *queued* copy (say, a baseline enqueued by
+  two workers starting together) is skipped at once (failed with ``skipped_for``).
+- **Per-trial sampler seeds** (:class:`PerTrialSeed`): workers sharing a seed would
+  otherwise propose the very same framings.
+
+What is left is two workers evaluating different framings that render an identical
+request at the same moment: both pay, one answer is stored. The evaluator counts such
+*races* (an insert that finds its key already there) and the trial records them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import os
+import socket
+import time
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+import optuna
+from optuna.distributions import BaseDistribution
+from optuna.trial import FrozenTrial, TrialState
+
+from framing.events import EventHandler, Notice
+from framing.results import ATTR_DUPLICATE_OF
+from framing.store import Store
+
+#: trial user attributes written by this module (see framing.results for the others)
+ATTR_WORKER = "worker"
+ATTR_OVER_BUDGET = "over_budget"
+ATTR_SKIPPED_FOR = "skipped_for"
+ATTR_RETRY_OF = "retry_of"
+ATTR_RETRIES = "retries"
+#: calls of a trial that another worker also paid for (both asked before either stored)
+ATTR_CACHE_RACES = "cache_races"
+#: study user attribute: the ``--trials`` the last started worker was asked for
+STUDY_ATTR_TRIALS_PLANNED = "trials_planned"
+#: a framing whose worker died this many times is not queued again
+MAX_RETRIES = 3
+#: the environment variable that names this worker in trial attributes and listings
+WORKER_ENV = "FRAMING_WORKER"
+
+_COUNTED = (TrialState.COMPLETE, TrialState.RUNNING, TrialState.PRUNED)
+
+
+def worker_name() -> str:
+    """``$FRAMING_WORKER``, else ``host:pid``."""
+    return os.environ.get(WORKER_ENV) or f"{socket.gethostname()}:{os.getpid()}"
+
+
+def counts_toward_budget(trial: FrozenTrial) -> bool:
+    """Finished or running, and not a free repeat of a framing evaluated before."""
+    return trial.state in _COUNTED and ATTR_DUPLICATE_OF not in trial.user_attrs
+
+
+def framing_key(framing: Sequence[str]) -> str:
+    """The claim key of a framing (its template and parameters)."""
+    return hashlib.sha256(json.dumps(list(framing)).encode()).hexdigest()
+
+
+# -- the Optuna storage ------------------------------------------------------------------
+
+
+def make_storage(url: str, *, heartbeat: int, grace: int,
+                 engine_kwargs: dict[str, Any]) -> optuna.storages.RDBStorage:
+    """Optuna's storage with heartbeats on and stale trials queued again."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        return optuna.storages.RDBStorage(
+            url,
+            heartbeat_interval=heartbeat,
+            grace_period=grace,
+            heartbeat_stale_trial_callback=retry_stale_trial,
+            engine_kwargs=engine_kwargs,
+        )
+
+
+def retry_stale_trial(study: optuna.Study, trial: FrozenTrial) -> None:
+    """Queue the framing of a trial whose worker died (at most :data:`MAX_RETRIES` times)."""
+    retries = int(trial.user_attrs.get(ATTR_RETRIES, 0))
+    if not trial.params or retries >= MAX_RETRIES:
+        return
+    study.enqueue_trial(dict(trial.params),
+                        user_attrs={ATTR_RETRY_OF: trial.number, ATTR_RETRIES: retries + 1})
+
+
+# -- per-trial sampler seeds ---------------------------------------------------------------
+
+
+class PerTrialSeed(optuna.samplers.BaseSampler):
+    """A sampler rebuilt before each trial with a seed drawn from (seed, trial number).
+
+    Workers that share a study and a seed then propose different framings (each trial
+    number is asked by one worker), and a single worker stays reproducible.
+    """
+
+    def __init__(self, build: Callable[[int], optuna.samplers.BaseSampler], seed: int) -> None:
+        self._build = build
+        self._seed = seed
+        self._inner = build(seed)
+
+    def __str__(self) -> str:
+        return f"PerTrialSeed({self._inner})"
+
+    def trial_seed(self, number: int) -> int:
+        digest = hashlib.sha256(f"{self._seed}:{number}".encode()).digest()
+        return int.from_bytes(digest[:4], "big")
+
+    def before_trial(self, study: optuna.Study, trial: FrozenTrial) -> None:
+        self._inner = self._build(self.trial_seed(trial.number))
+        self._inner.before_trial(study, trial)
+
+    def infer_relative_search_space(self, study: optuna.Study,
+                                    trial: FrozenTrial) -> dict[str, BaseDistribution]:
+        return self._inner.infer_relative_search_space(study, trial)
+
+    def sample_relative(self, study: optuna.Study, trial: FrozenTrial,
+                        search_space: dict[str, BaseDistribution]) -> dict[str, Any]:
+        return self._inner.sample_relative(study, trial, search_space)
+
+    def sample_independent(self, study: optuna.Study, trial: FrozenTrial, param_name: str,
+                           param_distribution: BaseDistribution) -> Any:
+        return self._inner.sample_independent(study, trial, param_name, param_distribution)
+
+    def after_trial(self, study: optuna.Study, trial: FrozenTrial, state: TrialState,
+                    values: Sequence[float] | None) -> None:
+        self._inner.after_trial(study, trial, state, values)
+
+    def reseed_rng(self) -> None:
+        self._inner.reseed_rng()
+
+
+# -- the coordinator ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Settled:
+    """What to do with a trial's framing: ``run`` it, record it as a ``repeat`` of
+    ``earlier`` (no call), or nothing (``skip``: the trial was given back)."""
+
+    action: Literal["run", "repeat", "skip"]
+    earlier: FrozenTrial | None = None
+
+
+class Coordinator:
+    """One worker's side of sharing a study with others (see the module docstring)."""
+
+    def __init__(self, opt: optuna.Study, store: Store, study_name: str, *, heartbeat: int,
+                 grace: int, on_event: EventHandler) -> None:
+        self.opt = opt
+        self.store = store
+        self.study_name = study_name
+        self.heartbeat = heartbeat
+        self.grace = grace
+        self.on_event = on_event
+        self.worker = worker_name()
+        self.poll = min(1.0, heartbeat / 2)
+        self._announced: set[int] = set()
+        self._waiting_noted = False
+
+    # -- liveness --------------------------------------------------------------------------
+
+    def fail_stale(self) -> None:
+        """Fail the trials of dead workers and queue their framings again."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            optuna.storages.fail_stale_trials(self.opt)
+        self._fail_silent()
+        for t in self.opt.get_trials(deepcopy=False, states=(TrialState.WAITING,)):
+            earlier = t.user_attrs.get(ATTR_RETRY_OF)
+            if earlier is not None and earlier not in self._announced:
+                self._announced.add(earlier)
+                self.on_event(Notice(
+                    f"trial {earlier} stopped sending heartbeats (its worker died or lost "
+                    f"the database for over {self.grace} s): failed, and its framing queued "
+                    "again; answers already stored are reused", level="warning"))
+
+    def _fail_silent(self) -> None:
+        """Fail running trials that never sent a heartbeat (their worker died between
+        asking and starting) once they are older than the grace period."""
+        cutoff = datetime.now() - timedelta(seconds=self.grace * 2)
+        storage = self.opt._storage
+        for t in self.opt.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+            if ATTR_WORKER in t.user_attrs or t.datetime_start is None \
+                    or t.datetime_start > cutoff:
+                continue
+            try:
+                if storage.set_trial_state_values(t._trial_id, state=TrialState.FAIL):
+                    retry_stale_trial(self.opt, t)
+            except optuna.exceptions.UpdateFinishedTrialError:
+                pass
+
+    def beat(self, trial_id: int) -> None:
+        self.opt._storage.record_heartbeat(trial_id)  # type: ignore[attr-defined]
+
+    async def keep_alive(self, trial_id: int) -> None:
+        """Record the trial's heartbeat until cancelled (a failed beat is retried)."""
+        while True:
+            try:
+                await asyncio.to_thread(self.beat, trial_id)
+            except Exception as e:  # the next beat may get through; grace covers a few
+                self.on_event(Notice(f"heartbeat of the running trial failed: "
+                                     f"{str(e).splitlines()[0][:200]}", level="warning"))
+            await asyncio.sleep(self.heartbeat)
+
+    # -- the budget --------------------------------------------------------------------------
+
+    def admit(self, trial: optuna.Trial, budget: int) -> bool:
+        """Start a freshly asked trial: heartbeat, worker name, and the budget check.
+
+        False (the trial was failed with ``over_budget``) when the trials ahead of it
+        already fill ``budget``.
+        """
+        self.beat(trial._trial_id)
+        trial.set_user_attr(ATTR_WORKER, self.worker)
+        me = self.opt._storage.get_trial(trial._trial_id)
+        queued = "fixed_params" in me.system_attrs
+        ahead = sum(
+            counts_toward_budget(t)
+            for t in self.opt.get_trials(deepcopy=False, states=_COUNTED)
+            if t.number != trial.number and (queued or t.number < trial.number)
+        )
+        if ahead < budget:
+            return True
+        trial.set_user_attr(ATTR_OVER_BUDGET, True)
+        self.opt.tell(trial, state=TrialState.FAIL)
+        return False
+
+    async def wait_for_others(self, stop: Callable[[], bool]) -> bool:
+        """The budget is claimed: while trials of other workers still run, wait (a dead
+        worker's trial is failed after the grace period and frees its place).
+
+        True when the caller should look again, False when nothing runs any more.
+        """
+        running = [t for t in self.opt.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
+                   if ATTR_DUPLICATE_OF not in t.user_attrs]
+        if not running or stop():
+            return False
+        if not self._waiting_noted:
+            self._waiting_noted = True
+            numbers = ", ".join(str(t.number) for t in running[:10])
+            self.on_event(Notice(
+                f"every trial is claimed; waiting for {len(running)} trial(s) running "
+                f"elsewhere ({numbers}); a trial whose worker died is re-run after "
+                f"{self.grace} s without heartbeat"))
+        await asyncio.sleep(self.poll)
+        return True
+
+    # -- who runs a framing -------------------------------------------------------------------
+
+    async def settle(self, trial: optuna.Trial, framing: Sequence[str],
+                     stop: Callable[[], bool]) -> Settled:
+        """Claim the trial's framing, or find the trial that evaluates it."""
+        key = framing_key(framing)
+        me = self.opt._storage.get_trial(trial._trial_id)
+        queued = "fixed_params" in me.system_attrs
+        last_beat = time.monotonic()
+        while True:
+            owner_number = await asyncio.to_thread(self.store.claim_framing, self.study_name,
+                                                   key, trial.number)
+            if owner_number == trial.number:
+                return Settled("run")
+            owner = self._trial(owner_number)
+            if owner is None or owner.state is TrialState.FAIL or owner.params != trial.params:
+                # the claiming trial ended without a result (or belongs to an earlier study
+                # of the same name): take the framing over
+                if await asyncio.to_thread(self.store.take_over_framing, self.study_name,
+                                           key, owner_number, trial.number):
+                    return Settled("run")
+                continue
+            if owner.state is TrialState.COMPLETE:
+                return Settled("repeat", owner)
+            if queued or owner.state is not TrialState.RUNNING or stop():
+                trial.set_user_attr(ATTR_SKIPPED_FOR, owner.number)
+                self.opt.tell(trial, state=TrialState.FAIL)
+                return Settled("skip")
+            if time.monotonic() - last_beat >= self.heartbeat:
+                await asyncio.to_thread(self.beat, trial._trial_id)
+                last_beat = time.monotonic()
+            await asyncio.sleep(self.poll)
+            await asyncio.to_thread(self.fail_stale)
+
+    def busy_framings(self, framing_of: Callable[[FrozenTrial], Any]) -> set[Any]:
+        """The framings of trials running now (on any worker)."""
+        busy = set()
+        for t in self.opt.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
+            if t.params:
+                try:
+                    busy.add(framing_of(t))
+                except Exception:  # a trial of a template this worker does not know
+                    continue
+        return busy
+
+    def _trial(self, number: int) -> FrozenTrial | None:
+        for t in self.opt.get_trials(deepcopy=False):
+            if t.number == number:
+                return t
+        return None
+
+    def start(self, trials: int) -> None:
+        """Say who else works on the study; remember the planned total for
+        ``framing studies`` (best effort)."""
+        running = self.opt.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
+        if running:
+            workers = sorted({str(t.user_attrs.get(ATTR_WORKER, "?")) for t in running})
+            self.on_event(Notice(
+                f"joining: {len(running)} trial(s) of this study are running elsewhere "
+                f"({', '.join(workers[:5])}); this worker shares the remaining trials"))
+        with contextlib.suppress(Exception):
+            self.opt.set_user_attr(STUDY_ATTR_TRIALS_PLANNED, trials)

@@ -1,0 +1,95 @@
+"""Frontier screen: select a point → its details; compare two points; Data screen filters."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, Input, Select, Static, TabbedContent
+from tui_helpers import run_trials, shown, wait_for
+
+from framing.config import StudyConfig
+from framing.inspect import compare_trials, read_points, trial_details
+from framing.tui import make_app
+from framing.tui.widgets.image import SampleImage
+
+
+def _text(screen: object, selector: str) -> str:
+    return shown(screen.query_one(selector, Static))  # type: ignore[attr-defined]
+
+
+async def test_select_point_shows_details_and_compare(study: StudyConfig) -> None:
+    await run_trials(study, 4)
+    stored = read_points(study)
+    app = make_app(study, initial="frontier")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.frontier_screen
+        table = screen.query_one("#point-table", DataTable)
+        await wait_for(lambda: table.row_count == len(stored.points), pilot)
+        # frontier points come first
+        first = table.coordinate_to_cell_key((0, 0)).row_key.value
+        assert int(first) in {p.trial for p in stored.frontier}  # type: ignore[arg-type]
+
+        # highlight the baseline: its details load
+        baseline = next(p for p in stored.points if p.baseline)
+        table.move_cursor(row=table.get_row_index(str(baseline.trial)))
+        await wait_for(lambda: screen.details is not None
+                       and screen.details.point.trial == baseline.trial, pilot)
+        summary = _text(screen, "#summary")
+        assert "prompts/baseline.j2" in summary and str(baseline.over_blocking) in summary
+        assert "per category" in summary
+
+        expected = trial_details(study, baseline.trial)
+        over = screen.query_one("#over-table", DataTable)
+        assert over.row_count == len(expected.over_blocked) > 0
+        tabs = screen.query_one("#details", TabbedContent)
+        tabs.active = "tab-over"
+        await pilot.pause()
+        response = _text(screen, "#over-response")
+        assert expected.over_blocked[0].sample_id in response
+        assert "[simulated response]" in response
+
+        # mark it, move to another point, compare
+        await pilot.press("m")
+        other = next(p for p in stored.points if p.trial != baseline.trial)
+        table.focus()
+        table.move_cursor(row=table.get_row_index(str(other.trial)))
+        await wait_for(lambda: screen.selected == other.trial, pilot)
+        await pilot.press("c")
+        await wait_for(lambda: "McNemar" in _text(screen, "#compare"), pilot)
+        cmp = compare_trials(study, baseline.trial, other.trial)
+        text = _text(screen, "#compare")
+        assert f"{cmp.over_blocking.p_value:.3g}" in text
+        assert tabs.active == "tab-compare"
+
+
+async def test_run_table_enter_opens_frontier_details(study: StudyConfig) -> None:
+    await run_trials(study, 3)
+    app = make_app(study)
+    async with app.run_test(size=(100, 30)) as pilot:
+        table = app.run_screen.query_one("#trial-table", DataTable)
+        await wait_for(lambda: table.row_count == 3, pilot)
+        table.focus()
+        await pilot.press("down", "enter")
+        trial = int(table.coordinate_to_cell_key((1, 0)).row_key.value)  # type: ignore[arg-type]
+        await wait_for(lambda: app.screen is app.frontier_screen, pilot)
+        await wait_for(lambda: app.frontier_screen.details is not None
+                       and app.frontier_screen.details.point.trial == trial, pilot)
+
+
+async def test_data_screen_filters_and_shows_image(study: StudyConfig) -> None:
+    app = make_app(study, initial="data")
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.data_screen
+        table = screen.query_one("#sample-table", DataTable)
+        await wait_for(lambda: table.row_count > 300, pilot)
+        screen.query_one("#subset", Select).value = "borderline"
+        await wait_for(lambda: all(s.joint_grade.value == "borderline" for s in screen.shown),
+                       pilot)
+        n_borderline = len(screen.shown)
+        screen.query_one("#category", Select).value = "C4"
+        await wait_for(lambda: len(screen.shown) < n_borderline, pilot)
+        assert all(s.category == "C4" for s in screen.shown) and screen.shown
+        screen.query_one("#search", Input).value = screen.shown[0].id
+        await wait_for(lambda: len(screen.shown) == 1, pilot)
+        assert table.row_count == 1
+        image = screen.query_one("#sample-image", SampleImage)
+        await wait_for(lambda: image.image is not None, pilot)
+        assert screen.shown[0].id in _text(screen, "#sample-info")
