@@ -29,6 +29,7 @@ DEFAULT_COLUMNS: dict[str, str] = {
     "text_category": "text_category",
     "image_description": "image_description",
 }
+_GRADE_HINT = "; or translate the file's words with data.grade_map"
 _EMPTY = ("", "none", "nan", "null", "n/a", "na")
 _CATEGORY = re.compile(r"^[Cc]\s*0*(\d{1,2})(?=$|[\s:.)\-–—])")
 
@@ -38,7 +39,7 @@ def demo_path() -> Path:
 
 
 def parse_grade(value: Any, *, where: str, column: str,
-                grade_map: Mapping[str, str] | None = None) -> Grade:
+                grade_map: Mapping[str, str] | None = None, hint: str = "") -> Grade:
     """Normalise a grade cell (case, whitespace, 'not sure' spellings).
 
     ``grade_map`` translates a file's own vocabulary first, e.g. ``{"safe": "borderline"}``
@@ -55,8 +56,7 @@ def parse_grade(value: Any, *, where: str, column: str,
     except ValueError:
         raise DataError(
             f"{where}: column {column!r}: unknown grade {value!r} "
-            "(expected safe, borderline, unsafe or not_sure"
-            + ("; or map it with data.grade_map)" if not grade_map else ")")
+            f"(expected safe, borderline, unsafe or not_sure{hint})"
         ) from None
 
 
@@ -246,7 +246,7 @@ def load_records(
         joint_col = mapping["joint_grade"]
         if joint_col and joint_col in row:
             joint = parse_grade(row[joint_col], where=where, column=joint_col,
-                                grade_map=grade_map)
+                                grade_map=grade_map, hint=_GRADE_HINT)
         elif constant is not None:
             joint = constant
         else:
@@ -269,7 +269,8 @@ def load_records(
             value = cell(field)
             if value is None:
                 return fallback
-            return parse_grade(value, where=where, column=mapping[field], grade_map=grade_map)
+            return parse_grade(value, where=where, column=mapping[field], grade_map=grade_map,
+                               hint=_GRADE_HINT)
 
         def category_of(field: str, where: str = where) -> str | None:
             return parse_category(cell(field), where=where, column=mapping[field])

@@ -38,8 +38,9 @@ from framing.data.download import (
     Fetched,
     ImageJob,
     ProgressHandler,
-    cached_image,
+    cache_index,
     fetch_images,
+    safe_stem,
 )
 from framing.data.loaders import parse_category, parse_grade, read_csv_rows
 from framing.data.schema import Grade, Sample
@@ -221,8 +222,9 @@ def import_vlsu(
 
     resolved: list[VlsuRecord | None] = []
     jobs: list[ImageJob] = []
+    cached = cache_index(folder)
     for r in records:
-        hit = cached_image(folder, r.sample.id)
+        hit = cached.get(safe_stem(r.sample.id))
         before = previous.get((r.sample.id, r.url))
         if hit is not None:
             resolved.append(_with_image(r, hit, "ok"))
