@@ -80,9 +80,9 @@ def _has_optuna_tables(url: str) -> bool:
 def load_study_samples(config: StudyConfig) -> list[Sample]:
     """The study's data source after its filters (categories, patterns, compositional)."""
     from framing.data.filters import apply_filters
-    from framing.data.loaders import load_source
+    from framing.data.loaders import load_data
 
-    return apply_filters(load_source(config.data.source, config.data.columns), config.data)
+    return apply_filters(load_data(config.data), config.data)
 
 
 def filter_samples(samples: Iterable[Sample], *, subset: str | None = None,
