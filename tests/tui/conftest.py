@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
+from tui_helpers import make_workspace
 
-from framing.config import StudyConfig, demo_dir, load_study
-
-
-def make_workspace(root: Path, *overrides: str) -> StudyConfig:
-    """A workspace like ``framing init`` makes: prompts/, studies/demo.toml, a database."""
-    for sub in ("prompts", "studies"):
-        shutil.copytree(demo_dir() / sub, root / sub)
-    extra = [f'storage.url="sqlite:///{root / "framing.db"}"', *overrides]
-    return load_study(root / "studies" / "demo.toml", extra)
+from framing.config import StudyConfig
 
 
 @pytest.fixture

@@ -86,7 +86,8 @@ async def test_builtin_demo_is_read_only(workspace: Path) -> None:
 
 
 def test_highlighter_marks_front_matter_and_tags() -> None:
-    source = '{#---\n[params.x]\nchoices = ["a", 1, true]\n---#}\n{% if x %}{{ sample.text }}{% endif %}'
+    source = ('{#---\n[params.x]\nchoices = ["a", 1, true]\n---#}\n'
+              '{% if x %}{{ sample.text }}{% endif %}')
     h = highlight_template(source)
     names = {row: {name for *_, name in spans} for row, spans in h.items()}
     assert names[0] == {"comment"}

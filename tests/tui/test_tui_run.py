@@ -5,13 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from textual.widgets import DataTable, Static
-from tui_helpers import wait_for
+from tui_helpers import make_workspace, wait_for
 
 from framing.events import StudyStarted, TrialFinished
 from framing.tui import FramingApp, make_app
 from framing.tui.messages import SearchEvent
 from framing.tui.widgets.plot import FrontierPlot
-from conftest import make_workspace
 
 
 async def test_start_trials_appear_then_stop(workspace: Path) -> None:

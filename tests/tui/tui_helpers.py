@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from framing.config import StudyConfig
+from framing.config import StudyConfig, demo_dir, load_study
+
+
+def make_workspace(root: Path, *overrides: str) -> StudyConfig:
+    """A workspace like ``framing init`` makes: prompts/, studies/demo.toml, a database."""
+    for sub in ("prompts", "studies"):
+        shutil.copytree(demo_dir() / sub, root / sub)
+    extra = [f'storage.url="sqlite:///{root / "framing.db"}"', *overrides]
+    return load_study(root / "studies" / "demo.toml", extra)
 
 
 async def wait_for(condition: Callable[[], bool], pilot: Any, *, steps: int = 300,
