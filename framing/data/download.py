@@ -14,6 +14,7 @@ image format is converted to PNG so every cached file can be sent.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import io
 import os
 import random
@@ -83,9 +84,13 @@ class DownloadOptions:
 
 
 def safe_stem(key: str) -> str:
-    """A file name for a sample id: UUID-like ids stay as they are, others are cleaned."""
-    stem = re.sub(r"[^A-Za-z0-9._-]", "_", key).strip("._")
-    return stem[:150] or "image"
+    """A file name for a sample id: UUID-like ids stay as they are; others are cleaned and
+    get a short hash of the id, so two ids never share a file."""
+    if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,149}", key):
+        return key
+    cleaned = re.sub(r"[^A-Za-z0-9_-]", "_", key).strip("_")[:100]
+    digest = hashlib.sha256(key.encode()).hexdigest()[:10]
+    return f"{cleaned}-{digest}" if cleaned else digest
 
 
 def cached_image(folder: Path, key: str) -> Path | None:

@@ -205,3 +205,14 @@ def test_damaged_manifest_is_reported(tmp_path: Path) -> None:
     manifest.write_text("\n".join(lines) + "\n")
     with pytest.raises(DataError, match=r"imported.jsonl:3: damaged import"):
         load_vlsu(folder)
+
+
+def test_image_file_names_never_collide() -> None:
+    from framing.data.download import safe_stem
+
+    assert safe_stem("3f2a9c1e-0b7d-4c55-9e0a-1d2c3b4a5f60") == (
+        "3f2a9c1e-0b7d-4c55-9e0a-1d2c3b4a5f60")
+    odd = ["a/b", "a_b", "a b", "../a", ".hidden", "a.b", "ü"]
+    stems = [safe_stem(k) for k in odd]
+    assert len(set(stems)) == len(odd)
+    assert all("/" not in s and not s.startswith(".") and s for s in stems)
