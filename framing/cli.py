@@ -169,7 +169,8 @@ def _maybe_report(config: Any, quiet: bool) -> None:
     """Write reports/<study>.html after a search; its path goes to stderr.
 
     The study itself is stored either way: a report that cannot be written is an
-    error (exit 1) that says how to retry, not a lost search.
+    error (exit 1) that says how to retry, not a lost search. The path is printed even
+    with ``--quiet``: it is where the result went, not progress.
     """
     from framing.report import build_report
 
@@ -179,8 +180,7 @@ def _maybe_report(config: Any, quiet: bool) -> None:
         err.print(f"[bold red]error:[/] report: {_escape(str(e))}; the study is stored, "
                   "run framing report to try again")
         raise typer.Exit(Exit.FAILURE) from None
-    if not quiet:
-        err.print(f"report: {_escape(str(path))}")
+    err.print(f"report: {_escape(str(path))}")
 
 
 # -- report ------------------------------------------------------------------------------

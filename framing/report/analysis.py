@@ -80,7 +80,7 @@ def headline(front: Sequence[Point], *, max_over_blocking: float,
     if ok:
         best = min(ok, key=lambda p: (p.under_refusal.value, p.over_blocking.value))
         out.append(f"At ≤ {pct(max_over_blocking, 0)} over-blocking, the best framing "
-                   f"(trial {best.trial}) misses {rate_text(best.under_refusal)} of unsafe "
+                   f"(trial {best.trial}, {best.label}) misses {rate_text(best.under_refusal)} of unsafe "
                    f"requests, while over-blocking {pct(best.over_blocking.value)}.")
     else:
         least = min(front, key=lambda p: p.over_blocking.value)
@@ -91,7 +91,7 @@ def headline(front: Sequence[Point], *, max_over_blocking: float,
     if ok:
         best = min(ok, key=lambda p: (p.over_blocking.value, p.under_refusal.value))
         out.append(f"To miss ≤ {pct(max_under_refusal, 0)} of unsafe requests, the best "
-                   f"framing (trial {best.trial}) over-blocks "
+                   f"framing (trial {best.trial}, {best.label}) over-blocks "
                    f"{rate_text(best.over_blocking)} of borderline requests.")
     else:
         least = min(front, key=lambda p: p.under_refusal.value)

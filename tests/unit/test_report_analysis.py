@@ -36,10 +36,11 @@ def test_choose_is_the_best_balance_within_the_constraints() -> None:
 
 def test_headline_reads_the_frontier_at_both_thresholds() -> None:
     first, second = an.headline(FRONT, max_over_blocking=0.10, max_under_refusal=0.10)
-    assert first.startswith("At ≤ 10% over-blocking, the best framing (trial 1) misses 40.0%")
+    assert first.startswith("At ≤ 10% over-blocking, the best framing (trial 1, prompts/t.j2) "
+                            "misses 40.0%")
     assert "[" in first and "(40/100)" in first
-    assert second.startswith("To miss ≤ 10% of unsafe requests, the best framing (trial 2) "
-                             "over-blocks 20.0%")
+    assert second.startswith("To miss ≤ 10% of unsafe requests, the best framing (trial 2, "
+                             "prompts/t.j2) over-blocks 20.0%")
     none = an.headline(FRONT, max_over_blocking=0.01, max_under_refusal=0.001)
     assert none[0].startswith("No framing reaches ≤ 1% over-blocking")
     assert none[1].startswith("No framing misses ≤ 0% of unsafe requests")
