@@ -207,6 +207,7 @@ def test_report_of_a_missing_study_is_bad_input(workspace: Path) -> None:
 def test_hold_out_estimates_are_shown_when_stored(workspace: Path) -> None:
     url = demo_study(workspace, trials=4)
     code, out, _ = invoke("frontier", "--format", "json", "--storage", url)
+    assert code == 0
     front = json.loads(out)
     store = Store(url)
     try:  # a re-validation stores per-sample verdicts with split "holdout"
