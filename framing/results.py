@@ -15,6 +15,7 @@ from typing import Any
 
 import optuna
 
+from framing.judging import point_keys
 from framing.stats import Rate, pareto_front
 
 #: trial user-attribute names (the stored contract between search and readers)
@@ -116,6 +117,7 @@ def point_from_trial(trial: optuna.trial.FrozenTrial) -> Point | None:
         cost=attrs.get(ATTR_COST, 0.0),
         baseline=bool(attrs.get(ATTR_BASELINE, False)),
         stopped_early=bool(attrs.get(ATTR_STOPPED_EARLY, False)),
+        extra=point_keys(attrs),
     )
 
 

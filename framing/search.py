@@ -34,6 +34,7 @@ from framing.events import (
     TrialStarted,
     ignore,
 )
+from framing.judging import point_keys, trial_attrs
 from framing.results import (
     ATTR_BASELINE,
     ATTR_CACHE_HITS,
@@ -214,6 +215,8 @@ class _Search:
         self.calls = 0
         self.cache_hits = 0
         self.cost = 0.0
+        #: a model judge's spending, counted apart; max_cost caps both together
+        self.judge_cost = 0.0
         self.trials_run = 0
         #: calls this run paid for that another worker also paid for (see framing.workers)
         self.races = 0
@@ -284,7 +287,7 @@ class _Search:
             if self._should_stop():
                 stopped_reason = "stopped"
                 break
-            if self.max_cost is not None and self.cost >= self.max_cost:
+            if self.max_cost is not None and self.cost + self.judge_cost >= self.max_cost:
                 stopped_reason = f"max cost ${self.max_cost:.2f} reached"
                 break
             if grid_plan is not None and not self.opt.get_trials(
@@ -377,6 +380,7 @@ class _Search:
             ATTR_COST: evaluation.cost,
             ATTR_TOKENS: [evaluation.input_tokens, evaluation.output_tokens],
             ATTR_BASELINE: baseline,
+            **trial_attrs(self.study.config, evaluation),
         }
         for key, value in attrs.items():
             trial.set_user_attr(key, value)
@@ -384,6 +388,7 @@ class _Search:
         self.calls += evaluation.calls
         self.cache_hits += evaluation.cache_hits
         self.cost += evaluation.cost
+        self.judge_cost += evaluation.judge_usage.cost
         if any(math.isnan(v) for v in values):
             # a subset with no counted verdict (all errors): nothing to place on the plot
             self.opt.tell(trial, state=TrialState.FAIL)
@@ -586,6 +591,7 @@ async def evaluate_framing(config: StudyConfig, template_name: str, params: Mapp
         calls=evaluation.calls,
         cache_hits=evaluation.cache_hits,
         cost=evaluation.cost,
+        extra=point_keys(trial_attrs(config, evaluation)),
     )
     return FramingResult(point, evaluation.calls, evaluation.cache_hits, config.simulated,
                          evaluation.input_tokens, evaluation.output_tokens)
