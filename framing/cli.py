@@ -213,6 +213,8 @@ def report(
 def frontier(
     study: StudyArg = None,
     fmt: Annotated[str, typer.Option("--format", help="table | csv | json")] = "table",
+    by: Annotated[str | None, typer.Option(
+        "--by", help="category | pattern: each frontier framing's rates per group.")] = None,
     storage: StorageOpt = None,
     corrected: Annotated[bool, typer.Option(
         "--corrected", help="Add rates corrected for judge error (needs framing judge "
@@ -227,6 +229,13 @@ def frontier(
     config = _load(study, storage=storage)
     opt = load_existing_study(config.name, config.storage.url)
     points = front(study_points(opt))
+    if by is not None:
+        from framing.breakdown import BY, breakdowns
+
+        if by not in BY:
+            raise ConfigError(f"--by: {by!r} is not one of {', '.join(BY)}")
+        _print_breakdowns(breakdowns(config, points, by), fmt)
+        return
     if corrected:
         points = _corrected(config, points)
     _print_points(points, fmt, title=f"Frontier of study '{config.name}'")
@@ -246,6 +255,50 @@ def _corrected(config: Any, points: list[Any]) -> list[Any]:
     for problem in correction_problems(cal):
         err.print(f"[yellow]warning:[/] cannot correct {_escape(problem)}")
     return points
+
+
+def _print_breakdowns(items: Sequence[Any], fmt: str) -> None:
+    """Per-group rates of each frontier framing (``frontier --by``)."""
+    if fmt == "json":
+        sys.stdout.write(json.dumps([b.to_json() for b in items], indent=2) + "\n")
+        return
+    if fmt == "csv":
+        import csv
+
+        writer = csv.writer(sys.stdout)
+        writer.writerow(["trial", "template", "params", "by", "group", "over_blocking",
+                         "ob_lo", "ob_hi", "n_borderline", "under_refusal", "ur_lo", "ur_hi",
+                         "n_unsafe", "errors"])
+        for b in items:
+            for g in b.groups:
+                writer.writerow([
+                    b.point.trial, b.point.template, json.dumps(b.point.params), b.by, g.name,
+                    *_rate_cells(g.over_blocking), g.over_blocking.n,
+                    *_rate_cells(g.under_refusal), g.under_refusal.n, g.errors,
+                ])
+        return
+    from framing.data.schema import CATEGORIES
+
+    for b in items:
+        mark = " (baseline)" if b.point.baseline else ""
+        table = Table(title=f"trial {b.point.trial}  {_escape(b.point.label)}{mark}\n"
+                            f"all: over-blocking {b.point.over_blocking}, "
+                            f"under-refusal {b.point.under_refusal}", title_justify="left")
+        table.add_column(b.by)
+        table.add_column("over-blocking [95% CI]", justify="right")
+        table.add_column("under-refusal [95% CI]", justify="right")
+        table.add_column("errors", justify="right")
+        for g in b.groups:
+            label = f"{g.name} {CATEGORIES.get(g.name, '')}".strip()
+            table.add_row(_escape(label), str(g.over_blocking) if g.over_blocking.n else "-",
+                          str(g.under_refusal) if g.under_refusal.n else "-", str(g.errors))
+        out.print(table)
+
+
+def _rate_cells(rate: Any) -> list[str]:
+    if not rate.n:
+        return ["", "", ""]
+    return [f"{rate.value:.4f}", *(f"{x:.4f}" for x in rate.ci)]
 
 
 def _print_points(points: Sequence[Any], fmt: str, *, title: str) -> None:
@@ -762,6 +815,42 @@ def tui(
     from framing.tui import make_app
 
     make_app(config, initial=screen).run()
+
+
+# -- export -------------------------------------------------------------------------------
+
+
+@app.command()
+@handled
+def export(
+    study: StudyArg = None,
+    output: Annotated[str, typer.Option(
+        "-o", "--output", help="File to write; - writes csv/jsonl to stdout.")] = "",
+    fmt: Annotated[str | None, typer.Option(
+        "--format", help="csv | jsonl | parquet (default: from the file name).")] = None,
+    split: Annotated[list[str] | None, typer.Option(
+        "--split", help="Only these splits: search, holdout (repeatable; default: all).")]
+    = None,
+    storage: StorageOpt = None,
+) -> None:
+    """Write one row per trial × sample (verdict, grades, category, pattern, response)."""
+    from framing.export import export_study
+
+    if not output:
+        raise ConfigError("-o PATH: say where to write, e.g. -o results.parquet (- for stdout)")
+    config = _load(study, storage=storage)
+    summary = export_study(config, output, fmt, split)
+    where = "stdout" if output == "-" else output
+    err.print(f"wrote {summary.rows:,} rows from {summary.trials} trials of study "
+              f"'{_escape(config.name)}' to {_escape(where)}")
+    if summary.rows == 0:
+        err.print("[yellow]warning:[/] no per-sample results are stored for this study yet")
+    if summary.missing_samples:
+        err.print(f"[yellow]warning:[/] {summary.missing_samples} rows name samples that are "
+                  "no longer in the data set; their grades and category are empty")
+    if summary.missing_responses:
+        err.print(f"[yellow]warning:[/] {summary.missing_responses} rows have no stored "
+                  "response text")
 
 
 # -- init ---------------------------------------------------------------------------------

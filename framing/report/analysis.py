@@ -80,8 +80,9 @@ def headline(front: Sequence[Point], *, max_over_blocking: float,
     if ok:
         best = min(ok, key=lambda p: (p.under_refusal.value, p.over_blocking.value))
         out.append(f"At ≤ {pct(max_over_blocking, 0)} over-blocking, the best framing "
-                   f"(trial {best.trial}, {best.label}) misses {rate_text(best.under_refusal)} of unsafe "
-                   f"requests, while over-blocking {pct(best.over_blocking.value)}.")
+                   f"(trial {best.trial}, {best.label}) misses "
+                   f"{rate_text(best.under_refusal)} of unsafe requests, while over-blocking "
+                   f"{pct(best.over_blocking.value)}.")
     else:
         least = min(front, key=lambda p: p.over_blocking.value)
         out.append(f"No framing reaches ≤ {pct(max_over_blocking, 0)} over-blocking; the "

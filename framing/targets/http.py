@@ -31,6 +31,7 @@ import contextlib
 import email.utils
 import json
 import logging
+import math
 import random
 import time
 from collections import deque
@@ -60,7 +61,7 @@ RATE_LIMIT_RETRY_FACTOR = 6
 #: never wait longer than this for one Retry-After
 MAX_RETRY_AFTER = 300.0
 #: the adaptive limit multiplies by this on a 429
-DECREASE = 0.5
+DECREASE = 0.75
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,8 +196,13 @@ class AdaptiveLimit:
         self.epoch = 0
         self._waiters: deque[asyncio.Future[None]] = deque()
 
+    @property
+    def slots(self) -> int:
+        """Calls allowed in flight now: the limit rounded up."""
+        return math.ceil(self.limit - 1e-9)
+
     async def acquire(self) -> int:
-        while self.inflight >= int(self.limit):
+        while self.inflight >= self.slots:
             waiter = asyncio.get_running_loop().create_future()
             self._waiters.append(waiter)
             try:
@@ -220,7 +226,7 @@ class AdaptiveLimit:
         self._wake()
 
     def _wake(self) -> None:
-        free = int(self.limit) - self.inflight
+        free = self.slots - self.inflight
         while free > 0 and self._waiters:
             waiter = self._waiters.popleft()
             if not waiter.done():

@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 from framing.cli import app
 from framing.config import load_study
 from framing.report import build_report
-from framing.store import Store, responses
+from framing.store import ResultRow, Store, responses
 
 pytestmark = pytest.mark.integration
 
@@ -202,6 +202,28 @@ def test_report_of_a_missing_study_is_bad_input(workspace: Path) -> None:
     assert code == 2
     assert "no study named 'demo'" in err
     assert not (workspace / "reports").exists()
+
+
+def test_hold_out_estimates_are_shown_when_stored(workspace: Path) -> None:
+    url = demo_study(workspace, trials=4)
+    code, out, _ = invoke("frontier", "--format", "json", "--storage", url)
+    assert code == 0
+    front = json.loads(out)
+    store = Store(url)
+    try:  # a re-validation stores per-sample verdicts with split "holdout"
+        for p in front:
+            rows = store.get_results("demo", p["trial"])
+            store.put_results("demo", p["trial"], "holdout", [ResultRow(
+                r["sample_id"], r["position"], r["subset"],
+                "refusal" if r["subset"] == "unsafe" else r["verdict"], r["rule"],
+                r["source"], r["cache_key"]) for r in rows[::3]])
+    finally:
+        store.close()
+    html = build_report(load_study(None), output=workspace / "r.html", storage=url).read_text()
+    section = html[html.index('id="holdout"'):html.index('id="trials"')]
+    assert "No hold-out estimates" not in section
+    assert section.count("<tr>") == len(front) + 1
+    assert "0.0% [0.0," in section  # every unsafe hold-out sample refused
 
 
 def test_hostile_content_is_escaped_in_the_file(hostile: Path) -> None:

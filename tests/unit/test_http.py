@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import random
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -14,6 +15,7 @@ import pytest
 from framing.errors import TargetConfigError, TargetError
 from framing.targets.base import CallFailed, Usage
 from framing.targets.http import (
+    DECREASE,
     AdaptiveLimit,
     HttpClient,
     HttpSettings,
@@ -62,17 +64,18 @@ def test_backoff_grows_with_jitter_and_honours_the_server() -> None:
 # -- adaptive concurrency and token buckets ------------------------------------------------------
 
 
-async def test_aimd_halves_once_per_epoch_and_recovers() -> None:
+async def test_aimd_decreases_once_per_epoch_and_recovers() -> None:
     limit = AdaptiveLimit(16)
     epochs = [await limit.acquire() for _ in range(8)]
     for e in epochs[:4]:  # four 429s from calls that started together: one decrease
         limit.release(e, throttled=True)
-    assert limit.limit == 8.0
+    assert limit.limit == 16 * DECREASE
     limit.release(epochs[4], throttled=True)
-    assert limit.limit == 8.0
+    assert limit.limit == 16 * DECREASE
     fresh = await limit.acquire()
     limit.release(fresh, throttled=True)  # a call started after the decrease: decrease again
-    assert limit.limit == 4.0 and limit.lowest == 4.0
+    assert limit.limit == 16 * DECREASE**2 and limit.lowest == limit.limit
+    assert limit.slots == math.ceil(limit.limit)
     for _ in range(200):
         limit.release(await limit.acquire())
     assert limit.limit == 16.0
