@@ -66,14 +66,19 @@ def load_samples(config: StudyConfig) -> SampleSet:
 
 
 def identity(config: StudyConfig) -> str:
-    """What must not change under a stored study: target, data, judge and mode."""
+    """What must not change under a stored study: target, data, judge and mode.
+
+    Only values that differ from their defaults count, so a new optional setting in a
+    later version of framing does not orphan the studies stored before it. Operational
+    settings (concurrency, limits, timeouts, prices, simulated latency) may change freely.
+    """
+    operational = {"concurrency", "requests_per_minute", "tokens_per_minute", "timeout",
+                   "max_retries", "latency", "price_input", "price_output", "headers"}
     payload = {
         "mode": config.mode,
-        "target": config.target.model_dump(exclude={"concurrency", "requests_per_minute",
-                                                    "tokens_per_minute", "timeout",
-                                                    "max_retries", "latency"}),
-        "data": config.data.model_dump(),
-        "judge": config.judge.model_dump(),
+        "target": config.target.model_dump(exclude=operational, exclude_defaults=True),
+        "data": config.data.model_dump(exclude_defaults=True),
+        "judge": config.judge.model_dump(exclude_defaults=True),
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
 
