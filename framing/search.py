@@ -428,11 +428,28 @@ def plan_line(study: Study, remaining: int) -> str:
     line = (f"plan: {remaining} trial(s) × {n} samples = at most {remaining * n:,} calls "
             f"to {what}; cached calls are free")
     if target.price_input is not None and target.price_output is not None:
-        tokens_in = 600 * remaining * n
+        tokens_in = _prompt_tokens(study) * remaining * n
         tokens_out = target.max_tokens * remaining * n
         worst = (tokens_in * target.price_input + tokens_out * target.price_output) / 1e6
         line += f"; worst-case cost ≈ ${worst:,.2f}"
     return line
+
+
+def _prompt_tokens(study: Study) -> float:
+    """Input tokens of one call, estimated on the search samples for the wordiest
+    template at its defaults (sim: a flat 600)."""
+    if study.config.simulated or not study.search_samples or not study.templates:
+        return 600.0
+    from framing.targets.http import prompt_tokens
+
+    samples = study.search_samples
+    images = study.config.target.images
+    return max(
+        sum(prompt_tokens(study.config.target.kind,
+                          study.evaluator.render(t, t.defaults(), s),
+                          images and s.image is not None) for s in samples) / len(samples)
+        for t in study.templates
+    )
 
 
 async def run_search_async(

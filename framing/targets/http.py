@@ -535,6 +535,13 @@ def _transport_reason(error: Exception) -> str:
 IMAGE_TOKENS = {"openai": 765, "anthropic": 1600, "gemini": 258}
 
 
+def prompt_tokens(kind: str, messages: Messages, image: bool) -> int:
+    """A rough count of a call's input tokens: about four characters a token, a few for
+    the message framing, and the provider's typical cost of one image."""
+    text = (len(messages.system) + len(messages.user)) // 4 + 8
+    return text + (IMAGE_TOKENS.get(kind, 1000) if image else 0)
+
+
 class HttpTarget:
     """Base of the real targets: identity, image preparation, estimates and the failures
     that make a target unusable. Subclasses build the body and read the answer."""
@@ -578,9 +585,8 @@ class HttpTarget:
         return self.image_prep(image) if self.image_prep is not None else image
 
     def estimate(self, messages: Messages, image: Image | None) -> int:
-        """Tokens a call may use: prompt (about four characters a token), image, output."""
-        text = (len(messages.system) + len(messages.user)) // 4 + 8
-        return text + (IMAGE_TOKENS.get(self.kind, 1000) if image else 0) + self.max_tokens
+        """Tokens a call may use: its prompt and its whole output budget."""
+        return prompt_tokens(self.kind, messages, image is not None) + self.max_tokens
 
     async def generate(self, messages: Messages, image: Image | None, *,
                        sample: Sample | None = None) -> Response:
