@@ -63,7 +63,7 @@ def trial_attrs(config: StudyConfig, evaluation: Evaluation) -> dict[str, Any]:
     and cost (apart from the target's), and a classify study's label counts."""
     attrs: dict[str, Any] = {}
     usage = evaluation.judge_usage
-    if usage.calls or usage.cache_hits:
+    if (config.mode != "classify" and config.judge.kind == "model") or usage.calls:
         attrs[ATTR_JUDGE] = usage.to_json()
     if config.mode == "classify":
         from framing.judging.classify import ClassifyCounts
