@@ -459,10 +459,14 @@ class HttpClient:
                 attempt = failures - 1
             if exhausted:
                 self.stats.failures += 1
+                tries = failures + throttles
                 if last.startswith("cannot connect"):
                     raise self.fail(f"{last} (gave up after {failures} tries); "
                                     "is the server still running?")
-                tries = failures + throttles
+                if not self.reached:  # not one answer, ever: nothing will work
+                    raise self.fail(f"no answer from {_origin(url)} after {tries} tries "
+                                    f"({last}). Is the server up and is target.base_url "
+                                    "right? A slow server may need a larger target.timeout.")
                 raise CallFailed(self.scrub(f"{last} after {tries} tries"), status=last_status)
             delay = backoff(min(attempt, 16), s, self._rng, wait)
             self.stats.retries += 1
@@ -531,6 +535,8 @@ def _transport_reason(error: Exception) -> str:
 # -- what every HTTP target shares -----------------------------------------------------------
 
 
+#: a target whose first calls are all refused (4xx) this many times is unusable
+REJECTIONS_BEFORE_GIVING_UP = 3
 #: rough input tokens one image costs, per provider (for estimates only)
 IMAGE_TOKENS = {"openai": 765, "anthropic": 1600, "gemini": 258}
 
@@ -569,6 +575,8 @@ class HttpTarget:
         self.max_tokens = max_tokens
         self.key_env = key_env
         self.image_prep = image_prep
+        #: calls refused with a 4xx before any call succeeded
+        self._rejected = 0
         self.http = HttpClient(self.describe(), settings, headers=headers,
                                secrets=[api_key] if api_key else [], transport=transport)
 
@@ -610,6 +618,14 @@ class HttpTarget:
             return self.http.fail(
                 f"HTTP 404 at POST {path}: {msg}. Check target.model (is {self.model!r} "
                 f"served there?) and target.base_url{self.base_url_hint()}.", config=True)
+        if self.http.stats.answers == 0:
+            self._rejected += 1
+            if self._rejected >= REJECTIONS_BEFORE_GIVING_UP:
+                hint = (" (a text-only model or server may need images = false)"
+                        if status in (400, 415, 422) else "")
+                return self.http.fail(
+                    f"the server rejects every request: HTTP {status}: {msg}. Check "
+                    f"target.model and the generation settings{hint}.", config=True)
         return CallFailed(self.http.scrub(f"HTTP {status}: {msg}"), status=status)
 
     def base_url_hint(self) -> str:

@@ -30,6 +30,14 @@ POLICY_PHRASES = ("content management policy", "safety system", "content policy"
 
 class OpenAITarget(HttpTarget):
     kind = "openai"
+    #: the name of the output budget: ``max_tokens``, switched to
+    #: ``max_completion_tokens`` when the server asks for it (same meaning)
+    tokens_field = "max_tokens"
+
+    async def _post(self, messages: Messages, image: Image | None) -> Reply:
+        return await self.http.post_json(self.url, self.body(messages, image),
+                                         estimate=self.estimate(messages, image),
+                                         usage_of=usage)
 
     @property
     def url(self) -> str:
@@ -45,13 +53,16 @@ class OpenAITarget(HttpTarget):
             chat.append({"role": "system", "content": messages.system})
         chat.append({"role": "user", "content": user})
         return {"model": self.model, "messages": chat, "temperature": self.temperature,
-                "max_tokens": self.max_tokens}
+                self.tokens_field: self.max_tokens}
 
     async def generate(self, messages: Messages, image: Image | None, *,
                        sample: Sample | None = None) -> Response:
-        reply = await self.http.post_json(self.url, self.body(messages, image),
-                                          estimate=self.estimate(messages, image),
-                                          usage_of=usage)
+        reply = await self._post(messages, image)
+        if (reply.status == 400 and self.tokens_field == "max_tokens"
+                and "max_completion_tokens" in error_message(reply.data, reply.text)):
+            # newer OpenAI models take the output budget under another name
+            self.tokens_field = "max_completion_tokens"
+            reply = await self._post(messages, image)
         if reply.ok:
             return parse(reply)
         if reply.status == 400 and policy_block(reply):

@@ -25,6 +25,7 @@ from servers.llm_server import (
     rate_limited,
     server_error,
     slow,
+    status,
 )
 from typer.testing import CliRunner
 
@@ -253,6 +254,26 @@ def test_unknown_model_404(kind: str, server: LLMServer, workspace: Path) -> Non
 def test_wrong_base_url_path(server: LLMServer, workspace: Path) -> None:
     study = make_workspace(workspace, server, "openai", base_url=server.url)  # no /v1
     assert_unusable(workspace, study, 2, "HTTP 404", "/chat/completions", "end in /v1")
+
+
+def test_a_server_that_rejects_every_request(server: LLMServer, workspace: Path) -> None:
+    study = make_workspace(workspace, server, "openai")
+    server.always(status(400, "image input is not supported by this model"))
+    assert_unusable(workspace, study, 2, "rejects every request", "HTTP 400",
+                    "image input is not supported", "images = false")
+
+
+def test_openai_switches_to_max_completion_tokens_when_asked(
+        server: LLMServer, workspace: Path) -> None:
+    study = make_workspace(workspace, server, "openai", n=4, concurrency=1)
+    server.script(status(400, "Unsupported parameter: 'max_tokens' is not supported with "
+                              "this model. Use 'max_completion_tokens' instead."))
+    point = eval_json(study)
+    assert point["errors"] == 0 and point["calls"] == 4
+    bodies = [r.body for r in posts(server)]
+    assert "max_tokens" in bodies[0]
+    assert all("max_completion_tokens" in b and "max_tokens" not in b for b in bodies[1:])
+    assert len(bodies) == 5
 
 
 def test_refused_connection(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:

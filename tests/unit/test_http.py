@@ -237,6 +237,16 @@ async def test_connection_lost_mid_study_is_retried_then_stops_the_study() -> No
     assert len(slept) == 2
 
 
+async def test_no_answer_ever_is_a_target_error_after_the_retries() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectTimeout("timed out", request=request)
+
+    c, slept = client(handler, max_retries=2)
+    with pytest.raises(TargetError, match=r"no answer from http://model\.test") as info:
+        await c.post_json(URL, {})
+    assert "target.timeout" in str(info.value) and len(slept) == 2
+
+
 async def test_secrets_never_reach_messages() -> None:
     c, _ = client(lambda r: httpx.Response(
         500, json={"error": {"message": "key sk-secret-123 is over quota"}}), max_retries=0)
