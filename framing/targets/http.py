@@ -419,6 +419,10 @@ class HttpClient:
                 except httpx.UnsupportedProtocol:
                     raise self.fail(f"unsupported URL {url!r}: base_url must start with "
                                     "http:// or https://", config=True) from None
+                except httpx.HTTPError as e:  # e.g. a header value httpx refuses to send
+                    raise self.fail(f"cannot send the request ({type(e).__name__}: "
+                                    f"{_reason(e)}); check target.headers and the key",
+                                    config=True) from None
                 else:
                     latency = time.monotonic() - started
                     self.reached = True
@@ -470,7 +474,7 @@ class HttpClient:
                 raise CallFailed(self.scrub(f"{last} after {tries} tries"), status=last_status)
             delay = backoff(min(attempt, 16), s, self._rng, wait)
             self.stats.retries += 1
-            log.debug("%s: %s; retry in %.2fs", self.name, last, delay)
+            log.debug("%s: %s; retry in %.2fs", self.name, self.scrub(last), delay)
             await self._sleep(delay)
 
     def _account(self, data: Any, estimate: int, usage_of: Callable[[Any], Usage] | None) -> None:

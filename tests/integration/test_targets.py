@@ -364,3 +364,18 @@ def test_an_interrupted_evaluation_resends_only_what_was_not_answered(
     answered_before = {t.split(" what")[0] for t in first}
     assert resent | answered_before == every
     assert point["errors"] == 0 and len(db_rows(workspace, "framing_responses")) == n
+
+
+async def test_a_request_httpx_refuses_to_send_is_a_config_error(
+        llm_server: LLMServer) -> None:
+    from framing.errors import TargetConfigError
+    from framing.targets.http import HttpClient, HttpSettings
+
+    bad = "sk-bad\nkey"
+    client = HttpClient("openai target", HttpSettings(),
+                        headers={"authorization": f"Bearer {bad}"}, secrets=[bad])
+    with pytest.raises(TargetConfigError) as info:
+        await client.post_json(llm_server.url + "/v1/chat/completions", {})
+    await client.aclose()
+    assert bad not in str(info.value) and "target.headers" in str(info.value)
+    assert llm_server.requests == []

@@ -287,3 +287,4 @@ def test_error_message_reads_all_three_shapes() -> None:
     assert error_message({"type": "error", "error": {"type": "x", "message": "b"}}, "") == "b"
     assert error_message({"error": "c"}, "") == "c"
     assert error_message(None, "  plain\n text ") == "plain text"
+
