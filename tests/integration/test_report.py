@@ -204,6 +204,18 @@ def test_report_of_a_missing_study_is_bad_input(workspace: Path) -> None:
     assert not (workspace / "reports").exists()
 
 
+def test_a_study_without_finished_trials_still_gets_a_report(workspace: Path) -> None:
+    import optuna
+
+    url = f"sqlite:///{workspace / 'empty.db'}"
+    optuna.create_study(study_name="demo", storage=url, directions=["minimize", "minimize"])
+    code, out, err = invoke("report", "--storage", url)
+    assert code == 0, err
+    html = (workspace / out.strip()).read_text(encoding="utf-8")
+    assert "No framing has a result yet" in html
+    assert "settings were not stored" in html
+
+
 def test_hold_out_estimates_are_shown_when_stored(workspace: Path) -> None:
     url = demo_study(workspace, trials=4)
     code, out, _ = invoke("frontier", "--format", "json", "--storage", url)
