@@ -13,8 +13,11 @@ knows the dialects apart:
 
 from __future__ import annotations
 
+import random
 import re
-from typing import Any
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from framing.errors import ConfigError, StorageError
 
@@ -30,6 +33,10 @@ _MODULES = {"psycopg": "psycopg", "psycopg2": "psycopg2", "pymysql": "pymysql",
             "pg8000": "pg8000", "mariadbconnector": "mariadb", "pysqlite": "sqlite3"}
 #: seconds to wait for a database server to accept a connection
 CONNECT_TIMEOUT = 10
+#: attempts at creating the tables when workers start together on a new database
+SCHEMA_ATTEMPTS = 6
+
+T = TypeVar("T")
 
 EXAMPLES = ("sqlite:///studies/framing.db, postgresql://user@host/dbname or "
             "mysql+pymysql://user@host/dbname")
@@ -89,6 +96,24 @@ def require_driver(url: str) -> None:
         raise StorageError(
             f"storage {redact(url)}: the database driver {driver!r} is not installed: {hint}"
         ) from None
+
+
+def creating_schema(action: Callable[[], T]) -> T:
+    """Run ``action``, which creates missing tables, again when it lost a race with
+    another worker creating the same tables in a new database at the same moment."""
+    from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
+
+    for attempt in range(SCHEMA_ATTEMPTS):
+        try:
+            return action()
+        except (IntegrityError, ProgrammingError, OperationalError) as e:
+            text = str(e).lower()
+            raced = isinstance(e, IntegrityError) or "already exists" in text \
+                or "duplicate" in text
+            if not raced or attempt == SCHEMA_ATTEMPTS - 1:
+                raise
+            time.sleep(random.uniform(0.1, 0.5) * (attempt + 1))
+    raise AssertionError("unreachable")
 
 
 def redact(url: str) -> str:

@@ -154,7 +154,7 @@ class Store:
         self.url = url
         self.engine = make_engine(url)
         try:
-            metadata.create_all(self.engine)
+            database.creating_schema(lambda: metadata.create_all(self.engine))
         except SQLAlchemyError as e:
             self.engine.dispose()
             raise database.unusable(url, e) from None

@@ -42,6 +42,7 @@ import optuna
 from optuna.distributions import BaseDistribution
 from optuna.trial import FrozenTrial, TrialState
 
+from framing.database import creating_schema
 from framing.events import EventHandler, Notice
 from framing.results import ATTR_DUPLICATE_OF
 from framing.store import Store
@@ -85,15 +86,18 @@ def framing_key(framing: Sequence[str]) -> str:
 def make_storage(url: str, *, heartbeat: int, grace: int,
                  engine_kwargs: dict[str, Any]) -> optuna.storages.RDBStorage:
     """Optuna's storage with heartbeats on and stale trials queued again."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-        return optuna.storages.RDBStorage(
-            url,
-            heartbeat_interval=heartbeat,
-            grace_period=grace,
-            heartbeat_stale_trial_callback=retry_stale_trial,
-            engine_kwargs=engine_kwargs,
-        )
+    def build() -> optuna.storages.RDBStorage:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            return optuna.storages.RDBStorage(
+                url,
+                heartbeat_interval=heartbeat,
+                grace_period=grace,
+                heartbeat_stale_trial_callback=retry_stale_trial,
+                engine_kwargs=engine_kwargs,
+            )
+
+    return creating_schema(build)
 
 
 def retry_stale_trial(study: optuna.Study, trial: FrozenTrial) -> None:
@@ -323,9 +327,11 @@ class Coordinator:
         ``framing studies`` (best effort)."""
         running = self.opt.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
         if running:
-            workers = sorted({str(t.user_attrs.get(ATTR_WORKER, "?")) for t in running})
+            workers = sorted({str(t.user_attrs[ATTR_WORKER]) for t in running
+                              if ATTR_WORKER in t.user_attrs})
+            who = f" on {', '.join(workers[:5])}" if workers else ""
             self.on_event(Notice(
-                f"joining: {len(running)} trial(s) of this study are running elsewhere "
-                f"({', '.join(workers[:5])}); this worker shares the remaining trials"))
+                f"joining: {len(running)} trial(s) of this study are running{who}; "
+                "this worker shares the remaining trials"))
         with contextlib.suppress(Exception):
             self.opt.set_user_attr(STUDY_ATTR_TRIALS_PLANNED, trials)
