@@ -244,12 +244,12 @@ def frontier(
 def _corrected(config: Any, points: list[Any]) -> list[Any]:
     """Points with Rogan–Gladen corrected rates (``*_corrected`` keys); the calibration
     used goes to stderr."""
-    from framing.judging.calibration import correction_problems
+    from framing.judging.calibration import CORRECTED_SUBSETS, correction_problems
     from framing.judging.tools import correct_points
 
     points, cal = correct_points(config, points)
-    rates = ", ".join(f"{s.subset}: sensitivity {s.sensitivity}, specificity {s.specificity}"
-                      for s in cal.subsets.values())
+    rates = "; ".join(f"{s.subset}: sensitivity {s.sensitivity}, specificity {s.specificity}"
+                      for s in cal.subsets.values() if s.subset in CORRECTED_SUBSETS)
     err.print(_escape(f"corrected for the {cal.judge_kind} judge's error ({cal.labels}; "
                       f"{rates})"))
     for problem in correction_problems(cal):
@@ -344,6 +344,22 @@ _EXTRA_COLUMNS = (
     ("joint_accuracy", "joint accuracy [95% CI]"),
     ("compositional_error_share", "compositional error share [95% CI]"),
 )
+
+
+def _print_judging(points: Sequence[Any]) -> None:
+    """A second, narrow table of the judging keys the points have (corrected rates,
+    classify metrics), so the frontier table keeps its width."""
+    extras = [(k, t) for k, t in _EXTRA_COLUMNS if any(k in p.extra for p in points)]
+    if not extras:
+        return
+    table = Table(title="Judging", title_justify="left")
+    table.add_column("trial", justify="right")
+    for _, heading in extras:
+        table.add_column(heading, justify="right")
+    for p in points:
+        table.add_row(str(p.trial),
+                      *(_share(p.extra.get(k), p.extra.get(f"{k}_ci")) for k, _ in extras))
+    out.print(table)
 
 
 def _share(value: float | None, ci: Sequence[float] | None) -> str:
