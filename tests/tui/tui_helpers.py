@@ -41,3 +41,10 @@ def shown(widget: Any) -> str:
 
     width, height = widget.size
     return "\n".join(strip.text for strip in widget.render_lines(Region(0, 0, width, height)))
+
+
+async def settle(pilot: Any) -> None:
+    """Let pending messages, refreshes and animations finish (before a screenshot)."""
+    await pilot.pause()
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause(0.1)

@@ -287,6 +287,7 @@ class FramingsScreen(Screen[None]):
             lint.update(Text(f"✗ {where}{result.error.reason}", style="bold"))
             lint.set_class(True, "lint-error")
             lint.set_class(False, "lint-ok")
+            self.query_one("#preview-scroll").border_subtitle = "last version that linted"
             return
         assert result.template is not None
         t = result.template
@@ -297,6 +298,7 @@ class FramingsScreen(Screen[None]):
         if form.params != t.params:
             form.set_params(t.params)
         self.query_one("#preview", Static).update(_preview_text(message.preview))
+        self.query_one("#preview-scroll").border_subtitle = ""
 
     # -- samples for the preview ---------------------------------------------------------
 

@@ -25,7 +25,7 @@ from framing.inspect import SampleOutcome, TrialComparison, TrialDetails
 from framing.results import Point
 from framing.stats import Rate
 from framing.tui.messages import settle_cursor
-from framing.tui.screens.run import pct
+from framing.tui.screens.run import pct, short_label
 from framing.tui.widgets.plot import FrontierPlot
 
 BAR = 10
@@ -172,7 +172,7 @@ class FrontierScreen(Screen[None]):
         for p in ordered:
             mark = "◆" if p.baseline else "●" if p.trial in on_front else " "
             table.add_row(Text(f"{p.trial}{mark}"), _ci(p.over_blocking),
-                          _ci(p.under_refusal), p.label, key=str(p.trial))
+                          _ci(p.under_refusal), short_label(p), key=str(p.trial))
         plot = self.query_one("#frontier-plot", FrontierPlot)
         plot.frontier = self.frontier
         plot.points = points

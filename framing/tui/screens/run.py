@@ -35,6 +35,14 @@ from framing.tui.messages import SearchEnded, SearchEvent, SearchProgress, ShowT
 from framing.tui.widgets.plot import FrontierPlot
 
 
+def short_label(p: Point) -> str:
+    """``engage(strength=strong, joint_cue=True)``: the template's stem and its values."""
+    from pathlib import Path
+
+    values = ", ".join(f"{k}={v}" for k, v in p.params.items())
+    return f"{Path(p.template).stem}({values})" if values else Path(p.template).stem
+
+
 def pct(rate: object) -> str:
     value = getattr(rate, "value", float("nan"))
     return "n/a" if value != value else f"{100 * value:.1f}%"
@@ -116,7 +124,7 @@ class RunScreen(Screen[None]):
         for p in sorted(points, key=lambda p: p.trial, reverse=True):
             mark = "◆" if p.baseline else "●" if p.trial in on_front else " "
             table.add_row(Text(f"{p.trial}{mark}"), pct(p.over_blocking),
-                          pct(p.under_refusal), str(p.calls), p.label, key=str(p.trial))
+                          pct(p.under_refusal), str(p.calls), short_label(p), key=str(p.trial))
         if points:
             table.move_cursor(row=min(cursor, len(points) - 1))
         plot = self.query_one("#run-plot", FrontierPlot)
