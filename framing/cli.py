@@ -411,6 +411,14 @@ def eval_(
         priced = None not in (config.target.price_input, config.target.price_output)
         cost = f"   cost ${p.cost:.4f}" if priced else ""
         out.print(f"tokens         {result.input_tokens:,} in, {result.output_tokens:,} out{cost}")
+    if "judge_calls" in p.extra:
+        judge_cost = f", cost ${p.extra['judge_cost']:.4f}" if p.extra["judge_cost"] else ""
+        out.print(f"judge calls    {p.extra['judge_calls']} new, "
+                  f"{p.extra['judge_cache_hits']} from cache{judge_cost}")
+    for key, title in (("joint_accuracy", "joint accuracy"),
+                       ("compositional_error_share", "compositional error share")):
+        if key in p.extra:
+            out.print(f"{title:<14} {_share(p.extra[key], p.extra.get(f'{key}_ci'))}")
     if config.simulated:
         err.print("[yellow]note:[/] simulated model; numbers say nothing about real models")
 
