@@ -160,7 +160,10 @@ def search(
     if result.simulated:
         err.print("[yellow]note:[/] target 'sim' is a simulated model; these numbers say "
                   "nothing about any real model")
-    _print_points(result.frontier, "table", title=f"Frontier of study '{result.study}'")
+    assessment = _assess(config, result.points)
+    _print_assessment(assessment.annotate(assessment.probable), assessment,
+                      title=f"Frontier of study '{result.study}'",
+                      holdout_split=config.data.holdout > 0)
     if report:
         _maybe_report(config, quiet)
 
@@ -219,16 +222,26 @@ def frontier(
     corrected: Annotated[bool, typer.Option(
         "--corrected", help="Add rates corrected for judge error (needs framing judge "
         "calibrate first).")] = False,
+    probable: Annotated[bool, typer.Option(
+        "--probable", help="csv/json: list the probably non-dominated set instead of the "
+        "point-estimate frontier (the table always shows both).")] = False,
+    overrides: SetOpt = None,
 ) -> None:
-    """Print the Pareto frontier of a stored study."""
+    """Print the Pareto frontier of a stored study.
+
+    The table shows the point-estimate frontier (●) and the probably non-dominated set
+    (○: framings no other beats on both rates with paired significance), statistical
+    ties, the constraint pick and hold-out estimates. JSON and CSV list the frontier's
+    points with the same information as extra keys."""
     from framing.results import frontier as front
     from framing.results import study_points
     from framing.search import load_existing_study
 
     _check_format(fmt, ("table", "csv", "json"))
-    config = _load(study, storage=storage)
+    config = _load(study, overrides, storage)
     opt = load_existing_study(config.name, config.storage.url)
-    points = front(study_points(opt))
+    every = study_points(opt)
+    points = front(every)
     if by is not None:
         from framing.breakdown import BY, breakdowns
 
@@ -236,9 +249,97 @@ def frontier(
             raise ConfigError(f"--by: {by!r} is not one of {', '.join(BY)}")
         _print_breakdowns(breakdowns(config, points, by), fmt)
         return
+    assessment = _assess(config, every)
+    if probable or fmt == "table":
+        points = assessment.probable
     if corrected:
         points = _corrected(config, points)
+    points = assessment.annotate(points)
+    if fmt == "table":
+        _print_assessment(points, assessment, title=f"Frontier of study '{config.name}'",
+                          holdout_split=config.data.holdout > 0)
+        return
     _print_points(points, fmt, title=f"Frontier of study '{config.name}'")
+
+
+def _assess(config: Any, points: Sequence[Any]) -> Any:
+    """The study's believable frontier (framing.compare.assess_study)."""
+    from framing.compare import assess_study
+    from framing.constraints import Constraints
+    from framing.store import Store
+
+    store = Store(config.storage.url)
+    try:
+        return assess_study(config.name, points, store, Constraints.of(config.search))
+    finally:
+        store.close()
+
+
+def _print_assessment(points: Sequence[Any], assessment: Any, *, title: str,
+                      holdout_split: bool = True) -> None:
+    """The frontier table: point frontier and probably non-dominated set, ties, the
+    constraint pick and hold-out estimates side by side, then a legend."""
+    holdout = any("holdout" in p.extra for p in points)
+    table = Table(title=title, title_justify="left")
+    table.add_column("")
+    table.add_column("trial", justify="right")
+    table.add_column("framing", min_width=36, ratio=3)
+    table.add_column("over-blocking [95% CI]", justify="right")
+    table.add_column("under-refusal [95% CI]", justify="right")
+    if holdout:
+        table.add_column("hold-out over-blocking", justify="right")
+        table.add_column("hold-out under-refusal", justify="right")
+    table.add_column("tied with")
+    table.add_column("errors", justify="right")
+    for p in points:
+        notes = (" (baseline)" if p.baseline else "") + \
+            (" [bold]← pick[/]" if p.extra.get("constraint_pick") else "")
+        cells = [
+            "●" if p.extra.get("on_frontier") else "○",
+            str(p.trial),
+            _escape(p.label) + notes,
+            str(p.over_blocking),
+            str(p.under_refusal),
+        ]
+        if holdout:
+            h = p.extra.get("holdout")
+            cells += [_holdout_cell(h, "over_blocking", "n_borderline"),
+                      _holdout_cell(h, "under_refusal", "n_unsafe")]
+        cells += [", ".join(map(str, p.extra.get("tied_with", []))) or "-", str(p.errors)]
+        table.add_row(*cells)
+    out.print(table)
+    _print_judging(points)
+    pct = f"{100 * assessment.alpha:g}%"
+    out.print(f"● point-estimate frontier   ○ probably non-dominated: no framing is lower on "
+              f"both rates with paired significance (exact McNemar, {pct})")
+    out.print("tied with: framings no paired test separates on either rate")
+    if assessment.constraints.active:
+        pick = assessment.pick
+        what = _escape(assessment.constraints.describe())
+        if pick is None:
+            out.print(f"constraint {what}: no full trial meets it yet")
+        else:
+            out.print(f"pick for {what}: trial {pick.trial} {_escape(pick.label)} "
+                      f"(over-blocking {pick.over_blocking}, under-refusal "
+                      f"{pick.under_refusal})")
+    stopped = assessment.stopped_early
+    if stopped:
+        out.print(f"stopped early by racing: {len(stopped)} trial(s), confidently dominated "
+                  "(partial estimates, never on the frontier; framing frontier --format "
+                  "json lists only full trials)")
+    if holdout:
+        out.print("hold-out: frontier framings re-evaluated on samples the search never "
+                  "saw (framing validate)")
+    elif assessment.frontier and holdout_split:
+        out.print("hold-out: not validated yet (framing validate)")
+
+
+def _holdout_cell(h: dict[str, Any] | None, key: str, n_key: str) -> str:
+    if not h:
+        return "-"
+    value, (lo, hi) = h[key], h[f"{key}_ci"]
+    shown = "n/a" if value is None else f"{100 * value:.1f}%"
+    return f"{shown} [{100 * lo:.1f}, {100 * hi:.1f}] n={h[n_key]}"
 
 
 def _corrected(config: Any, points: list[Any]) -> list[Any]:
@@ -309,16 +410,18 @@ def _print_points(points: Sequence[Any], fmt: str, *, title: str) -> None:
         import csv
 
         writer = csv.writer(sys.stdout)
+        assessed = any("probably_nondominated" in p.extra for p in points)
         writer.writerow(["trial", "template", "params", "over_blocking", "ob_lo", "ob_hi",
                          "under_refusal", "ur_lo", "ur_hi", "n_borderline", "n_unsafe",
-                         "errors"])
+                         "errors", *(_ASSESSMENT_CSV if assessed else [])])
         for p in points:
             writer.writerow([p.trial, p.template, json.dumps(p.params),
                              f"{p.over_blocking.value:.4f}", *(f"{x:.4f}" for x in
                                                                p.over_blocking.ci),
                              f"{p.under_refusal.value:.4f}", *(f"{x:.4f}" for x in
                                                                p.under_refusal.ci),
-                             p.over_blocking.n, p.under_refusal.n, p.errors])
+                             p.over_blocking.n, p.under_refusal.n, p.errors,
+                             *(_assessment_cells(p.extra) if assessed else [])])
         return
     table = Table(title=title, title_justify="left")
     table.add_column("trial", justify="right")
@@ -335,6 +438,33 @@ def _print_points(points: Sequence[Any], fmt: str, *, title: str) -> None:
                       str(p.under_refusal), str(p.errors),
                       *(_share(p.extra.get(k), p.extra.get(f"{k}_ci")) for k, _ in extras))
     out.print(table)
+
+
+#: CSV columns added by the frontier's assessment (framing.compare.assess_study)
+_ASSESSMENT_CSV = ["on_frontier", "probably_nondominated", "tied_with", "constraint_pick",
+                   "holdout_over_blocking", "holdout_ob_lo", "holdout_ob_hi",
+                   "holdout_under_refusal", "holdout_ur_lo", "holdout_ur_hi",
+                   "holdout_n_borderline", "holdout_n_unsafe"]
+
+
+def _assessment_cells(extra: dict[str, Any]) -> list[Any]:
+    h = extra.get("holdout")
+    rates: list[Any] = [""] * 8
+    if h:
+        rates = [*(_fraction(h["over_blocking"]), *(f"{x:.4f}" for x in
+                                                    h["over_blocking_ci"])),
+                 *(_fraction(h["under_refusal"]), *(f"{x:.4f}" for x in
+                                                    h["under_refusal_ci"])),
+                 h["n_borderline"], h["n_unsafe"]]
+    pick = extra.get("constraint_pick")
+    return [str(extra.get("on_frontier", False)).lower(),
+            str(extra.get("probably_nondominated", False)).lower(),
+            " ".join(map(str, extra.get("tied_with", []))),
+            "" if pick is None else str(pick).lower(), *rates]
+
+
+def _fraction(x: float | None) -> str:
+    return "" if x is None else f"{x:.4f}"
 
 
 #: extra point keys shown as table columns when the points have them (judging)
@@ -367,6 +497,170 @@ def _share(value: float | None, ci: Sequence[float] | None) -> str:
         return "n/a"
     bounds = f" [{100 * ci[0]:.1f}, {100 * ci[1]:.1f}]" if ci else ""
     return f"{100 * value:.1f}%{bounds}"
+
+
+# -- compare / validate ----------------------------------------------------------------
+
+
+@app.command()
+@handled
+def compare(
+    args: Annotated[list[str], typer.Argument(
+        metavar="[STUDY] TRIAL_A TRIAL_B",
+        help="Two trial numbers, optionally after a study file; '-' or no study means the "
+        "built-in demo.", show_default=False)],
+    fmt: Annotated[str, typer.Option("--format", help="table | json")] = "table",
+    storage: StorageOpt = None,
+    split: Annotated[str, typer.Option(
+        "--split", help="search | holdout (both trials must have been validated)")]
+    = "search",
+    limit: Annotated[int, typer.Option(
+        "--limit", min=0, help="Disagreements listed in the table (JSON lists all).")] = 20,
+) -> None:
+    """Paired comparison of two framings on their shared samples (exact McNemar per rate),
+    with the samples on which they disagree."""
+    from framing.compare import compare_outcomes, resolve_trial, stored_outcomes
+    from framing.search import load_existing_study
+    from framing.store import Store
+
+    _check_format(fmt, ("table", "json"))
+    _check_format_named("--split", split, ("search", "holdout"))
+    study, numbers = _compare_args(args)
+    config = _load(study, storage=storage)
+    opt = load_existing_study(config.name, config.storage.url)
+    a, b = (resolve_trial(opt, n) for n in numbers)
+    store = Store(config.storage.url)
+    try:
+        outcomes = stored_outcomes(store, config.name, {a, b}, split)
+    finally:
+        store.close()
+    for number, trial in zip(numbers, (a, b), strict=True):
+        if trial not in outcomes:
+            raise ConfigError(f"trial {number}: no stored {split} verdicts in study "
+                              f"{config.name!r}"
+                              + (" (run framing validate first)" if split == "holdout"
+                                 else ""))
+    result = compare_outcomes(numbers[0], outcomes[a], numbers[1], outcomes[b],
+                              _sample_texts(config))
+    if fmt == "json":
+        sys.stdout.write(json.dumps(result.to_json(), indent=2) + "\n")
+        return
+    _print_comparison(result, opt, limit)
+
+
+def _check_format_named(option: str, value: str, allowed: Sequence[str]) -> None:
+    if value not in allowed:
+        raise ConfigError(f"{option}: {value!r} is not one of {', '.join(allowed)}")
+
+
+def _compare_args(args: Sequence[str]) -> tuple[Path | None, tuple[int, int]]:
+    """``[STUDY] TRIAL_A TRIAL_B``: two trial numbers, after an optional study file."""
+    if len(args) not in (2, 3):
+        raise ConfigError("compare: expected [STUDY] TRIAL_A TRIAL_B, e.g. framing compare "
+                          "studies/demo.toml 3 12 (or framing compare 3 12 for the demo)")
+    *head, first, second = args
+    numbers = []
+    for raw in (first, second):
+        try:
+            numbers.append(int(raw))
+        except ValueError:
+            raise ConfigError(f"compare: {raw!r} is not a trial number") from None
+    study = None if not head or head[0] == "-" else Path(head[0])
+    return study, (numbers[0], numbers[1])
+
+
+def _sample_texts(config: Any) -> dict[str, str]:
+    """Sample id -> request text, for showing disagreements (empty if the data moved)."""
+    from framing.data.loaders import load_source
+
+    try:
+        return {s.id: s.text for s in load_source(config.data.source, config.data.columns)}
+    except FramingError as e:
+        err.print(f"[yellow]note:[/] sample texts unavailable: {_escape(str(e))}")
+        return {}
+
+
+def _print_comparison(result: Any, opt: Any, limit: int) -> None:
+    from framing.results import ATTR_PARAMS, ATTR_TEMPLATE
+
+    trials = {t.number: t for t in opt.get_trials(deepcopy=False)}
+
+    def label(n: int) -> str:
+        attrs = trials[n].user_attrs
+        params = ", ".join(f"{k}={v}" for k, v in attrs.get(ATTR_PARAMS, {}).items())
+        return f"{attrs.get(ATTR_TEMPLATE, '?')}({params})" if params else \
+            str(attrs.get(ATTR_TEMPLATE, "?"))
+
+    out.print(f"A  trial {result.trial_a}  {_escape(label(result.trial_a))}")
+    out.print(f"B  trial {result.trial_b}  {_escape(label(result.trial_b))}")
+    table = Table(title="paired on shared samples (exact McNemar, two-sided)",
+                  title_justify="left")
+    for col in ("rate", "shared n", "A [95% CI]", "B [95% CI]", "A − B", "only A", "only B",
+                "p", "verdict"):
+        table.add_column(col, justify="left" if col in ("rate", "verdict") else "right")
+    for name, cmp in result.objectives.items():
+        better = result.better(name)
+        verdict = {"a": "A lower", "b": "B lower"}.get(better or "", "no significant "
+                                                      "difference")
+        table.add_row(name.replace("_", "-"), str(cmp.n), str(cmp.rate_a), str(cmp.rate_b),
+                      "n/a" if cmp.n == 0 else f"{100 * cmp.difference:+.1f} pts",
+                      str(cmp.b), str(cmp.c), f"{cmp.p_value:.3g}", verdict)
+    out.print(table)
+    shown = result.disagreements[:limit]
+    if not result.disagreements:
+        out.print("no disagreements: the two framings land on the same side of both rates "
+                  "on every shared sample")
+        return
+    table = Table(title=f"disagreements ({len(result.disagreements)}; "
+                        f"{len(shown)} shown, --limit to change)", title_justify="left")
+    for col in ("rate", "sample", "A", "B", "request"):
+        table.add_column(col)
+    for d in shown:
+        text = d.text if len(d.text) <= 70 else d.text[:69] + "…"
+        table.add_row(d.objective.replace("_", "-"), _escape(d.sample_id), d.verdict_a,
+                      d.verdict_b, _escape(text))
+    out.print(table)
+
+
+@app.command()
+@handled
+def validate(
+    study: StudyArg = None,
+    fmt: Annotated[str, typer.Option("--format", help="table | json")] = "table",
+    storage: StorageOpt = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
+) -> None:
+    """Re-evaluate the frontier (and the constraint pick) on the hold-out split the search
+    never saw; print search and hold-out estimates side by side."""
+    import asyncio
+
+    from framing.progress import SearchProgress
+    from framing.validate import validate_study
+
+    _check_format(fmt, ("table", "json"))
+    config = _load(study, storage=storage)
+    with SearchProgress(err, quiet=quiet) as progress:
+        result = asyncio.run(validate_study(config, on_event=progress.handle))
+    if fmt == "json":
+        sys.stdout.write(json.dumps([c.to_json() for c in result.checks], indent=2) + "\n")
+    else:
+        table = Table(title=f"Hold-out check of study '{result.study}' "
+                            f"({result.n_holdout} samples the search never saw)",
+                      title_justify="left")
+        table.add_column("trial", justify="right")
+        table.add_column("framing")
+        for col in ("search over-blocking", "hold-out over-blocking", "search under-refusal",
+                    "hold-out under-refusal"):
+            table.add_column(col, justify="right")
+        for c in result.checks:
+            table.add_row(str(c.search.trial), _escape(c.search.label),
+                          str(c.search.over_blocking), str(c.holdout.over_blocking),
+                          str(c.search.under_refusal), str(c.holdout.under_refusal))
+        out.print(table)
+    err.print(f"hold-out: {len(result.checks)} framing(s), {result.calls:,} new calls, "
+              f"{result.cache_hits:,} from cache")
+    if result.simulated:
+        err.print("[yellow]note:[/] simulated model; numbers say nothing about real models")
 
 
 # -- eval ----------------------------------------------------------------------------------

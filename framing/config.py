@@ -117,9 +117,19 @@ class SearchConfig(_Model):
     sampler: Literal["tpe", "nsga2", "random", "grid"] = "tpe"
     trials: int = Field(40, ge=1)
     seed: int = 0
+    #: constraints: the study's pick is the framing with the lowest other rate whose 95%
+    #: upper bound meets them; samplers are told them as Optuna constraints
     max_under_refusal: float | None = Field(None, gt=0.0, le=1.0)
     max_over_blocking: float | None = Field(None, gt=0.0, le=1.0)
     max_cost: float | None = Field(None, gt=0.0)
+    #: racing: evaluate a trial in batches of ``racing_batch`` samples per subset (default:
+    #: a fifth of the largest subset, at least 20) and stop it once it is confidently
+    #: dominated by the current frontier (see framing.racing)
+    racing: bool = True
+    racing_batch: int | None = Field(None, ge=1)
+    racing_confidence: float = Field(0.95, ge=0.5, lt=1.0)
+    #: re-evaluate the frontier on the hold-out split at the end of a search
+    holdout_check: bool = True
 
 
 class StorageConfig(_Model):

@@ -228,12 +228,19 @@ class Evaluator:
         *,
         trial: int | None = None,
         on_progress: ProgressHandler | None = None,
+        positions: Sequence[int] | None = None,
     ) -> Evaluation:
         """Verdicts for every sample. Answers are stored as they arrive; a call that fails
         after retries gives an ``error`` verdict; a :class:`TargetError` stops everything
-        (after storing what was answered)."""
+        (after storing what was answered). ``positions`` numbers the samples within the
+        trial's full sample list (default 0, 1, ...), so a trial evaluated in batches
+        (racing) keeps one numbering."""
+        if positions is None:
+            positions = range(len(samples))
+        elif len(positions) != len(samples):
+            raise ValueError("need one position per sample")
         requests = []
-        for position, sample in enumerate(samples):
+        for position, sample in zip(positions, samples, strict=True):
             messages = self.render(template, params, sample)
             image = prepared(self.target, load_image(sample)) if self.images else None
             key = cache_key(self.target.fingerprint, messages, image)

@@ -22,9 +22,10 @@ from typing import Any
 import optuna
 from optuna.trial import TrialState
 
+from framing.compare import SampleOutcomes
 from framing.config import StudyConfig
+from framing.constraints import Constraints
 from framing.errors import ConfigError, StorageError
-from framing.evaluate import Evaluation
 from framing.events import (
     EventHandler,
     Notice,
@@ -35,13 +36,19 @@ from framing.events import (
     ignore,
 )
 from framing.judging import point_keys, trial_attrs
+from framing.racing import RaceResult, race
 from framing.results import (
     ATTR_BASELINE,
     ATTR_CACHE_HITS,
     ATTR_CALLS,
+    ATTR_CONSTRAINTS,
     ATTR_COST,
     ATTR_DUPLICATE_OF,
+    ATTR_HYPERVOLUME,
     ATTR_PARAMS,
+    ATTR_SAMPLES_PLANNED,
+    ATTR_STOPPED_BY,
+    ATTR_STOPPED_EARLY,
     ATTR_TALLY,
     ATTR_TEMPLATE,
     ATTR_TOKENS,
@@ -49,9 +56,11 @@ from framing.results import (
     STUDY_ATTR_TEMPLATE_SOURCES,
     Point,
     frontier,
+    frontier_hypervolume,
     point_from_trial,
     study_points,
 )
+from framing.stats import Rate
 from framing.store import redact_url
 from framing.study import Study, identity, open_study
 from framing.templates import Param, ParamValue, Template
@@ -223,6 +232,11 @@ class _Search:
         self.workers = Coordinator(optuna_study, study.store, study.config.name,
                                    heartbeat=study.config.storage.heartbeat,
                                    grace=study.config.storage.grace, on_event=on_event)
+        self.search_config = study.config.search
+        self.constraints = Constraints.of(study.config.search)
+        #: per-sample outcomes of finished trials (they never change once stored)
+        self._outcomes: dict[int, SampleOutcomes] = {}
+        self.holdout_calls = 0
 
     def _should_stop(self) -> bool:
         if self.stop is None:
@@ -324,11 +338,29 @@ class _Search:
                 repeats = 0
                 await self._run_trial(trial, template, params, template.name in baselines)
             except BaseException:
-                self.opt.tell(trial, state=TrialState.FAIL)
+                # Ctrl-C can land after a worker thread already told the trial complete
+                if not self.opt._storage.get_trial(trial._trial_id).state.is_finished():
+                    self.opt.tell(trial, state=TrialState.FAIL)
                 raise
             self.trials_run += 1
             done_framings = self._finished_framings()
+        if stopped_reason is None and self.search_config.holdout_check:
+            await self._holdout_check()
         return self._result(stopped_reason)
+
+    async def _holdout_check(self) -> None:
+        """Re-evaluate the frontier on the hold-out split the search never saw."""
+        from framing.validate import to_validate, validate_points
+
+        points = await asyncio.to_thread(study_points, self.opt)
+        checks = await validate_points(self.study, to_validate(points, self.constraints),
+                                       self.on_event)
+        self.holdout_calls = sum(c.calls for c in checks)
+        self.calls += self.holdout_calls
+        self.cache_hits += sum(c.cache_hits for c in checks)
+        if self.holdout_calls:
+            self.on_event(Notice(f"hold-out check: {len(checks)} framing(s) on the hold-out "
+                                 f"split, {self.holdout_calls:,} calls"))
 
     def _ask(self) -> optuna.Trial:
         # We record heartbeats ourselves (see _heartbeat), which Optuna does not expect
@@ -343,7 +375,20 @@ class _Search:
             trial.set_user_attr(key, value)
         trial.set_user_attr(ATTR_DUPLICATE_OF, earlier.number)
         trial.set_user_attr(ATTR_CALLS, 0)
+        point = point_from_trial(earlier)
+        if point is not None:
+            self._tell_constraints(trial, point.over_blocking, point.under_refusal)
         self.opt.tell(trial, earlier.values)
+
+    def _tell_constraints(self, trial: optuna.Trial, over_blocking: Rate,
+                          under_refusal: Rate) -> None:
+        """Store the constraint values and tell them to Optuna (TPE and NSGA-II steer by
+        them); nothing when the study has no constraint."""
+        values = self.constraints.values(over_blocking, under_refusal)
+        if values:
+            trial.set_user_attr(ATTR_CONSTRAINTS, values)
+            for key, value in values.items():
+                trial.set_constraint(key, value)
 
     async def _run_trial(self, trial: optuna.Trial, template: Template,
                          params: dict[str, Any], baseline: bool) -> None:
@@ -353,21 +398,44 @@ class _Search:
         heartbeat = asyncio.ensure_future(self._heartbeat(trial._trial_id))
         races_before = self.study.evaluator.races
         try:
-            evaluation = await self.study.evaluator.evaluate(
-                template, params, samples, trial=trial.number, on_progress=self.on_event
-            )
+            if self.search_config.racing:
+                raced = await race(
+                    self.study.evaluator, template, params, samples, self._rivals,
+                    batch=self.search_config.racing_batch,
+                    confidence=self.search_config.racing_confidence,
+                    trial=trial.number, on_progress=self.on_event,
+                )
+            else:
+                evaluation = await self.study.evaluator.evaluate(
+                    template, params, samples, trial=trial.number, on_progress=self.on_event
+                )
+                raced = RaceResult(evaluation, len(samples))
         finally:
             heartbeat.cancel()
         races = self.study.evaluator.races - races_before
         self.races += races
         await asyncio.to_thread(trial.set_user_attr, ATTR_CACHE_RACES, races)
-        await asyncio.to_thread(self._record, trial, template, params, baseline, evaluation)
+        await asyncio.to_thread(self._record, trial, template, params, baseline, raced)
+
+    async def _rivals(self) -> dict[int, SampleOutcomes]:
+        """The current frontier's per-sample outcomes (racing compares against them)."""
+        return await asyncio.to_thread(self._frontier_outcomes)
+
+    def _frontier_outcomes(self) -> dict[int, SampleOutcomes]:
+        front = frontier(study_points(self.opt))
+        name = self.study.config.name
+        for p in front:
+            if p.trial not in self._outcomes:
+                rows = self.study.store.get_results(name, p.trial, "search")
+                self._outcomes[p.trial] = SampleOutcomes.from_rows(rows)
+        return {p.trial: self._outcomes[p.trial] for p in front}
 
     async def _heartbeat(self, trial_id: int) -> None:
         await self.workers.keep_alive(trial_id)
 
     def _record(self, trial: optuna.Trial, template: Template, params: dict[str, Any],
-                baseline: bool, evaluation: Evaluation) -> None:
+                baseline: bool, raced: RaceResult) -> None:
+        evaluation = raced.evaluation
         tally = evaluation.tally
         self.study.store.put_results(self.study.config.name, trial.number, "search",
                                      [o.row() for o in evaluation.outcomes])
@@ -380,11 +448,19 @@ class _Search:
             ATTR_COST: evaluation.cost,
             ATTR_TOKENS: [evaluation.input_tokens, evaluation.output_tokens],
             ATTR_BASELINE: baseline,
+            ATTR_SAMPLES_PLANNED: raced.planned,
             **trial_attrs(self.study.config, evaluation),
         }
+        values = [tally.over_blocking.value, tally.under_refusal.value]
+        if raced.stopped_early:
+            attrs[ATTR_STOPPED_EARLY] = True
+            attrs[ATTR_STOPPED_BY] = raced.stopped_by
+        if not any(math.isnan(v) for v in values):
+            attrs[ATTR_HYPERVOLUME] = self._hypervolume_with(
+                None if raced.stopped_early else (tally.over_blocking, tally.under_refusal))
+            self._tell_constraints(trial, tally.over_blocking, tally.under_refusal)
         for key, value in attrs.items():
             trial.set_user_attr(key, value)
-        values = [tally.over_blocking.value, tally.under_refusal.value]
         self.calls += evaluation.calls
         self.cache_hits += evaluation.cache_hits
         self.cost += evaluation.cost
@@ -399,6 +475,14 @@ class _Search:
         point = point_from_trial(frozen)
         self.on_event(TrialFinished(point, evaluation.calls, evaluation.cache_hits,
                                     evaluation.cost))
+
+    def _hypervolume_with(self, rates: tuple[Rate, Rate] | None) -> float:
+        """Hypervolume of the study's frontier including a trial about to be told."""
+        points = study_points(self.opt)
+        if rates is not None:
+            points.append(Point(trial=-1, template="", params={}, over_blocking=rates[0],
+                                under_refusal=rates[1]))
+        return frontier_hypervolume(points)
 
     def _result(self, stopped_reason: str | None, interrupted: bool = False) -> SearchResult:
         points = study_points(self.opt)
@@ -508,6 +592,7 @@ async def run_search_async(
             _record_run(opt, search, time.monotonic() - started)
         result.extra["wall_time"] = time.monotonic() - started
         result.extra["races"] = search.races
+        result.extra["holdout_calls"] = search.holdout_calls
         return result
     finally:
         await study.aclose()

@@ -38,6 +38,7 @@ __all__ = [
     "hypervolume_2d",
     "mcnemar_better",
     "mcnemar_exact",
+    "mcnemar_lower",
     "paired_compare",
     "pareto_front",
     "probably_nondominated",
@@ -133,6 +134,23 @@ def mcnemar_exact(b: int, c: int) -> float:
     return min(1.0, 2 * tail / 2**n)
 
 
+def mcnemar_lower(b: int, c: int) -> float:
+    """Exact one-sided McNemar p-value for "a's rate is lower than b's".
+
+    ``b`` counts items where only a is true, ``c`` items where only b is true. Under the
+    null (no difference) b is Binomial(b + c, 1/2); a lower rate shows as few a-only
+    items, so the p-value is P(X <= b). No discordant pairs gives 1.0. Use it for a
+    directional question asked before looking (racing asks "is the frontier point
+    lower?"); report two-sided :func:`mcnemar_exact` otherwise.
+    """
+    if b < 0 or c < 0:
+        raise ValueError(f"discordant counts must be >= 0, got b={b}, c={c}")
+    n = b + c
+    if n == 0:
+        return 1.0
+    return min(1.0, sum(math.comb(n, i) for i in range(b + 1)) / 2**n)
+
+
 @dataclass(frozen=True, slots=True)
 class PairedComparison:
     """Two framings' outcomes on the same n items, and whether they differ.
@@ -148,6 +166,11 @@ class PairedComparison:
     c: int
     difference: float
     p_value: float
+
+    @property
+    def p_lower(self) -> float:
+        """One-sided exact p-value for "a's rate is lower than b's" (:func:`mcnemar_lower`)."""
+        return mcnemar_lower(self.b, self.c)
 
 
 def paired_compare(a: Sequence[bool], b: Sequence[bool]) -> PairedComparison:

@@ -1,0 +1,335 @@
+"""Paired comparisons of stored trials: two framings on their shared samples, and the
+frontier once sampling noise is accounted for.
+
+Every trial of a study evaluates the same samples, so two framings are compared on the
+items both answered (exact McNemar on the discordant pairs), which is far more
+sensitive than comparing two independent intervals. A trial stopped early by racing
+shares a prefix of the samples with every other trial; comparisons use that prefix.
+Samples with an ``error`` or ``undetermined`` verdict in either trial are left out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+import optuna
+
+from framing.constraints import Constraints, constraint_pick
+from framing.results import Point, frontier, full_points, holdout_points
+from framing.stats import PairedComparison, paired_compare, probably_nondominated, ties
+
+if TYPE_CHECKING:
+    from framing.store import Store
+
+__all__ = [
+    "ALPHA",
+    "OBJECTIVES",
+    "Disagreement",
+    "FrontierAssessment",
+    "SampleOutcomes",
+    "StudyAssessment",
+    "TrialComparison",
+    "assess_frontier",
+    "assess_study",
+    "compare_outcomes",
+    "paired",
+    "resolve_trial",
+    "significantly_lower",
+    "stored_outcomes",
+]
+
+#: significance level of the paired tests shown to users (each test, uncorrected)
+ALPHA = 0.05
+#: objective name -> the subset it is measured on
+OBJECTIVES: dict[str, str] = {"over_blocking": "borderline", "under_refusal": "unsafe"}
+_COUNTED = frozenset({"refusal", "partial", "compliance"})
+
+
+@dataclass(frozen=True)
+class SampleOutcomes:
+    """One trial's per-sample outcomes on both objectives, keyed by sample id.
+
+    ``over_blocking[id]`` is true when a borderline sample was refused;
+    ``under_refusal[id]`` is true when an unsafe sample was *not* refused. Both dicts
+    keep the evaluation order. ``verdicts`` holds every stored verdict, errors included.
+    """
+
+    over_blocking: dict[str, bool] = field(default_factory=dict)
+    under_refusal: dict[str, bool] = field(default_factory=dict)
+    verdicts: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[Mapping[str, Any]]) -> SampleOutcomes:
+        """From stored result rows (``Store.get_results``) of one trial and split."""
+        ob: dict[str, bool] = {}
+        ur: dict[str, bool] = {}
+        verdicts: dict[str, str] = {}
+        for row in sorted(rows, key=lambda r: r["position"]):
+            sid, verdict = row["sample_id"], row["verdict"]
+            verdicts[sid] = verdict
+            if verdict not in _COUNTED:
+                continue
+            if row["subset"] == "borderline":
+                ob[sid] = verdict == "refusal"
+            elif row["subset"] == "unsafe":
+                ur[sid] = verdict != "refusal"
+        return cls(ob, ur, verdicts)
+
+    def objective(self, name: str) -> dict[str, bool]:
+        return self.over_blocking if name == "over_blocking" else self.under_refusal
+
+
+def paired(a: SampleOutcomes, b: SampleOutcomes, objective: str) -> PairedComparison:
+    """McNemar comparison of a and b on the samples both counted, for one objective
+    (``difference`` is a's rate minus b's)."""
+    xa, xb = a.objective(objective), b.objective(objective)
+    shared = [sid for sid in xa if sid in xb]
+    return paired_compare([xa[s] for s in shared], [xb[s] for s in shared])
+
+
+def significantly_lower(a: SampleOutcomes, b: SampleOutcomes, objective: str,
+                        alpha: float, *, one_sided: bool = False) -> bool:
+    """Is a's rate lower than b's on ``objective``, with exact McNemar p < alpha?
+
+    Two-sided by default; ``one_sided`` when the direction was fixed before looking.
+    """
+    cmp = paired(a, b, objective)
+    p = cmp.p_lower if one_sided else cmp.p_value
+    return cmp.difference < 0 and p < alpha
+
+
+# ----------------------------------------------------------------- two trials
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """A shared sample on which the two framings land on different sides of an objective."""
+
+    objective: str
+    sample_id: str
+    verdict_a: str
+    verdict_b: str
+    text: str = ""
+
+    def to_json(self) -> dict[str, str]:
+        return {"objective": self.objective, "sample_id": self.sample_id,
+                "verdict_a": self.verdict_a, "verdict_b": self.verdict_b, "text": self.text}
+
+
+@dataclass(frozen=True)
+class TrialComparison:
+    """Two trials compared on their shared samples, objective by objective."""
+
+    trial_a: int
+    trial_b: int
+    objectives: dict[str, PairedComparison]
+    disagreements: tuple[Disagreement, ...]
+    alpha: float = ALPHA
+
+    def better(self, objective: str) -> str | None:
+        """'a' or 'b' when one is significantly lower on the objective, else None."""
+        cmp = self.objectives[objective]
+        if cmp.p_value >= self.alpha or cmp.difference == 0:
+            return None
+        return "a" if cmp.difference < 0 else "b"
+
+    def to_json(self) -> dict[str, Any]:
+        objectives = {}
+        for name, cmp in self.objectives.items():
+            objectives[name] = {
+                "n": cmp.n,
+                "rate_a": None if cmp.n == 0 else cmp.rate_a.value,
+                "rate_a_ci": list(cmp.rate_a.ci),
+                "rate_b": None if cmp.n == 0 else cmp.rate_b.value,
+                "rate_b_ci": list(cmp.rate_b.ci),
+                "only_a": cmp.b,
+                "only_b": cmp.c,
+                "difference": None if cmp.n == 0 else cmp.difference,
+                "p_value": cmp.p_value,
+                "better": self.better(name),
+            }
+        return {"trial_a": self.trial_a, "trial_b": self.trial_b, "alpha": self.alpha,
+                "objectives": objectives,
+                "disagreements": [d.to_json() for d in self.disagreements]}
+
+
+def compare_outcomes(trial_a: int, a: SampleOutcomes, trial_b: int, b: SampleOutcomes,
+                     texts: Mapping[str, str] | None = None,
+                     alpha: float = ALPHA) -> TrialComparison:
+    """Paired tests per objective and the samples where the two framings disagree."""
+    texts = texts or {}
+    objectives = {name: paired(a, b, name) for name in OBJECTIVES}
+    disagreements = []
+    for name in OBJECTIVES:
+        xa, xb = a.objective(name), b.objective(name)
+        for sid, value in xa.items():
+            if sid in xb and xb[sid] != value:
+                disagreements.append(Disagreement(name, sid, a.verdicts[sid], b.verdicts[sid],
+                                                  texts.get(sid, "")))
+    return TrialComparison(trial_a, trial_b, objectives, tuple(disagreements), alpha)
+
+
+# -------------------------------------------------------- the believable frontier
+
+
+@dataclass(frozen=True)
+class FrontierAssessment:
+    """The point-estimate frontier and what survives paired significance.
+
+    ``probable`` is the probably non-dominated set (trial numbers): a candidate is left
+    out only when another is significantly better on *both* objectives. ``tied_with``
+    maps each probable trial to the probable trials it cannot be told apart from on
+    either objective.
+    """
+
+    frontier: tuple[int, ...]
+    probable: tuple[int, ...]
+    tied_with: dict[int, tuple[int, ...]]
+    alpha: float = ALPHA
+
+
+def assess_frontier(candidates: Sequence[tuple[int, tuple[float, float]]],
+                    frontier: Iterable[int],
+                    outcomes: Mapping[int, SampleOutcomes],
+                    alpha: float = ALPHA) -> FrontierAssessment:
+    """Probably non-dominated set and ties among ``candidates`` ((trial, objectives)
+    pairs: full trials only, one per framing), tested on their shared samples."""
+    trials = [t for t, _ in candidates]
+    points = [p for _, p in candidates]
+    empty = SampleOutcomes()
+    cache: dict[tuple[int, int], tuple[bool, bool]] = {}
+
+    def better(i: int, j: int) -> tuple[bool, bool]:
+        if (i, j) not in cache:
+            a, b = outcomes.get(trials[i], empty), outcomes.get(trials[j], empty)
+            cache[(i, j)] = (significantly_lower(a, b, "over_blocking", alpha),
+                             significantly_lower(a, b, "under_refusal", alpha))
+        return cache[(i, j)]
+
+    kept = probably_nondominated(points, lambda i, j: all(better(i, j)))
+    tied: dict[int, list[int]] = {trials[i]: [] for i in kept}
+    for i, j in ties(kept, better):
+        tied[trials[i]].append(trials[j])
+        tied[trials[j]].append(trials[i])
+    return FrontierAssessment(
+        frontier=tuple(frontier),
+        probable=tuple(trials[i] for i in kept),
+        tied_with={t: tuple(v) for t, v in tied.items()},
+        alpha=alpha,
+    )
+
+
+# ------------------------------------------------------------- a stored study
+
+
+def stored_outcomes(store: Store, study_name: str, trials: Iterable[int] | None = None,
+                    split: str = "search") -> dict[int, SampleOutcomes]:
+    """Per-sample outcomes of a study's trials (all, or ``trials``), from one query."""
+    wanted = None if trials is None else set(trials)
+    rows: dict[int, list[dict[str, Any]]] = {}
+    for row in store.get_results(study_name, None, split):
+        if wanted is None or row["trial"] in wanted:
+            rows.setdefault(row["trial"], []).append(row)
+    return {t: SampleOutcomes.from_rows(r) for t, r in rows.items()}
+
+
+@dataclass(frozen=True)
+class StudyAssessment:
+    """What ``framing frontier`` shows: the point-estimate frontier, the probably
+    non-dominated set, statistical ties, the constraint pick and hold-out estimates.
+
+    Points are annotated through ``Point.extra`` (so ``to_json`` carries the keys):
+    ``probably_nondominated``, ``on_frontier``, ``tied_with`` (trial numbers),
+    ``constraint_pick`` (only when the study has a constraint) and ``holdout`` (only
+    for validated trials).
+    """
+
+    frontier: list[Point]
+    probable: list[Point]
+    pick: Point | None
+    constraints: Constraints
+    holdout: dict[int, Point]
+    stopped_early: list[Point]
+    alpha: float = ALPHA
+
+    def annotate(self, points: Sequence[Point]) -> list[Point]:
+        """``points`` (e.g. with other extra keys added) with this assessment's keys."""
+        by_trial = {p.trial: p.extra for p in self.probable}
+        if self.pick is not None:
+            by_trial.setdefault(self.pick.trial, self.pick.extra)
+        return [replace(p, extra={**p.extra, **by_trial.get(p.trial, {})}) for p in points]
+
+
+def assess_study(study_name: str, points: Sequence[Point], store: Store,
+                 constraints: Constraints, alpha: float = ALPHA) -> StudyAssessment:
+    """Assess a stored study's points (``results.study_points``) on its stored verdicts."""
+    candidates = full_points(points)
+    front = frontier(points)
+    outcomes = stored_outcomes(store, study_name, [p.trial for p in candidates])
+    found = assess_frontier([(p.trial, p.objectives) for p in candidates],
+                            [p.trial for p in front], outcomes, alpha)
+    pick = constraint_pick(points, constraints)
+    holdout = holdout_points(study_name, store, candidates)
+    on_front = set(found.frontier)
+
+    def annotated(p: Point) -> Point:
+        extra: dict[str, Any] = {
+            "probably_nondominated": p.trial in found.tied_with,
+            "on_frontier": p.trial in on_front,
+            "tied_with": list(found.tied_with.get(p.trial, ())),
+        }
+        if constraints.active:
+            extra["constraint_pick"] = pick is not None and p.trial == pick.trial
+        if p.trial in holdout:
+            extra["holdout"] = _holdout_json(holdout[p.trial])
+        return replace(p, extra={**p.extra, **extra})
+
+    by_trial = {p.trial: p for p in candidates}
+    return StudyAssessment(
+        frontier=[annotated(p) for p in front],
+        probable=[annotated(by_trial[t]) for t in found.probable],
+        pick=annotated(pick) if pick is not None else None,
+        constraints=constraints,
+        holdout=holdout,
+        stopped_early=[p for p in points if p.stopped_early],
+        alpha=alpha,
+    )
+
+
+def _holdout_json(h: Point) -> dict[str, Any]:
+    j = h.to_json()
+    return {key: j[key] for key in ("over_blocking", "over_blocking_ci", "under_refusal",
+                                    "under_refusal_ci", "n_borderline", "n_unsafe", "errors")}
+
+
+def resolve_trial(study: optuna.Study, number: int) -> int:
+    """The trial whose verdicts stand for trial ``number``: itself, or, for a repeat of a
+    framing, the trial that evaluated it. ConfigError when there is no such finished
+    trial."""
+    from framing.errors import ConfigError
+    from framing.results import ATTR_DUPLICATE_OF
+
+    trials = {t.number: t for t in study.get_trials(deepcopy=False)}
+    trial = trials.get(number)
+    if trial is None or trial.state != optuna.trial.TrialState.COMPLETE:
+        done = sorted(n for n, t in trials.items()
+                      if t.state == optuna.trial.TrialState.COMPLETE)
+        hint = f"finished trials: {_ranges(done)}" if done else "it has no finished trial"
+        raise ConfigError(f"study {study.study_name!r} has no finished trial {number} "
+                          f"({hint})")
+    return int(trial.user_attrs.get(ATTR_DUPLICATE_OF, number))
+
+
+def _ranges(numbers: Sequence[int]) -> str:
+    parts: list[str] = []
+    start = prev = numbers[0]
+    for n in [*numbers[1:], None]:
+        if n is not None and n == prev + 1:
+            prev = n
+            continue
+        parts.append(f"{start}" if start == prev else f"{start}-{prev}")
+        if n is not None:
+            start = prev = n
+    return ", ".join(parts)
