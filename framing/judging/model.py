@@ -230,12 +230,18 @@ class ModelJudge:
     @classmethod
     def from_config(cls, config: TargetConfig, store: Store | None = None) -> ModelJudge:
         """The judge a study's ``[judge.target]`` describes."""
+        from framing.errors import TargetConfigError
         from framing.targets import make_target
 
         prices = None
         if config.price_input is not None and config.price_output is not None:
             prices = (config.price_input, config.price_output)
-        return cls(make_target(config), store, images=config.images, prices=prices,
+        try:
+            target = make_target(config)
+        except TargetConfigError as e:  # say which target: the judge's, not the study's
+            raise TargetConfigError("judge " + str(e).replace("target.", "judge.target.")) \
+                from None
+        return cls(target, store, images=config.images, prices=prices,
                    concurrency=config.concurrency)
 
     @property

@@ -248,3 +248,16 @@ async def test_aclose_closes_the_judge_target(store: Store) -> None:
     model = JudgeModel(ANSWERS)
     await ModelJudge(model, store).aclose()
     assert model.closed
+
+
+def test_a_judge_target_without_its_key_names_the_judge(monkeypatch: pytest.MonkeyPatch,
+                                                        store: Store) -> None:
+    from framing.errors import TargetConfigError
+    from framing.judging import make_judge
+
+    monkeypatch.delenv("FRAMING_NO_SUCH_KEY", raising=False)
+    config = load_study(None, ['judge.kind="model"', 'judge.target.kind="openai"',
+                               'judge.target.model="judge-x"',
+                               'judge.target.api_key_env="FRAMING_NO_SUCH_KEY"'])
+    with pytest.raises(TargetConfigError, match=r"^judge target .*judge\.target\.api_key_env"):
+        make_judge(config, store)
