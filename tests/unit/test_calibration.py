@@ -164,3 +164,14 @@ def test_judge_identity_follows_the_judge() -> None:
     assert judge_identity(a, "model") != judge_identity(b, "model")
     assert judge_identity(a, "model") == judge_identity(c, "model")  # pace is not identity
     assert judge_identity(a, "model") != judge_identity(a, "rules")
+
+
+def test_judge_pace_and_prices_are_not_study_identity() -> None:
+    from framing.study import identity
+
+    base = ['judge.kind="model"', 'judge.target.kind="openai"', 'judge.target.model="j"']
+    same = identity(load_study(None, base))
+    assert identity(load_study(None, [*base, "judge.target.concurrency=2",
+                                      "judge.target.price_input=1.0"])) == same
+    assert identity(load_study(None, [*base[:2], 'judge.target.model="other"'])) != same
+    assert identity(load_study(None)) != same
