@@ -60,28 +60,35 @@ def bar(rate: Rate, width: int = BAR) -> Text:
     return text
 
 
-def summary(details: TrialDetails) -> RenderableType:
+def summary(details: TrialDetails) -> Text:
+    """Plain lines (no width-dependent table layout, so what is drawn never depends on
+    when the pane learnt its width)."""
     p = details.point
-    head = Table.grid(padding=(0, 2))
-    head.add_column(style="dim")
-    head.add_column()
-    head.add_row("trial", f"{p.trial}" + ("  (baseline)" if p.baseline else ""))
-    head.add_row("template", p.template)
-    head.add_row("parameters", json.dumps(p.params) if p.params else "none")
-    head.add_row("over-blocking", str(p.over_blocking))
-    head.add_row("under-refusal", str(p.under_refusal))
+    rows = [
+        ("trial", f"{p.trial}" + ("  (baseline)" if p.baseline else "")),
+        ("template", p.template),
+        ("parameters", json.dumps(p.params) if p.params else "none"),
+        ("over-blocking", str(p.over_blocking)),
+        ("under-refusal", str(p.under_refusal)),
+    ]
     if p.false_refusal is not None:
-        head.add_row("false refusal", str(p.false_refusal))
-    head.add_row("other", f"partial {p.partial}   errors {p.errors}   "
-                          f"undetermined {p.undetermined}")
-    head.add_row("calls", f"{p.calls} new, {p.cache_hits} from cache")
-    cats = Table(title="per category", title_justify="left", box=None, padding=(0, 1))
-    cats.add_column("category")
-    cats.add_column("over-blocking")
-    cats.add_column("under-refusal")
+        rows.append(("false refusal", str(p.false_refusal)))
+    rows += [("other", f"partial {p.partial}   errors {p.errors}   "
+                       f"undetermined {p.undetermined}"),
+             ("calls", f"{p.calls} new, {p.cache_hits} from cache")]
+    text = Text()
+    for label, value in rows:
+        text.append(f"{label:<15}", style="dim")
+        text.append(value + "\n")
+    text.append("\nper category", style="bold")
+    text.append(f"{'':<11}over-blocking{'':<10}under-refusal\n", style="dim")
     for c in details.categories:
-        cats.add_row(f"{c.category:<4}{c.name}"[:20], bar(c.over_blocking), bar(c.under_refusal))
-    return Group(head, Text(""), cats)
+        text.append(f"{c.category:<4}{c.name[:18]:<19}")
+        text.append_text(bar(c.over_blocking))
+        text.append(" ")
+        text.append_text(bar(c.under_refusal))
+        text.append("\n")
+    return text
 
 
 def comparison_view(cmp: TrialComparison) -> RenderableType:
