@@ -285,13 +285,13 @@ class RunScreen(Screen[None]):
         text = Text()
         for label, value in (("trials", f"{self.done}/{self.planned}"), ("calls", f"{calls:,}"),
                              ("cache hits", f"{hits:,}"), ("errors", f"{errors:,}"),
-                             ("cost", f"${self.cost:.4f}")):
+                             ("cost", f"${self.cost:.2f}")):
             text.append(f"{label} ", style="dim")
             text.append(value, style="bold")
-            text.append("   ")
+            text.append("  ")
         state = self.status
         if self.in_flight is not None and p is not None:
-            state += f" ({p.done}/{p.total} samples)"
+            state += f" {p.done}/{p.total}"
         text.append(state, style="italic")
         self.query_one("#counters", Static).update(text)
 

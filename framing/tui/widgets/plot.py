@@ -125,7 +125,7 @@ class FrontierPlot(Widget):
         ticks = [" "] * (width + 1)
         for frac in (0.0, 0.5, 1.0):
             label = f"{xmax * frac:.0%}"
-            pos = min(width + 1 - len(label), round(frac * (width - 1)))
+            pos = min(width - len(label), round(frac * (width - 1)))
             ticks[pos:pos + len(label)] = list(label)
         lines.append(Text(" " * Y_LABEL + "".join(ticks).rstrip(), style=axis))
         return lines

@@ -1,0 +1,78 @@
+"""The app in a real terminal (tmux), as a new user drives it: start, run the demo study,
+look at the frontier, quit; no traceback, exit code 0."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+
+
+class Terminal:
+    """A 100×30 tmux session on a private server socket."""
+
+    def __init__(self, command: str, cwd: Path) -> None:
+        self.socket = f"framing-test-{uuid.uuid4().hex[:8]}"
+        self.screens: list[str] = []
+        env = {**os.environ, "TERM": "xterm-256color"}
+        subprocess.run(["tmux", "-L", self.socket, "new-session", "-d", "-s", "t", "-x", "100",
+                        "-y", "30", "-c", str(cwd), command], check=True, env=env)
+
+    def text(self) -> str:
+        out = subprocess.run(["tmux", "-L", self.socket, "capture-pane", "-p", "-t", "t"],
+                             capture_output=True, text=True).stdout
+        self.screens.append(out)
+        return out
+
+    def send(self, *keys: str) -> None:
+        subprocess.run(["tmux", "-L", self.socket, "send-keys", "-t", "t", *keys], check=True)
+
+    def wait_for(self, needle: str, timeout: float = 60.0) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            screen = self.text()
+            if needle in screen:
+                return screen
+            time.sleep(0.1)
+        raise AssertionError(f"{needle!r} never appeared; last screen:\n{self.screens[-1]}")
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
+
+
+def test_new_user_runs_the_demo_in_a_terminal(tmp_path: Path) -> None:
+    done = tmp_path / "exit-code"
+    command = (f"{shlex.quote(sys.executable)} -m framing tui --set search.trials=8; "
+               f"echo $? > {shlex.quote(str(done))}; sleep 60")
+    term = Terminal(command, tmp_path)
+    try:
+        term.wait_for("trials 0/8")
+        screen = term.wait_for("s Start")
+        assert "simulated model" in screen
+        term.send("s")
+        screen = term.wait_for("trials 8/8")
+        term.wait_for(" done")
+        assert "8 trials" in term.text() or "on the frontier" in term.text()
+        term.send("F3")
+        screen = term.wait_for("over-blocking  ")
+        assert "points (● frontier" in screen and "per category" in screen
+        term.send("F4")
+        term.wait_for("of 432 samples")
+        term.send("C-q")
+        deadline = time.monotonic() + 30
+        while not done.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert done.read_text().strip() == "0"
+        assert not any("Traceback" in s for s in term.screens)
+        assert (tmp_path / "studies" / "framing.db").exists()
+    finally:
+        term.close()
