@@ -1007,15 +1007,16 @@ class _JudgeGroup(TyperGroup):
 
 judge_app = typer.Typer(
     cls=_JudgeGroup, no_args_is_help=True,
-    help="Judge a response (framing judge [--kind rules|model] TEXT), score a judge on "
-    "labelled responses (evaluate), or calibrate it for a study (calibrate). A response "
-    "that is literally 'evaluate' or 'calibrate': framing judge -- evaluate.")
+    help="Judge a response (framing judge [--kind rules|model] [--study S] [--request R] "
+    "[--image P] TEXT; see framing judge text --help), score a judge on labelled responses "
+    "(evaluate), or calibrate it for a study (calibrate). A response that is literally "
+    "'evaluate' or 'calibrate': framing judge -- evaluate.")
 app.add_typer(judge_app, name="judge")
 
 KindOpt = Annotated[str | None, typer.Option(
     "--kind", help="rules | model (default: the study's judge.kind; rules without --study)")]
 JudgeStudyOpt = Annotated[Path | None, typer.Option(
-    "--study", help="Study file whose judge to use (its [judge.rules], [judge.target]).")]
+    "--study", help="Study file whose judge to use (its judge.rules, judge.target).")]
 
 
 @judge_app.command("text", hidden=True)
