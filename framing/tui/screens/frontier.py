@@ -154,7 +154,7 @@ class FrontierScreen(Screen[None]):
         settle_cursor(self)
         table = self.query_one("#point-table", DataTable)
         for label, key, width in (("#", "trial", 4), ("over-blocking", "ob", 18),
-                                  ("under-refusal", "ur", 18), ("framing", "framing", None)):
+                                  ("under-refusal", "ur", 18), ("framing", "framing", 60)):
             table.add_column(label, key=key, width=width)
         for tid in ("#over-table", "#missed-table"):
             t = self.query_one(tid, DataTable)

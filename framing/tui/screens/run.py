@@ -106,7 +106,7 @@ class RunScreen(Screen[None]):
         table.add_column("over-bl.", key="ob", width=8)
         table.add_column("under-r.", key="ur", width=8)
         table.add_column("calls", key="calls", width=5)
-        table.add_column("framing", key="framing")
+        table.add_column("framing", key="framing", width=60)
         table.border_title = "trials (newest first; enter: details)"
         table.focus()
         self._show_counters()
