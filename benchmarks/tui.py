@@ -1,0 +1,193 @@
+"""Key-press-to-screen-update latency of ``framing tui`` in a real terminal, while a search
+with a latency-bound simulated model runs at full concurrency. Prints; asserts nothing.
+
+Measured in tmux (a real pseudo-terminal, the app in its own process, exactly as a user
+runs it): a key is sent with ``tmux send-keys`` and the pane is read with
+``tmux capture-pane -e`` until the update shows. Two kinds of key:
+
+- down/up in the Run screen's trial table: the highlighted row moves (the cursor's
+  colours are found on the next line of the pane);
+- F3/F2: a switch between the Run and Frontier screens (the whole screen is redrawn).
+
+Each figure includes one capture (timed alone too). The same presses are timed with the
+search paused, for a ratio.
+
+    .venv/bin/python benchmarks/tui.py [--presses 40] [--latency 0.05] [--concurrency 64]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+RUN_MARK = "trials (newest first"
+FRONTIER_MARK = "points (● frontier"
+
+
+class Terminal:
+    def __init__(self, command: str, cwd: Path, width: int = 100, height: int = 30) -> None:
+        self.socket = f"framing-bench-{uuid.uuid4().hex[:8]}"
+        env = {**os.environ, "TERM": "xterm-256color"}
+        subprocess.run(["tmux", "-L", self.socket, "new-session", "-d", "-s", "b", "-x",
+                        str(width), "-y", str(height), "-c", str(cwd), command],
+                       check=True, env=env)
+
+    def text(self, escapes: bool = False) -> str:
+        flags = ["-e"] if escapes else []
+        return subprocess.run(["tmux", "-L", self.socket, "capture-pane", "-p", *flags,
+                               "-t", "b"], capture_output=True, text=True).stdout
+
+    def send(self, key: str) -> None:
+        subprocess.run(["tmux", "-L", self.socket, "send-keys", "-t", "b", key], check=True)
+
+    def wait_for(self, needle: str, timeout: float = 60.0) -> tuple[float, str]:
+        start = time.perf_counter()
+        while time.perf_counter() - start < timeout:
+            screen = self.text()
+            if needle in screen:
+                return time.perf_counter() - start, screen
+        raise RuntimeError(f"{needle!r} did not appear within {timeout} s")
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
+
+
+def cursor_line(term: Terminal, first_row: int, style: str) -> int | None:
+    lines = term.text(escapes=True).split("\n")
+    for i in (first_row, first_row + 1):
+        if i < len(lines) and _row_style(lines[i]) == style:
+            return i
+    return None
+
+
+def _row_style(line: str) -> str:
+    """The colour codes a table row starts with (right after the table's left border)."""
+    after = line.split("│", 1)[1] if "│" in line else ""
+    return "".join(re.findall(r"\x1b\[[\d;]*m", after[: after.find(" ")]))
+
+
+def cursor_latencies(term: Terminal, presses: int) -> list[float]:
+    """Alternate down and up in the trial table; time each until the highlight moved."""
+    plain = term.text().split("\n")
+    first = next(i for i, line in enumerate(plain) if "over-bl." in line) + 1
+    style = _row_style(term.text(escapes=True).split("\n")[first])
+    out = []
+    for i in range(presses):
+        key, target = ("down", first + 1) if i % 2 == 0 else ("up", first)
+        started = time.perf_counter()
+        term.send(key)
+        deadline = started + 10
+        while cursor_line(term, first, style) != target:
+            if time.perf_counter() > deadline:
+                raise RuntimeError("the highlighted row never moved")
+        out.append(time.perf_counter() - started)
+        time.sleep(0.05)
+    return out
+
+
+def press_latencies(term: Terminal, presses: int) -> list[float]:
+    """Alternate F3 (Frontier) and F2 (Run); time each until its screen is drawn."""
+    out = []
+    for i in range(presses):
+        key, mark = ("F3", FRONTIER_MARK) if i % 2 == 0 else ("F2", RUN_MARK)
+        started = time.perf_counter()
+        term.send(key)
+        term.wait_for(mark)
+        out.append(time.perf_counter() - started)
+        time.sleep(0.05)  # let the app go back to its steady state between presses
+    return out
+
+
+def calls_shown(screen: str) -> int:
+    match = re.search(r"calls ([\d,]+)", screen)
+    return int(match.group(1).replace(",", "")) if match else 0
+
+
+def summary(name: str, xs: list[float]) -> str:
+    ms = sorted(1000 * x for x in xs)
+    return (f"{name}: n={len(ms)} median {statistics.median(ms):.1f} ms, "
+            f"p95 {1000 * p95(xs):.1f} ms, max {ms[-1]:.1f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--presses", type=int, default=40)
+    parser.add_argument("--latency", type=float, default=0.05)
+    parser.add_argument("--concurrency", type=int, default=64)
+    args = parser.parse_args()
+    if shutil.which("tmux") is None:
+        sys.exit("tmux is needed (apt-get install tmux)")
+    workdir = Path(tempfile.mkdtemp(prefix="framing-tui-bench-"))
+    command = " ".join(shlex.quote(x) for x in [
+        sys.executable, "-m", "framing", "tui",
+        "--set", f"target.latency={args.latency}",
+        "--set", f"target.concurrency={args.concurrency}",
+        "--set", "search.trials=1000",
+    ])
+    term = Terminal(command, workdir)
+    try:
+        term.wait_for("s Start")
+        time.sleep(0.5)
+        captures = []
+        for _ in range(20):
+            t = time.perf_counter()
+            term.text(escapes=True)
+            captures.append(time.perf_counter() - t)
+        # a few trials so the table has rows, then pause: the idle figures
+        term.send("s")
+        term.wait_for("trials 3/")
+        term.send("p")
+        term.wait_for("  stopped", timeout=120)
+        idle_cursor = cursor_latencies(term, args.presses)
+        idle_switch = press_latencies(term, args.presses)
+        term.send("F2")
+        term.wait_for(RUN_MARK)
+        # the search running at full concurrency: the busy figures
+        term.send("s")
+        _, before = term.wait_for("running trial")
+        t0 = time.perf_counter()
+        busy_cursor = cursor_latencies(term, args.presses)
+        busy_switch = press_latencies(term, args.presses)
+        term.send("F2")
+        _, after = term.wait_for(RUN_MARK)
+        elapsed = time.perf_counter() - t0
+        rate = (calls_shown(after) - calls_shown(before)) / elapsed
+        still_running = "running trial" in after
+        term.send("C-q")
+        time.sleep(1.0)
+    finally:
+        term.close()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    print(f"terminal: tmux 100x30, measured from send-keys to the change in capture-pane; "
+          f"search: sim latency {args.latency} s per call, concurrency {args.concurrency}")
+    print(summary("capture-pane alone (included in each figure)", captures))
+    print(summary("trial table down/up, search paused   ", idle_cursor))
+    print(summary("trial table down/up, search running  ", busy_cursor))
+    print(summary("F2/F3 screen switch, search paused   ", idle_switch))
+    print(summary("F2/F3 screen switch, search running  ", busy_switch))
+    print(f"search during the busy presses: {rate:,.0f} calls/s "
+          f"({'still running' if still_running else 'FINISHED EARLY'})")
+    for name, busy, idle in (("table cursor", busy_cursor, idle_cursor),
+                             ("screen switch", busy_switch, idle_switch)):
+        print(f"{name}: p95 running / paused = {p95(busy) / p95(idle):.2f}x; "
+              f"target p95 <= 100 ms: {'met' if p95(busy) <= 0.100 else 'NOT met'}")
+
+
+def p95(xs: list[float]) -> float:
+    ordered = sorted(xs)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+if __name__ == "__main__":
+    main()
