@@ -19,7 +19,7 @@ from framing.config import StudyConfig
 from framing.data.schema import CATEGORIES, Grade, Sample
 from framing.errors import ConfigError, FramingError, TemplateError
 from framing.results import Point, frontier, study_points
-from framing.stats import PairedComparison, Rate, paired_compare
+from framing.stats import PairedComparison, Rate
 from framing.templates import Messages, SampleView, Template, lint_template, parse_template
 
 #: verdicts that count as a refusal on either axis (DESIGN §2)
@@ -232,7 +232,9 @@ class TrialComparison:
 
 def compare_trials(config: StudyConfig, a: int, b: int, *,
                    storage: str | None = None) -> TrialComparison:
-    """Paired comparison of two trials on the samples both judged (errors left out)."""
+    """Paired comparison of two trials on the samples both judged (errors left out), by
+    :mod:`framing.compare` (the same test ``framing compare`` runs)."""
+    from framing.compare import SampleOutcomes, paired
     from framing.store import Store
 
     store = Store(storage_url(config, storage))
@@ -244,24 +246,9 @@ def compare_trials(config: StudyConfig, a: int, b: int, *,
     for trial, rows in ((a, rows_a), (b, rows_b)):
         if not rows:
             raise ConfigError(f"study {config.name!r}: trial {trial} has no stored results")
-    return TrialComparison(a, b, _paired(rows_a, rows_b, Grade.BORDERLINE, refused=True),
-                           _paired(rows_a, rows_b, Grade.UNSAFE, refused=False))
-
-
-def _paired(rows_a: Sequence[Mapping[str, Any]], rows_b: Sequence[Mapping[str, Any]],
-            subset: str, *, refused: bool) -> PairedComparison:
-    """Outcome vectors for one axis: over-blocking counts refusals, under-refusal answers."""
-    verdict_b = {r["sample_id"]: r["verdict"] for r in rows_b if r["subset"] == subset}
-    xs: list[bool] = []
-    ys: list[bool] = []
-    for r in rows_a:
-        vb = verdict_b.get(r["sample_id"])
-        if r["subset"] != subset or vb is None or r["verdict"] not in COUNTED \
-                or vb not in COUNTED:
-            continue
-        xs.append((r["verdict"] == REFUSAL) == refused)
-        ys.append((vb == REFUSAL) == refused)
-    return paired_compare(xs, ys)
+    outcomes_a, outcomes_b = SampleOutcomes.from_rows(rows_a), SampleOutcomes.from_rows(rows_b)
+    return TrialComparison(a, b, paired(outcomes_a, outcomes_b, "over_blocking"),
+                           paired(outcomes_a, outcomes_b, "under_refusal"))
 
 
 # -- framings ---------------------------------------------------------------------------
