@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+import pytest
 from textual.widgets import DataTable, Input, Select, Static, TabbedContent
 from tui_helpers import run_trials, shown, wait_for
 
@@ -93,3 +97,17 @@ async def test_data_screen_filters_and_shows_image(study: StudyConfig) -> None:
         image = screen.query_one("#sample-image", SampleImage)
         await wait_for(lambda: image.image is not None, pilot)
         assert screen.shown[0].id in _text(screen, "#sample-info")
+
+
+async def test_open_report_builds_it_and_opens_it(study: StudyConfig,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    await run_trials(study, 3)
+    app = make_app(study, initial="frontier")
+    opened: list[str] = []
+    monkeypatch.setattr(app, "open_url", lambda url, **_: opened.append(url))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(lambda: app.frontier_screen.details is not None, pilot)
+        await pilot.press("o")
+        await wait_for(lambda: bool(opened), pilot, steps=600)
+    assert opened[0].startswith("file://") and opened[0].endswith(".html")
+    assert Path(unquote(urlparse(opened[0]).path)).is_file()
