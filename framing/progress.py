@@ -101,6 +101,9 @@ class SearchProgress:
             point = event.point
             line = (f"trial {point.trial:>3}  over-blocking {point.over_blocking}  "
                     f"under-refusal {point.under_refusal}  {escape(point.label)}")
+            if point.stopped_early:  # racing: confidently dominated, partial estimate
+                line += (f"  (stopped early: dominated by trial "
+                         f"{point.extra.get('stopped_by', '?')})")
             if p is not None and self._trials_task is not None:
                 p.update(self._trials_task, advance=1, info=self._counters())
                 p.console.print(line)
