@@ -158,9 +158,11 @@ class FrontierScreen(Screen[None]):
             table.add_column(label, key=key, width=width)
         for tid in ("#over-table", "#missed-table"):
             t = self.query_one(tid, DataTable)
-            for label, key, width in (("sample", "id", 10), ("cat", "cat", 4),
-                                      ("verdict", "verdict", 10), ("request", "text", None)):
-                t.add_column(label, key=key, width=width)
+            columns: tuple[tuple[str, str, int | None], ...] = (
+                ("sample", "id", 10), ("cat", "cat", 4), ("verdict", "verdict", 10),
+                ("request", "text", None))
+            for name, column, size in columns:
+                t.add_column(name, key=column, width=size)
         table.border_title = "points (● frontier, ◆ baseline)"
         table.focus()
         self.watch_points(self.points)
