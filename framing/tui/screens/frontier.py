@@ -128,6 +128,7 @@ class FrontierScreen(Screen[None]):
         self.marked: int | None = None
         self.details: TrialDetails | None = None
         self._pending: int | None = None
+        self._stale = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -172,6 +173,10 @@ class FrontierScreen(Screen[None]):
     def watch_points(self, points: tuple[Point, ...]) -> None:
         if not self.ready:
             return
+        if not self.is_current:
+            self._stale = True  # redrawn when shown: no work for a hidden screen mid-run
+            return
+        self._stale = False
         on_front = {p.trial for p in self.frontier}
         ordered = sorted(points, key=lambda p: (p.trial not in on_front, p.over_blocking.value
                                                 if p.over_blocking.n else 2.0, p.trial))
@@ -192,10 +197,14 @@ class FrontierScreen(Screen[None]):
             table.move_cursor(row=table.get_row_index(str(current)))
             self._highlight(current)
 
+    def on_screen_resume(self) -> None:
+        if self._stale:
+            self.watch_points(self.points)
+
     def select_trial(self, trial: int) -> None:
         """Highlight ``trial`` (possibly before its row exists)."""
         self._pending = trial
-        if self.ready and any(p.trial == trial for p in self.points):
+        if self.ready and not self._stale and any(p.trial == trial for p in self.points):
             table = self.query_one("#point-table", DataTable)
             table.move_cursor(row=table.get_row_index(str(trial)))
             self._pending = None
