@@ -64,7 +64,13 @@ from framing.stats import Rate
 from framing.store import redact_url
 from framing.study import Study, identity, open_study
 from framing.templates import Param, ParamValue, Template
-from framing.workers import ATTR_CACHE_RACES, Coordinator, PerTrialSeed, make_storage
+from framing.workers import (
+    ATTR_CACHE_RACES,
+    RUN_ATTRS,
+    Coordinator,
+    PerTrialSeed,
+    make_storage,
+)
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 
@@ -322,8 +328,7 @@ class _Search:
                 template, params = suggest(trial, self.study.templates)
                 earlier = done_framings.get(_framing_id(template, params))
                 if earlier is None:  # is another worker evaluating this framing?
-                    settled = await self.workers.settle(trial, _framing_id(template, params),
-                                                        self._should_stop)
+                    settled = await self.workers.settle(trial, _framing_id(template, params))
                     if settled.action == "skip":
                         continue
                     earlier = settled.earlier
@@ -372,7 +377,8 @@ class _Search:
     def _repeat(self, trial: optuna.Trial, earlier: optuna.trial.FrozenTrial) -> None:
         """Tell the sampler the known result of a framing it proposed again (no call)."""
         for key, value in earlier.user_attrs.items():
-            trial.set_user_attr(key, value)
+            if key not in RUN_ATTRS:  # who ran the earlier trial, and how, stays there
+                trial.set_user_attr(key, value)
         trial.set_user_attr(ATTR_DUPLICATE_OF, earlier.number)
         trial.set_user_attr(ATTR_CALLS, 0)
         point = point_from_trial(earlier)

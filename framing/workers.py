@@ -12,9 +12,10 @@ database URL joins one Optuna study. This module holds what makes that safe and 
   given back at once, failed with the ``over_budget`` attribute: two workers that both
   saw room for one more trial do not both run one.
 - **Framing claims.** The first trial to claim a framing (table ``framing_claims``) runs
-  it. A sampler proposing a framing that another worker is evaluating waits for that
-  trial and records its result (no call); a *queued* copy (say, a baseline enqueued by
-  two workers starting together) is skipped at once (failed with ``skipped_for``).
+  it. A trial proposing a framing that another worker is evaluating is given back at
+  once (failed with ``skipped_for``; say, a baseline enqueued by two workers starting
+  together) and the sampler is asked again; one proposing a framing already evaluated
+  records that result (no call).
 - **Per-trial sampler seeds** (:class:`PerTrialSeed`): workers sharing a seed would
   otherwise propose the very same framings.
 
@@ -31,7 +32,6 @@ import hashlib
 import json
 import os
 import socket
-import time
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -55,6 +55,9 @@ ATTR_RETRY_OF = "retry_of"
 ATTR_RETRIES = "retries"
 #: calls of a trial that another worker also paid for (both asked before either stored)
 ATTR_CACHE_RACES = "cache_races"
+#: attributes about who ran a trial and how: a repeat of the trial does not copy them
+RUN_ATTRS = frozenset({ATTR_WORKER, ATTR_OVER_BUDGET, ATTR_SKIPPED_FOR, ATTR_RETRY_OF,
+                       ATTR_RETRIES, ATTR_CACHE_RACES})
 #: study user attribute: the ``--trials`` the last started worker was asked for
 STUDY_ATTR_TRIALS_PLANNED = "trials_planned"
 #: a framing whose worker died this many times is not queued again
@@ -182,6 +185,7 @@ class Coordinator:
         self.poll = min(1.0, heartbeat / 2)
         self._announced: set[int] = set()
         self._waiting_noted = False
+        self._skips = 0
 
     # -- liveness --------------------------------------------------------------------------
 
@@ -273,17 +277,16 @@ class Coordinator:
 
     # -- who runs a framing -------------------------------------------------------------------
 
-    async def settle(self, trial: optuna.Trial, framing: Sequence[str],
-                     stop: Callable[[], bool]) -> Settled:
-        """Claim the trial's framing, or find the trial that evaluates it."""
+    async def settle(self, trial: optuna.Trial, framing: Sequence[str]) -> Settled:
+        """Claim the trial's framing; or, when another trial has it, record that trial's
+        result (it finished) or give this trial back (it is still running: asking the
+        sampler again keeps this worker busy, where waiting would idle it)."""
         key = framing_key(framing)
-        me = self.opt._storage.get_trial(trial._trial_id)
-        queued = "fixed_params" in me.system_attrs
-        last_beat = time.monotonic()
         while True:
             owner_number = await asyncio.to_thread(self.store.claim_framing, self.study_name,
                                                    key, trial.number)
             if owner_number == trial.number:
+                self._skips = 0
                 return Settled("run")
             owner = self._trial(owner_number)
             if owner is None or owner.state is TrialState.FAIL or owner.params != trial.params:
@@ -291,19 +294,20 @@ class Coordinator:
                 # of the same name): take the framing over
                 if await asyncio.to_thread(self.store.take_over_framing, self.study_name,
                                            key, owner_number, trial.number):
+                    self._skips = 0
                     return Settled("run")
                 continue
             if owner.state is TrialState.COMPLETE:
+                self._skips = 0
                 return Settled("repeat", owner)
-            if queued or owner.state is not TrialState.RUNNING or stop():
-                trial.set_user_attr(ATTR_SKIPPED_FOR, owner.number)
-                self.opt.tell(trial, state=TrialState.FAIL)
-                return Settled("skip")
-            if time.monotonic() - last_beat >= self.heartbeat:
-                await asyncio.to_thread(self.beat, trial._trial_id)
-                last_beat = time.monotonic()
-            await asyncio.sleep(self.poll)
-            await asyncio.to_thread(self.fail_stale)
+            trial.set_user_attr(ATTR_SKIPPED_FOR, owner.number)
+            self.opt.tell(trial, state=TrialState.FAIL)
+            # a sampler that keeps proposing framings under way elsewhere (the space is
+            # nearly exhausted) is asked less and less often
+            self._skips += 1
+            await asyncio.sleep(min(2.0, 0.05 * 2 ** min(self._skips, 6)) if self._skips > 1
+                                else 0)
+            return Settled("skip")
 
     def busy_framings(self, framing_of: Callable[[FrozenTrial], Any]) -> set[Any]:
         """The framings of trials running now (on any worker)."""

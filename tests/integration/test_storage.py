@@ -3,7 +3,6 @@ claims, the trial budget, and clear errors for databases that cannot be used."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import subprocess
 import sys
@@ -20,7 +19,7 @@ from storage_backends import KINDS, MYSQL, fresh_database
 from framing.database import connect_url, engine_options
 from framing.store import ResultRow, Store
 from framing.targets.base import Response, Usage
-from framing.workers import ATTR_OVER_BUDGET, Coordinator, make_storage
+from framing.workers import ATTR_OVER_BUDGET, ATTR_SKIPPED_FOR, Coordinator, make_storage
 
 pytestmark = [pytest.mark.integration,
               pytest.mark.filterwarnings("ignore:Heartbeat of storage")]
@@ -121,21 +120,33 @@ def test_two_workers_asking_for_the_last_trial_run_one(kind: str, tmp_path: Path
 
 
 @pytest.mark.parametrize("kind", KINDS)
-async def test_a_framing_running_elsewhere_is_waited_for(kind: str, tmp_path: Path) -> None:
+async def test_a_framing_is_evaluated_by_one_trial(kind: str, tmp_path: Path) -> None:
     with fresh_database(kind, tmp_path) as url, two_workers(url) as (a, b, store):
         ca = Coordinator(a, store, "s", heartbeat=1, grace=3, on_event=lambda e: None)
         cb = Coordinator(b, store, "s", heartbeat=1, grace=3, on_event=lambda e: None)
-        ta, tb = a.ask(), b.ask()
-        for t in (ta, tb):
-            t.suggest_categorical("template", ["stance"])
-        assert (await ca.settle(ta, ("stance", "[]"), lambda: False)).action == "run"
-        waiting = asyncio.ensure_future(cb.settle(tb, ("stance", "[]"), lambda: False))
-        await asyncio.sleep(0.5)
-        assert not waiting.done()  # the framing is being evaluated: no second call
+
+        def proposal(study: optuna.Study, stem: str) -> optuna.Trial:
+            trial = study.ask()
+            trial.suggest_categorical(stem, [stem])
+            return trial
+
+        ta, tb = proposal(a, "stance"), proposal(b, "stance")
+        assert (await ca.settle(ta, ("stance", "[]"))).action == "run"
+        # under way elsewhere: given back at once, no second call
+        assert (await cb.settle(tb, ("stance", "[]"))).action == "skip"
+        given_back = b.get_trials()[tb.number]
+        assert given_back.state is TrialState.FAIL
+        assert given_back.user_attrs[ATTR_SKIPPED_FOR] == ta.number
         a.tell(ta, [0.1, 0.2])
-        settled = await asyncio.wait_for(waiting, 30)
+        # finished: a later proposal records its result
+        settled = await cb.settle(proposal(b, "stance"), ("stance", "[]"))
         assert settled.action == "repeat" and settled.earlier is not None
         assert settled.earlier.number == ta.number
+        # a trial that ended without a result leaves its framing to the next one
+        td = proposal(a, "engage")
+        assert (await ca.settle(td, ("engage", "[]"))).action == "run"
+        a.tell(td, state=TrialState.FAIL)
+        assert (await cb.settle(proposal(b, "engage"), ("engage", "[]"))).action == "run"
 
 
 def test_plain_postgresql_and_mysql_urls_pick_the_installed_drivers() -> None:
