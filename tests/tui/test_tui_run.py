@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from textual.widgets import DataTable, Static
-from tui_helpers import make_workspace, wait_for
+from tui_helpers import make_workspace, run_trials, wait_for
 
 from framing.events import StudyStarted, TrialFinished
 from framing.tui import FramingApp, make_app
@@ -80,3 +81,16 @@ async def test_target_down_shows_a_modal_not_a_traceback(workspace: Path) -> Non
         assert not app.run_screen.running
         await pilot.press("enter")
         await wait_for(lambda: app.screen is app.run_screen, pilot)
+
+
+async def test_changed_template_set_explains_the_fix(workspace: Path) -> None:
+    config = make_workspace(workspace, "search.trials=4", "data.borderline=30",
+                            "data.unsafe=30")
+    await run_trials(config, 2)
+    shutil.copy(workspace / "prompts" / "engage.j2", workspace / "prompts" / "engage2.j2")
+    app = make_app(config)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("s")
+        await wait_for(lambda: app.screen.__class__.__name__ == "ErrorModal", pilot,
+                       steps=600)
+        assert "new study" in app.screen.message  # type: ignore[attr-defined]

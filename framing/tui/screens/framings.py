@@ -184,6 +184,14 @@ class FramingsScreen(Screen[None]):
                              root)
         if select is not None and select not in names:
             names.append(select)
+            self.app.call_from_thread(
+                self.notify, f"{select} does not match the study's search.templates, so "
+                "searches will not use it", severity="warning", timeout=8)
+        elif select is not None:
+            self.app.call_from_thread(
+                self.notify, f"{select} joins the study's templates. A study that already "
+                "has trials keeps its set of templates: run the new set under a new name "
+                "(--set name=...)", timeout=8)
         files = []
         for name in names:
             path = Path(name) if Path(name).is_absolute() else root / name

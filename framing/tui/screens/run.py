@@ -43,6 +43,16 @@ def short_label(p: Point) -> str:
     return f"{Path(p.template).stem}({values})" if values else Path(p.template).stem
 
 
+def explain(error: Exception) -> str:
+    """A message for an unexpected failure of the search, with the fix when one is known."""
+    text = f"{type(error).__name__}: {error}"
+    if "dynamic value space" in str(error):
+        text += ("\n\nThe study's set of templates changed since its first trial (a template "
+                 "was added, renamed or removed). Optuna fixes that set: run the new set as a "
+                 "new study, e.g. framing tui STUDY --set name=NEW-NAME.")
+    return text
+
+
 def pct(rate: object) -> str:
     value = getattr(rate, "value", float("nan"))
     return "n/a" if value != value else f"{100 * value:.1f}%"
@@ -219,7 +229,7 @@ class RunScreen(Screen[None]):
         except FramingError as e:
             self.post_message(SearchEnded(error=str(e)))
         except Exception as e:  # the UI must survive anything the run raises
-            self.post_message(SearchEnded(error=f"{type(e).__name__}: {e}"))
+            self.post_message(SearchEnded(error=explain(e)))
         else:
             self.post_message(SearchEnded(result))
         finally:
