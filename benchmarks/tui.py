@@ -37,8 +37,9 @@ FRONTIER_MARK = "points (● frontier"
 class Terminal:
     def __init__(self, command: str, cwd: Path, width: int = 100, height: int = 30) -> None:
         self.socket = f"framing-bench-{uuid.uuid4().hex[:8]}"
-        env = {**os.environ, "TERM": "xterm-256color"}
-        subprocess.run(["tmux", "-L", self.socket, "new-session", "-d", "-s", "b", "-x",
+        env = {**os.environ, "TERM": "xterm-256color",
+               "LANG": os.environ.get("LANG") or "C.UTF-8"}
+        subprocess.run(["tmux", "-u", "-L", self.socket, "new-session", "-d", "-s", "b", "-x",
                         str(width), "-y", str(height), "-c", str(cwd), command],
                        check=True, env=env)
 

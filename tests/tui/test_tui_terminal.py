@@ -23,9 +23,10 @@ class Terminal:
     def __init__(self, command: str, cwd: Path) -> None:
         self.socket = f"framing-test-{uuid.uuid4().hex[:8]}"
         self.screens: list[str] = []
-        env = {**os.environ, "TERM": "xterm-256color"}
-        subprocess.run(["tmux", "-L", self.socket, "new-session", "-d", "-s", "t", "-x", "100",
-                        "-y", "30", "-c", str(cwd), command], check=True, env=env)
+        env = {**os.environ, "TERM": "xterm-256color",
+               "LANG": os.environ.get("LANG") or "C.UTF-8"}
+        subprocess.run(["tmux", "-u", "-L", self.socket, "new-session", "-d", "-s", "t",
+                        "-x", "100", "-y", "30", "-c", str(cwd), command], check=True, env=env)
 
     def text(self) -> str:
         out = subprocess.run(["tmux", "-L", self.socket, "capture-pane", "-p", "-t", "t"],
