@@ -1131,7 +1131,8 @@ def tui(
         "--screen", help="Screen to open first: framings | run | frontier | data")] = "run",
 ) -> None:
     """Open the terminal UI: write framings, run the study, drill into its frontier."""
-    _check_format(screen, ("framings", "run", "frontier", "data"))
+    if screen not in ("framings", "run", "frontier", "data"):
+        raise ConfigError(f"--screen: {screen!r} is not one of framings, run, frontier, data")
     config = _load(study, overrides, storage)
     # Textual is imported only here: `import framing.cli` and other commands stay light.
     from framing.tui import make_app
