@@ -350,7 +350,9 @@ class _Search:
             self.trials_run += 1
             done_framings = self._finished_framings()
         if stopped_reason is None and self.search_config.holdout_check:
-            await self._holdout_check()
+            async with self.workers.lead("hold-out check") as leading:
+                if leading:  # one worker at a time: others would pay for the same calls
+                    await self._holdout_check()
         return self._result(stopped_reason)
 
     async def _holdout_check(self) -> None:

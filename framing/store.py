@@ -7,6 +7,7 @@ duplicates, so two workers racing on the same call store it once.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -85,7 +86,8 @@ studies = sa.Table(
 )
 
 #: which trial evaluates a framing (one row per study and framing): the first worker to
-#: insert the row runs it; the others see who does (framing.workers)
+#: insert the row runs it; the others see who does (framing.workers). Rows keyed by a
+#: lease name hold study-wide jobs instead (trial = the holder's token).
 claims = sa.Table(
     "framing_claims",
     metadata,
@@ -290,6 +292,33 @@ class Store:
             )
         return result.rowcount == 1
 
+    # -- leases: one worker at a time does a study-wide job (framing.workers) -------------
+
+    def acquire_lease(self, study: str, name: str, token: int, expired_before: float) -> bool:
+        """Hold the lease ``name`` with ``token`` if it is free or expired (not renewed
+        since ``expired_before``, a time.time())."""
+        key = _lease_key(name)
+        where = (claims.c.study == study) & (claims.c.framing == key)
+        self._insert_ignore(claims, [{"study": study, "framing": key, "trial": token,
+                                      "created": time.time()}])
+        with self.engine.begin() as conn:
+            conn.execute(claims.update().where(where & (claims.c.created < expired_before))
+                         .values(trial=token, created=time.time()))
+            holder = conn.execute(sa.select(claims.c.trial).where(where)).scalar_one()
+        return int(holder) == token
+
+    def renew_lease(self, study: str, name: str, token: int) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(claims.update().where(
+                (claims.c.study == study) & (claims.c.framing == _lease_key(name))
+                & (claims.c.trial == token)).values(created=time.time()))
+
+    def release_lease(self, study: str, name: str, token: int) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(claims.delete().where(
+                (claims.c.study == study) & (claims.c.framing == _lease_key(name))
+                & (claims.c.trial == token)))
+
     # -- helpers --------------------------------------------------------------------------
 
     def _insert_ignore(self, table: sa.Table, rows: list[dict[str, Any]]) -> int:
@@ -332,6 +361,10 @@ def _row_dict(r: ResultRow) -> dict[str, Any]:
 def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
+
+
+def _lease_key(name: str) -> str:
+    return hashlib.sha256(f"lease:{name}".encode()).hexdigest()
 
 
 def _clip(text: str | None, column: sa.Column[Any]) -> Any:

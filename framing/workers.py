@@ -31,9 +31,11 @@ import contextlib
 import hashlib
 import json
 import os
+import random
 import socket
+import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -308,6 +310,33 @@ class Coordinator:
             await asyncio.sleep(min(2.0, 0.05 * 2 ** min(self._skips, 6)) if self._skips > 1
                                 else 0)
             return Settled("skip")
+
+    @contextlib.asynccontextmanager
+    async def lead(self, job: str) -> AsyncIterator[bool]:
+        """Whether this worker does the study-wide ``job`` (say, the hold-out check):
+        True for one worker at a time, which holds a lease renewed with the heartbeat;
+        the lease of a worker that died expires after the grace period."""
+        token = random.randrange(1, 2**31 - 1)
+        held = await asyncio.to_thread(self.store.acquire_lease, self.study_name, job, token,
+                                       time.time() - self.grace)
+        if not held:
+            self.on_event(Notice(f"{job}: another worker of this study is doing it; its "
+                                 "results are stored with the study"))
+            yield False
+            return
+        renew = asyncio.ensure_future(self._renew(job, token))
+        try:
+            yield True
+        finally:
+            renew.cancel()
+            with contextlib.suppress(Exception):
+                await asyncio.to_thread(self.store.release_lease, self.study_name, job, token)
+
+    async def _renew(self, job: str, token: int) -> None:
+        while True:
+            await asyncio.sleep(self.heartbeat)
+            with contextlib.suppress(Exception):
+                await asyncio.to_thread(self.store.renew_lease, self.study_name, job, token)
 
     def busy_framings(self, framing_of: Callable[[FrozenTrial], Any]) -> set[Any]:
         """The framings of trials running now (on any worker)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -50,6 +51,10 @@ def trials_of(url: str, study: str) -> list[FrozenTrial]:
         storage.engine.dispose()
 
 
+def stored_all(url: str) -> int:
+    return count_rows(url, "framing_responses")
+
+
 def paid(trials: list[FrozenTrial]) -> list[FrozenTrial]:
     return [t for t in trials if t.state is TrialState.COMPLETE
             and ATTR_DUPLICATE_OF not in t.user_attrs]
@@ -66,7 +71,8 @@ def races(trials: list[FrozenTrial]) -> int:
 @pytest.mark.parametrize("kind", SERVERS)
 def test_three_workers_share_one_study(kind: str, tmp_path: Path) -> None:
     with fresh_database(kind, tmp_path) as url:
-        procs = [subprocess.Popen(worker(url, "shared", 9), cwd=tmp_path, env=env_for(f"w{i}"),
+        cmd = [*worker(url, "shared", 9), "--set", "data.holdout=0.3"]  # and a hold-out check
+        procs = [subprocess.Popen(cmd, cwd=tmp_path, env=env_for(f"w{i}"),
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                  for i in range(3)]
         outputs = [p.communicate(timeout=600) for p in procs]
@@ -81,11 +87,15 @@ def test_three_workers_share_one_study(kind: str, tmp_path: Path) -> None:
         # trials were shared out
         assert len({t.user_attrs[ATTR_WORKER] for t in counted}) >= 2
         # no paid call beyond the counted races: every other answer is stored exactly once
-        stored = count_rows(url, "framing_responses")
         n_calls, n_races = calls(counted), races(counted)
         assert n_calls > 0
-        assert stored == n_calls - n_races, (stored, n_calls, n_races)
         assert n_races <= n_calls // 50, f"{n_races} races in {n_calls} calls"
+        # the hold-out check ran once: what the workers say they paid for is what is stored
+        assert sum("hold-out check:" in err and "another worker" not in err
+                   for _, err in outputs) == 1
+        paid_by_workers = sum(int(m.replace(",", "")) for _, err in outputs for m in
+                              re.findall(r"(?:this run:|hold-out split,) ([\d,]+) calls", err))
+        assert paid_by_workers - n_races == stored_all(url), (paid_by_workers, n_races)
 
         listed = subprocess.run([sys.executable, "-m", "framing", "studies", "--storage", url,
                                  "--format", "json"], cwd=tmp_path, capture_output=True,
