@@ -342,6 +342,11 @@ class _Search:
                     continue
                 repeats = 0
                 await self._run_trial(trial, template, params, template.name in baselines)
+            except optuna.exceptions.UpdateFinishedTrialError:
+                # another worker failed this trial: no heartbeat got through for the grace
+                # period (a network or database outage); it queued the framing again
+                self.on_event(Notice(self.workers.declared_dead(trial.number), level="warning"))
+                continue
             except BaseException:
                 # Ctrl-C can land after a worker thread already told the trial complete
                 if not self.opt._storage.get_trial(trial._trial_id).state.is_finished():

@@ -234,6 +234,12 @@ class Coordinator:
                                      f"{str(e).splitlines()[0][:200]}", level="warning"))
             await asyncio.sleep(self.heartbeat)
 
+    def declared_dead(self, number: int) -> str:
+        """What to say when another worker failed a trial this worker was running."""
+        return (f"trial {number}: another worker declared it dead (no heartbeat reached the "
+                f"database for {self.grace} s) and queued its framing again; the answers "
+                "received are stored and the re-run reuses them; continuing")
+
     # -- the budget --------------------------------------------------------------------------
 
     def admit(self, trial: optuna.Trial, budget: int) -> bool:

@@ -154,3 +154,37 @@ def test_killed_worker_resumes_without_asking_again(kind: str, tmp_path: Path) -
         rescued = [t for t in paid(after) if t.user_attrs[ATTR_WORKER] == "rescuer"]
         assert calls(rescued) == count_rows(url, "framing_responses") - stored_before
         assert races(paid(after)) == 0
+
+
+async def test_a_trial_declared_dead_elsewhere_does_not_stop_the_worker(tmp_path: Path) -> None:
+    """A worker cut off from the database longer than the grace period finds its trial
+    failed by another worker: it says so and carries on; the framing is run again."""
+    from framing.config import load_study
+    from framing.events import Event, Notice, TrialStarted
+    from framing.search import run_search_async
+
+    url = f"sqlite:///{tmp_path / 'framing.db'}"
+    config = load_study(None, ["data.borderline=10", "data.unsafe=10", "data.holdout=0",
+                               "target.latency=0.05", "target.concurrency=2",
+                               f"storage.url={json.dumps(url)}"])
+    events: list[Event] = []
+
+    def fail_first_trial(event: Event) -> None:
+        events.append(event)
+        if isinstance(event, TrialStarted) and event.trial == 0:
+            storage = optuna.storages.RDBStorage(connect_url(url))
+            study = optuna.load_study(study_name="demo", storage=storage)
+            storage.set_trial_state_values(study.trials[0]._trial_id, TrialState.FAIL)
+            study.enqueue_trial(study.trials[0].params)  # as the stale-trial handler does
+            storage.engine.dispose()
+
+    result = await run_search_async(config, fail_first_trial, trials=3)
+    notices = [e.message for e in events if isinstance(e, Notice)]
+    assert any("declared it dead" in m for m in notices), notices
+    trials = trials_of(url, "demo")
+    assert trials[0].state is TrialState.FAIL
+    assert len([t for t in trials if counts_toward_budget(t)]) == 3
+    assert result.trials_run == 3
+    # the baseline ran again from the answers the first attempt stored
+    again = [t for t in paid(trials) if t.params == trials[0].params]
+    assert len(again) == 1 and again[0].user_attrs[ATTR_CACHE_HITS] == 20
