@@ -78,6 +78,8 @@ def list_studies(url: str) -> list[StudyProgress]:
         return []
     database.require_driver(url)
     try:
+        if not _has_studies_table(url):  # listing creates nothing
+            return []
         storage = optuna.storages.RDBStorage(database.connect_url(url),
                                              engine_kwargs=database.engine_options(url))
         names = sorted(s.study_name for s in optuna.get_all_study_summaries(
@@ -124,6 +126,16 @@ def progress_of(study: optuna.Study) -> StudyProgress:
 
 def _given_back(trial: FrozenTrial) -> bool:
     return ATTR_OVER_BUDGET in trial.user_attrs or ATTR_SKIPPED_FOR in trial.user_attrs
+
+
+def _has_studies_table(url: str) -> bool:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(database.connect_url(url), **database.engine_options(url))
+    try:
+        return sa.inspect(engine).has_table("studies")
+    finally:
+        engine.dispose()
 
 
 def _missing_sqlite_file(url: str) -> bool:
