@@ -280,7 +280,9 @@ class _Search:
                           if k.startswith(prefix)}
 
     def _completed(self) -> int:
-        return len(self.opt.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)))
+        """Trials finished with a result (repeats of an evaluated framing not counted)."""
+        return sum(ATTR_DUPLICATE_OF not in t.user_attrs
+                   for t in self.opt.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)))
 
     def _claimed(self) -> int:
         """Trials finished or being run (by any worker): what counts against ``--trials``.
