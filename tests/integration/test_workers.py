@@ -20,7 +20,7 @@ from pathlib import Path
 import optuna
 import pytest
 from optuna.trial import FrozenTrial, TrialState
-from storage_backends import KINDS, SERVERS, count_rows, fresh_database
+from storage_backends import KINDS, count_rows, fresh_database
 
 from framing.database import connect_url
 from framing.results import ATTR_CACHE_HITS, ATTR_CALLS, ATTR_DUPLICATE_OF
@@ -68,13 +68,14 @@ def races(trials: list[FrozenTrial]) -> int:
     return sum(int(t.user_attrs.get(ATTR_CACHE_RACES, 0)) for t in trials)
 
 
-@pytest.mark.parametrize("kind", SERVERS)
-def test_three_workers_share_one_study(kind: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("kind", "workers"), [("postgresql", 3), ("mysql", 3), ("sqlite", 1)])
+def test_workers_share_one_study(kind: str, workers: int, tmp_path: Path) -> None:
+    """Three workers on a database server; on SQLite (one machine), one worker."""
     with fresh_database(kind, tmp_path) as url:
         cmd = [*worker(url, "shared", 9), "--set", "data.holdout=0.3"]  # and a hold-out check
         procs = [subprocess.Popen(cmd, cwd=tmp_path, env=env_for(f"w{i}"),
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                 for i in range(3)]
+                 for i in range(workers)]
         outputs = [p.communicate(timeout=600) for p in procs]
         for p, (_, err) in zip(procs, outputs, strict=True):
             assert p.returncode == 0, err
@@ -85,7 +86,7 @@ def test_three_workers_share_one_study(kind: str, tmp_path: Path) -> None:
         assert all(t.state is TrialState.COMPLETE for t in counted)
         assert not [t for t in trials if t.state in (TrialState.RUNNING, TrialState.WAITING)]
         # trials were shared out
-        assert len({t.user_attrs[ATTR_WORKER] for t in counted}) >= 2
+        assert len({t.user_attrs[ATTR_WORKER] for t in counted}) >= min(workers, 2)
         # no paid call beyond the counted races: every other answer is stored exactly once
         n_calls, n_races = calls(counted), races(counted)
         assert n_calls > 0
