@@ -25,7 +25,7 @@ from optuna.trial import TrialState
 from framing.compare import SampleOutcomes
 from framing.config import StudyConfig
 from framing.constraints import Constraints
-from framing.errors import ConfigError, StorageError
+from framing.errors import ConfigError
 from framing.events import (
     EventHandler,
     Notice,
@@ -162,7 +162,7 @@ def _framing_id(template: Template | str, params: Mapping[str, Any]) -> tuple[st
 def open_optuna_study(config: StudyConfig, storage_url: str,
                       sampler: optuna.samplers.BaseSampler) -> optuna.Study:
     """Create or join the named study in the storage (heartbeats per ``[storage]``)."""
-    from framing.database import connect_url, require_driver
+    from framing.database import connect_url, require_driver, unusable
 
     require_driver(storage_url)
     try:
@@ -177,15 +177,12 @@ def open_optuna_study(config: StudyConfig, storage_url: str,
             load_if_exists=True,
         )
     except Exception as e:
-        raise StorageError(
-            f"storage {redact_url(storage_url)}: cannot open the study: "
-            f"{str(e).splitlines()[0][:300]}"
-        ) from None
+        raise unusable(storage_url, e, "cannot open the study") from None
 
 
 def load_existing_study(name: str, storage_url: str) -> optuna.Study:
     """Open a stored study for reading (frontier, report, export)."""
-    from framing.database import connect_url, require_driver
+    from framing.database import connect_url, require_driver, unusable
     from framing.store import prepare_sqlite_path
 
     require_driver(storage_url)
@@ -199,9 +196,7 @@ def load_existing_study(name: str, storage_url: str) -> optuna.Study:
             f"no study named {name!r} in {redact_url(storage_url)} (run framing search first)"
         ) from None
     except Exception as e:
-        raise StorageError(
-            f"storage {redact_url(storage_url)}: cannot read: {str(e).splitlines()[0][:300]}"
-        ) from None
+        raise unusable(storage_url, e, "cannot read the study") from None
 
 
 def _engine_kwargs(url: str) -> dict[str, Any]:
