@@ -66,8 +66,27 @@ def handled(func: F) -> F:
             err.print("interrupted: everything finished so far is stored; run the same "
                       "command again to continue")
             raise typer.Exit(Exit.INTERRUPTED) from None
+        except Exception as e:
+            if not _database_failure(e):
+                raise
+            err.print(f"[bold red]error:[/] the study database failed: "
+                      f"{_escape(_first_line(e))}; everything stored so far is kept: run "
+                      "the same command again to continue")
+            raise typer.Exit(Exit.FAILURE) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _database_failure(error: BaseException) -> bool:
+    """An error of the database or its driver (say, the server went away mid-run)."""
+    module = type(error).__module__.split(".")[0]
+    return module in ("sqlalchemy", "psycopg", "pymysql", "sqlite3") or \
+        type(error).__name__ == "StorageInternalError"
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(getattr(error, "orig", None) or error).strip()
+    return (text.splitlines() or [type(error).__name__])[0][:300]
 
 
 def _escape(text: str) -> str:

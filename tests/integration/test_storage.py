@@ -229,3 +229,25 @@ def test_mysql_url_in_the_documented_form_runs_a_search(tmp_path: Path) -> None:
         assert process.returncode == 0, process.stderr
         code, out, _ = framing("frontier", "--format", "json", "--storage", url)
         assert code == "0" and json.loads(out)
+
+
+def test_a_database_failing_mid_run_is_a_clear_error() -> None:
+    from sqlalchemy.exc import OperationalError
+    from typer import Exit
+
+    from framing.cli import handled
+
+    @handled
+    def command() -> None:
+        raise OperationalError("INSERT ...", {}, Exception("server closed the connection"))
+
+    with pytest.raises(Exit) as caught:
+        command()
+    assert caught.value.exit_code == 1
+
+    @handled
+    def buggy() -> None:
+        raise ValueError("a bug, not the database")
+
+    with pytest.raises(ValueError):
+        buggy()
