@@ -328,9 +328,13 @@ def _print_assessment(points: Sequence[Any], assessment: Any, *, title: str,
         table.add_row(*cells)
     out.print(table)
     _print_judging(points)
+    from framing.results import frontier_hypervolume
+
     pct = f"{100 * assessment.alpha:g}%"
-    out.print(f"● point-estimate frontier   ○ probably non-dominated: no framing is lower on "
-              f"both rates with paired significance (exact McNemar, {pct})")
+    out.print(f"● point-estimate frontier (hypervolume "
+              f"{frontier_hypervolume(assessment.frontier):.3f}, reference point (1, 1))   "
+              f"○ probably non-dominated: no framing is lower on both rates with paired "
+              f"significance (exact McNemar, {pct})")
     out.print("tied with: framings no paired test separates on either rate")
     if assessment.constraints.active:
         pick = assessment.pick

@@ -526,6 +526,11 @@ def plan_line(study: Study, remaining: int) -> str:
         tokens_out = target.max_tokens * remaining * n
         worst = (tokens_in * target.price_input + tokens_out * target.price_output) / 1e6
         line += f"; worst-case cost ≈ ${worst:,.2f}"
+    if study.config.search.racing:
+        line += "; racing stops trials confidently dominated by the frontier"
+    if study.config.search.holdout_check and study.samples.holdout:
+        line += (f"; then the frontier is re-checked on {len(study.samples.holdout)} "
+                 "hold-out samples")
     return line
 
 

@@ -198,3 +198,18 @@ def test_frontier_table_legend(searched: Path) -> None:
     assert code == 0, err
     assert "● point-estimate frontier" in out and "○ probably non-dominated" in out
     assert "hold-out" in out and "tied with" in out
+
+
+def test_each_trial_stores_the_hypervolume_after_it(searched: Path) -> None:
+    from framing.results import frontier_hypervolume, study_points
+
+    storage = optuna.storages.RDBStorage("sqlite:///studies/framing.db")
+    study = optuna.load_study(study_name="demo", storage=storage)
+    points = study_points(study)
+    assert points
+    for p in points:
+        upto = [q for q in points if q.trial <= p.trial]
+        assert p.extra["hypervolume"] == pytest.approx(frontier_hypervolume(upto))
+    # it never decreases as trials are added
+    volumes = [p.extra["hypervolume"] for p in points]
+    assert volumes == sorted(volumes)

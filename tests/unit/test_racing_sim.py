@@ -104,6 +104,20 @@ def test_racing_spends_fewer_calls_on_the_same_trials(runs: tuple[SearchResult, 
     assert [p.trial for p in raced.frontier] == [p.trial for p in full.frontier]
 
 
+def test_stopped_trials_are_told_to_optuna_with_their_partial_estimates(
+        runs: tuple[SearchResult, SearchResult, StudyConfig]) -> None:
+    import optuna
+
+    raced, _, cfg = runs
+    study = optuna.load_study(study_name="big", storage=cfg.storage.url)
+    trials = {t.number: t for t in study.trials}
+    for p in (p for p in raced.points if p.stopped_early):
+        t = trials[p.trial]
+        assert t.state == optuna.trial.TrialState.COMPLETE
+        assert t.values == [p.over_blocking.value, p.under_refusal.value]
+        assert t.user_attrs["stopped_early"] is True
+
+
 def test_stopped_framings_are_truly_dominated(runs: tuple[SearchResult, SearchResult,
                                                           StudyConfig]) -> None:
     raced, _, cfg = runs
