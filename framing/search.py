@@ -101,7 +101,24 @@ def param_key(template: Template, param: Param) -> str:
 
 
 def suggest(trial: optuna.Trial, templates: list[Template]) -> tuple[Template, dict[str, Any]]:
-    """Sample a framing: the template, then its own parameters."""
+    """Sample a framing: the template, then its own parameters.
+
+    Optuna fixes a parameter's choices at its first trial; a study whose set of templates
+    or parameter declarations changed since is refused with a clear message.
+    """
+    try:
+        return _suggest(trial, templates)
+    except ValueError as e:
+        if "dynamic value space" not in str(e) and "does not support" not in str(e):
+            raise
+        raise ConfigError(
+            f"the templates or their parameters changed since this study's first trial "
+            f"(Optuna: {e}); give the study a new name (--set name=...) to search the new "
+            "space, or restore the templates"
+        ) from None
+
+
+def _suggest(trial: optuna.Trial, templates: list[Template]) -> tuple[Template, dict[str, Any]]:
     stem = trial.suggest_categorical(TEMPLATE_PARAM, [t.stem for t in templates])
     template = next(t for t in templates if t.stem == stem)
     params: dict[str, Any] = {}

@@ -96,3 +96,15 @@ def test_frontier_of_missing_study(workspace: Path) -> None:
     result = runner.invoke(app, ["frontier"])
     assert result.exit_code == 2
     assert "no study named 'demo'" in result.stderr
+
+
+def test_changed_template_set_is_a_clear_error(workspace: Path) -> None:
+    assert runner.invoke(app, ["init", "."]).exit_code == 0
+    first = runner.invoke(app, ["search", "studies/demo.toml", "--trials", "2", "--no-report"])
+    assert first.exit_code == 0, first.stderr
+    (workspace / "prompts" / "extra.j2").write_text(
+        "{% block system %}You are terse.{% endblock %}\n")
+    result = runner.invoke(app, ["search", "studies/demo.toml", "--trials", "4", "--no-report"])
+    assert result.exit_code == 2
+    assert "templates or their parameters changed" in result.stderr
+    assert "Traceback" not in result.stderr
