@@ -93,4 +93,4 @@ async def test_changed_template_set_explains_the_fix(workspace: Path) -> None:
         await pilot.press("s")
         await wait_for(lambda: app.screen.__class__.__name__ == "ErrorModal", pilot,
                        steps=600)
-        assert "new study" in app.screen.message  # type: ignore[attr-defined]
+        assert "new name" in app.screen.message  # type: ignore[attr-defined]

@@ -44,13 +44,9 @@ def short_label(p: Point) -> str:
 
 
 def explain(error: Exception) -> str:
-    """A message for an unexpected failure of the search, with the fix when one is known."""
-    text = f"{type(error).__name__}: {error}"
-    if "dynamic value space" in str(error):
-        text += ("\n\nThe study's set of templates changed since its first trial (a template "
-                 "was added, renamed or removed). Optuna fixes that set: run the new set as a "
-                 "new study, e.g. framing tui STUDY --set name=NEW-NAME.")
-    return text
+    """A message for an unexpected failure of the search (framing's own errors already say
+    what to fix)."""
+    return f"{type(error).__name__}: {error}"
 
 
 def pct(rate: object) -> str:
