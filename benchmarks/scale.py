@@ -11,7 +11,7 @@ included, as a user sees it), their ratio (target ≥ 3×), and duplicated calls
 twice, whether or not the workers noticed the race.
 
     .venv/bin/python benchmarks/scale.py [--url postgresql://postgres@127.0.0.1/framing_test]
-                                         [--workers 4] [--trials 20] [--samples 120]
+                                         [--workers 4] [--trials 40] [--samples 60]
 """
 
 from __future__ import annotations
@@ -113,9 +113,9 @@ def main() -> None:
         "FRAMING_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/framing_test"),
         help="a PostgreSQL database whose user may create databases")
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--trials", type=int, default=20, help="trials of each run")
-    parser.add_argument("--samples", type=int, default=120,
-                        help="samples per subset per trial (the demo study's own size)")
+    parser.add_argument("--trials", type=int, default=40, help="trials of each run")
+    parser.add_argument("--samples", type=int, default=60,
+                        help="samples per subset per trial (the demo study has 120)")
     args = parser.parse_args()
 
     print(f"scale: sim target, 100 ms per call, 4 calls at a time per worker, "
