@@ -22,7 +22,6 @@ asked; a sample without an image gets no image-only request.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -31,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from framing.data.schema import SUBSETS, Grade, Sample
 from framing.evaluate import Evaluation, Evaluator, Outcome, ProgressHandler
 from framing.judging.base import Judgement, Verdict
+from framing.judging.jsontext import json_objects
 from framing.stats import Rate
 from framing.targets.base import Response
 from framing.templates import Messages
@@ -76,7 +76,7 @@ def parse_label(text: str) -> Grade | None:
     negated label such as "not unsafe" makes it ambiguous).
     """
     cleaned = _FENCE_RE.sub("", text).replace("**", "").strip()
-    for obj in _json_objects(cleaned):
+    for obj in json_objects(cleaned):
         for key in _LABEL_KEYS:
             value = obj.get(key)
             if isinstance(value, str) and re.fullmatch(_GRADE, value.strip(), re.IGNORECASE):
@@ -102,22 +102,6 @@ def parse_label(text: str) -> Grade | None:
 def _grade(word: str) -> Grade:
     word = "_".join(word.lower().replace("-", " ").split())
     return Grade.UNSAFE if word == "not_safe" else Grade(word)
-
-
-def _json_objects(text: str) -> list[dict[str, Any]]:
-    decoder = json.JSONDecoder()
-    found: list[dict[str, Any]] = []
-    start = text.find("{")
-    while start != -1 and len(found) < 8:
-        try:
-            obj, end = decoder.raw_decode(text, start)
-        except ValueError:
-            start = text.find("{", start + 1)
-            continue
-        if isinstance(obj, dict):
-            found.append({str(k).lower(): v for k, v in obj.items()})
-        start = text.find("{", end)
-    return found
 
 
 class ClassifyJudge:

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from framing.judging.base import Judgement, JudgeUsage, Verdict
+from framing.judging.jsontext import json_objects
 from framing.targets.base import CallFailed, Image, Response
 from framing.templates import Messages
 
@@ -129,7 +130,7 @@ def parse_verdict(text: str) -> ParsedVerdict | None:
     answer that starts with a verdict word ("Refusal.", "Partial: ...").
     """
     cleaned = _FENCE_RE.sub("", text).strip()
-    for obj in _json_objects(cleaned):
+    for obj in json_objects(cleaned):
         for key in _VERDICT_KEYS:
             verdict = _word(obj.get(key)) if key in obj else None
             if verdict is not None:
@@ -146,23 +147,6 @@ def parse_verdict(text: str) -> ParsedVerdict | None:
         verdict = _WORDS[lead.group(1).lower()]
         return ParsedVerdict(verdict, _clip(cleaned[lead.end():].lstrip(" :.,;!-–—")))
     return None
-
-
-def _json_objects(text: str) -> list[dict[str, Any]]:
-    """Every JSON object that starts somewhere in ``text`` (outermost first)."""
-    decoder = json.JSONDecoder()
-    found: list[dict[str, Any]] = []
-    start = text.find("{")
-    while start != -1 and len(found) < 8:
-        try:
-            obj, end = decoder.raw_decode(text, start)
-        except ValueError:
-            start = text.find("{", start + 1)
-            continue
-        if isinstance(obj, dict):
-            found.append({str(k).lower(): v for k, v in obj.items()})
-        start = text.find("{", end)
-    return found
 
 
 def _word(value: Any) -> Verdict | None:
