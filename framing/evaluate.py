@@ -311,7 +311,14 @@ class Evaluator:
                            key if isinstance(response, Response) else None,
                            cached=hit is not None)
 
+        async def flush_periodically() -> None:
+            # answers of a slow target must not wait in memory for the next answer
+            while True:
+                await asyncio.sleep(FLUSH_SECONDS)
+                await flush(force=True)
+
         tasks = [asyncio.ensure_future(one(*r)) for r in requests]
+        flusher = asyncio.ensure_future(flush_periodically())
         try:
             outcomes = await asyncio.gather(*tasks)
         except BaseException:
@@ -320,6 +327,8 @@ class Evaluator:
             await asyncio.gather(*tasks, *inflight.values(), return_exceptions=True)
             raise
         finally:
+            flusher.cancel()
+            await asyncio.gather(flusher, return_exceptions=True)
             if pending:  # keep every answer already paid for, even when interrupted
                 self.races += len(pending) - self.store.put_responses(dict(pending))
                 pending.clear()

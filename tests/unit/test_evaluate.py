@@ -115,3 +115,28 @@ async def test_interrupted_evaluation_keeps_answers(store: Store) -> None:
     again = await evaluator(target2, store).evaluate(TEMPLATE, {}, samples[:6])
     assert again.calls == 0 and again.cache_hits == 6
     assert target2.calls == []
+
+
+async def test_answers_are_stored_while_a_slow_call_is_pending(store: Store) -> None:
+    target = ScriptedTarget()
+    samples = [sample(1, Grade.UNSAFE, "quick"), sample(2, Grade.UNSAFE, "slow")]
+    task = asyncio.ensure_future(evaluator(target, store).evaluate(TEMPLATE, {}, samples))
+    stored: dict = {}
+    for _ in range(300):  # the periodic flush writes the quick answer; no new answer needed
+        await asyncio.sleep(0.02)
+        stored = store.get_responses(_keys(store))
+        if stored:
+            break
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert len(stored) == 1
+
+
+def _keys(store: Store) -> list[str]:
+    import sqlalchemy as sa
+
+    from framing.store import responses
+
+    with store.engine.connect() as conn:
+        return [row.key for row in conn.execute(sa.select(responses.c.key))]
