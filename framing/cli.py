@@ -715,7 +715,8 @@ def eval_(
     params = _parse_params(param)
     result = asyncio.run(evaluate_framing(config, template, params, limit=limit))
     if fmt == "json":
-        payload = {**result.point.to_json(), "calls": result.calls,
+        # a framing evaluated outside a search belongs to no trial
+        payload = {**result.point.to_json(), "trial": None, "calls": result.calls,
                    "cache_hits": result.cache_hits}
         sys.stdout.write(json.dumps(payload, indent=2) + "\n")
         return

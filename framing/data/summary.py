@@ -21,5 +21,4 @@ def summarize(samples: Sequence[Sample]) -> dict[str, Any]:
         "subsets": {g: subsets[g] for g in order if subsets[g]},
         "patterns": dict(sorted(patterns.items())),
         "categories": {c: categories[c] for c in cat_order if categories[c]},
-        "compositional": sum(s.compositional for s in samples),
     }
