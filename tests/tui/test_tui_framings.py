@@ -35,7 +35,8 @@ async def test_edit_lint_error_fix_preview_and_save(study: StudyConfig, workspac
         row = next(i for i, line in enumerate(lines) if "You are an assistant" in line)
         editor.move_cursor((row, 0))
         await pilot.press(*"{{ tone }}")
-        await wait_for(lambda: "line" in _text(app, "#lint"), pilot)
+        # lint runs as you type: wait for the verdict on the whole edit, not a half-typed one
+        await wait_for(lambda: "undefined name" in _text(app, "#lint"), pilot)
         lint = _text(app, "#lint")
         assert f"line {row + 1}:" in lint and "undefined name 'tone'" in lint
         assert screen.query_one("#lint").has_class("lint-error")
