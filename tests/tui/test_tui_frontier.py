@@ -36,16 +36,17 @@ async def test_select_point_shows_details_and_compare(study: StudyConfig) -> Non
         table.move_cursor(row=table.get_row_index(str(baseline.trial)))
         await wait_for(lambda: screen.details is not None
                        and screen.details.point.trial == baseline.trial, pilot)
+        # the summary is laid out on a later refresh than the one that set its text
+        await wait_for(lambda: "per category" in _text(screen, "#summary"), pilot)
         summary = _text(screen, "#summary")
         assert "prompts/baseline.j2" in summary and str(baseline.over_blocking) in summary
-        assert "per category" in summary
 
         expected = trial_details(study, baseline.trial)
         over = screen.query_one("#over-table", DataTable)
         assert over.row_count == len(expected.over_blocked) > 0
         tabs = screen.query_one("#details", TabbedContent)
         tabs.active = "tab-over"
-        await pilot.pause()
+        await wait_for(lambda: "[simulated response]" in _text(screen, "#over-response"), pilot)
         response = _text(screen, "#over-response")
         assert expected.over_blocked[0].sample_id in response
         assert "[simulated response]" in response
@@ -96,7 +97,7 @@ async def test_data_screen_filters_and_shows_image(study: StudyConfig) -> None:
         assert table.row_count == 1
         image = screen.query_one("#sample-image", SampleImage)
         await wait_for(lambda: image.image is not None, pilot)
-        assert screen.shown[0].id in _text(screen, "#sample-info")
+        await wait_for(lambda: screen.shown[0].id in _text(screen, "#sample-info"), pilot)
 
 
 async def test_open_report_builds_it_and_opens_it(study: StudyConfig,
