@@ -106,7 +106,7 @@ def load_source(
 
         return load_vlsu(path)
     if kind == "jsonl":
-        return load_records(_read_jsonl(path), path, columns or {}, source="jsonl",
+        return load_records(read_jsonl_rows(path), path, columns or {}, source="jsonl",
                             grade_map=grade_map, grade=grade)
     if kind == "csv":
         return load_records(_read_csv(path), path, columns or {}, source="csv",
@@ -124,7 +124,7 @@ def load_data(config: DataConfig) -> list[Sample]:
 
 def load_demo() -> list[Sample]:
     root = demo_path()
-    return load_records(_read_jsonl(root / "samples.jsonl"), root / "samples.jsonl", {},
+    return load_records(read_jsonl_rows(root / "samples.jsonl"), root / "samples.jsonl", {},
                         source="demo")
 
 
@@ -136,7 +136,8 @@ def _missing(path: Path) -> DataError:
 Row = tuple[int, str, Mapping[str, Any]]
 
 
-def _read_jsonl(path: Path) -> list[Row]:
+def read_jsonl_rows(path: Path) -> list[Row]:
+    """The objects of a JSON-lines file, each with its line number; errors name the line."""
     if not path.is_file():
         raise _missing(path)
     rows: list[Row] = []

@@ -9,7 +9,6 @@ own set of the same shape.
 
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Protocol
 
+from framing.data.loaders import read_jsonl_rows
 from framing.errors import DataError
 from framing.judging.base import COUNTED, Judgement, Verdict
 
@@ -150,20 +150,11 @@ def load_labelled(path: str | Path | None = None) -> tuple[LabelledItem, ...]:
     name the file and line.
     """
     source = Path(path) if path is not None else DEFAULT_LABELLED
-    try:
-        lines = source.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise DataError(f"{source}: cannot read labelled set: {exc}") from exc
+    if not source.is_file():
+        raise DataError(f"{source}: cannot read labelled set: no such file")
     items: list[LabelledItem] = []
     seen: set[str] = set()
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        where = f"{source}:{number}"
-        try:
-            raw = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise DataError(f"{where}: not valid JSON: {exc.msg}") from exc
+    for _, where, raw in read_jsonl_rows(source):
         item = _item(raw, where)
         if item.id in seen:
             raise DataError(f"{where}: duplicate id {item.id!r}")
