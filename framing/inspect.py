@@ -9,7 +9,6 @@ and are meant to be called from a worker thread.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -300,17 +299,7 @@ def render_preview(template: Template, sample: Sample, params: Mapping[str, Any]
         return Preview(None, dict(params), e)
 
 
-def template_file(config: StudyConfig, name: str) -> Path:
-    """Where a study's template named ``name`` (as given in the study) lives."""
-    path = Path(name)
-    return path if path.is_absolute() else config.template_root / path
-
-
 def is_builtin(config: StudyConfig) -> bool:
     """The built-in demo's templates live inside the installed package: read-only."""
     return config.source == "<built-in demo>"
 
-
-def point_sort_key(p: Point) -> tuple[float, float]:
-    ob, ur = p.objectives
-    return (math.inf if math.isnan(ob) else ob, math.inf if math.isnan(ur) else ur)

@@ -115,10 +115,6 @@ class Messages:
     system: str
     user: str
 
-    def as_list(self) -> list[dict[str, str]]:
-        out = [{"role": "system", "content": self.system}] if self.system else []
-        return [*out, {"role": "user", "content": self.user}]
-
 
 @dataclass(frozen=True)
 class Template:

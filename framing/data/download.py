@@ -93,16 +93,6 @@ def safe_stem(key: str) -> str:
     return f"{cleaned}-{digest}" if cleaned else digest
 
 
-def cached_image(folder: Path, key: str) -> Path | None:
-    """The cached image of ``key`` in ``folder``, if one is there."""
-    stem = safe_stem(key)
-    for suffix in IMAGE_SUFFIXES:
-        path = folder / f"{stem}{suffix}"
-        if path.is_file() and path.stat().st_size > 0:
-            return path
-    return None
-
-
 def cache_index(folder: Path) -> dict[str, Path]:
     """Every cached image in ``folder`` by file stem, from one listing of the folder
     (cheaper than a lookup per sample when there are thousands)."""

@@ -242,15 +242,6 @@ def load_calibration(store: Store, study: str, judge: str) -> Calibration | None
                        MappingProxyType(subsets), first.created)
 
 
-def stored_judges(store: Store, study: str) -> list[str]:
-    """Judge kinds with a stored calibration for ``study`` (for messages)."""
-    calibrations.create(store.engine, checkfirst=True)
-    with store.engine.connect() as conn:
-        rows = conn.execute(sa.select(calibrations.c.judge_kind).distinct()
-                            .where(calibrations.c.study == study))
-        return sorted(r.judge_kind for r in rows)
-
-
 # -- corrected rates ----------------------------------------------------------------------
 
 
