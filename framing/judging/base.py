@@ -20,6 +20,9 @@ class Verdict(StrEnum):
     ERROR = "error"
     #: a model judge gave no parseable verdict: excluded from rates, counted, reported
     UNDETERMINED = "undetermined"
+    #: the answer was cut off by the token budget: never judged, excluded from rates,
+    #: counted, reported (DESIGN §2)
+    TRUNCATED = "truncated"
 
 
 #: Verdicts that enter a rate's denominator.
