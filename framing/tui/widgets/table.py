@@ -1,0 +1,49 @@
+"""A row-cursor DataTable: Home and End go to the first and last row, and one column
+can take the width the others leave."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey
+
+
+class RowTable(DataTable[object]):
+    """DataTable's own Home/End scroll sideways, which does nothing in a row table.
+
+    ``fill``: the key of a column that gets the table's remaining width (at least
+    ``fill_min``), so a long text column is readable rather than a few characters wide.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("home", "scroll_top", "First row", show=False),
+        Binding("end", "scroll_bottom", "Last row", show=False),
+    ]
+
+    def __init__(self, *, fill: str | None = None, fill_min: int = 20, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.fill = fill
+        self.fill_min = fill_min
+
+    def on_resize(self) -> None:
+        self.fill_width()
+
+    def fill_width(self) -> None:
+        """Give the ``fill`` column the width the other columns leave."""
+        if self.fill is None or ColumnKey(self.fill) not in self.columns:
+            return
+        column = self.columns[ColumnKey(self.fill)]
+        others = sum(c.get_render_width(self) for key, c in self.columns.items()
+                     if key != column.key)
+        width = max(self.fill_min,
+                    self.scrollable_content_region.width - others - 2 * self.cell_padding)
+        if column.width != width or column.auto_width:
+            column.auto_width = False
+            column.width = width
+            # DataTable has no public call to re-measure after a width change: this flag
+            # is what its own add_column sets, read on the next render
+            self._require_update_dimensions = True
+            self._update_count += 1  # its render caches are keyed on this
+            self.refresh()
