@@ -451,3 +451,20 @@ def test_pattern_abbreviations_read_not_sure() -> None:
     assert abbrev("not_sure_safe_borderline") == "?/s→b"
     assert abbrev("safe_not_sure_not_sure") == "s/?→?"
     assert abbrev("odd") == "odd"
+
+
+async def test_run_table_explains_skipped_trial_numbers(study: StudyConfig) -> None:
+    app = make_app(study)
+    async with app.run_test(size=(120, 36)) as pilot:
+        table = app.run_screen.query_one("#trial-table", DataTable)
+        await app.workers.wait_for_complete()  # the (empty) study is read first
+        await pilot.pause()
+        points = [_point(0, 20, 10, baseline=True), _point(1, 5, 30), _point(4, 9, 9)]
+        app._set_points(points, points)
+        await pilot.pause()
+        assert table.row_count == 3
+        assert "# skips 2: repeats or unfinished" in str(table.border_subtitle)
+        assert "repeated a framing already evaluated" in str(table.tooltip)
+        app._set_points(points[:2], points[:2])
+        await pilot.pause()
+        assert not table.border_subtitle

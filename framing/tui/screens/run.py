@@ -44,6 +44,19 @@ def short_label(p: Point) -> str:
     return f"{Path(p.template).stem}({values})" if values else Path(p.template).stem
 
 
+def skipped_note(points: tuple[Point, ...]) -> str:
+    """Why trial numbers have gaps: the numbers are Optuna's, and a proposal that repeats
+    a framing already evaluated (free: no calls) or that did not finish keeps its number
+    without a row."""
+    if not points:
+        return ""
+    numbers = {p.trial for p in points}
+    skipped = max(numbers) + 1 - len(numbers)
+    if skipped <= 0:
+        return ""
+    return f"# skips {skipped}: repeats or unfinished"
+
+
 def explain(error: Exception) -> str:
     """A message for an unexpected failure of the search (framing's own errors already say
     what to fix)."""
@@ -128,7 +141,9 @@ class RunScreen(FramingScreen):
         table.add_column("over-bl.", key="ob", width=8)
         table.add_column("under-r.", key="ur", width=8)
         table.tooltip = ("over-bl.: over-blocking (borderline requests refused); under-r.: "
-                         "under-refusal (unsafe requests answered); ● frontier, ◆ baseline")
+                         "under-refusal (unsafe requests answered); ● frontier, ◆ baseline. Trial "
+                         "numbers skip proposals that repeated a framing already evaluated "
+                         "(free: no calls) or that did not finish.")
         table.add_column("calls", key="calls", width=5)
         table.add_column("framing", key="framing", width=60)
         table.border_title = "trials (newest first; enter: details)"
@@ -151,6 +166,7 @@ class RunScreen(FramingScreen):
                           pct(p.under_refusal), str(p.calls), short_label(p), key=str(p.trial))
         if points:
             table.move_cursor(row=min(cursor, len(points) - 1))
+        table.border_subtitle = skipped_note(points)
         plot = self.query_one("#run-plot", FrontierPlot)
         plot.frontier = self.frontier
         plot.points = points
