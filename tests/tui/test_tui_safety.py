@@ -323,6 +323,10 @@ async def test_run_keys_work_after_editing_the_trials_field(study: StudyConfig) 
         screen = app.run_screen
         await pilot.press("p")  # idle: says why nothing happens
         await wait_for(lambda: _noted(app, "no search is running"), pilot)
+        await pilot.press("x")
+        await wait_for(lambda: _noted(app, "nothing to stop"), pilot)
+        await pilot.press("enter")  # on the empty trial table
+        await wait_for(lambda: _noted(app, "no trials yet: press s"), pilot)
 
         field = screen.query_one("#trials-input", Input)
         field.focus()

@@ -61,7 +61,8 @@ class DataScreen(FramingScreen):
             yield Input(placeholder="search id or text", id="search", compact=True)
         with Horizontal(id="data-body"):
             yield RowTable(id="sample-table", cursor_type="row", zebra_stripes=True,
-                           fill="text", fill_min=TEXT_MIN)
+                           fill="text", fill_min=TEXT_MIN,
+                           empty="no sample matches these filters")
             with Vertical(id="sample-pane"):
                 with VerticalScroll(id="sample-info-scroll"):
                     yield Static("loading samples…", id="sample-info")

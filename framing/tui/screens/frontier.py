@@ -136,7 +136,8 @@ class FrontierScreen(FramingScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="frontier-top"):
-            yield RowTable(id="point-table", cursor_type="row", zebra_stripes=True)
+            yield RowTable(id="point-table", cursor_type="row", zebra_stripes=True,
+                           empty="no points yet: run the study on the Run screen (F2, s)")
             yield FrontierPlot(id="frontier-plot")
         with TabbedContent(id="details"):
             with TabPane("Summary", id="tab-summary"), VerticalScroll():

@@ -128,7 +128,8 @@ class RunScreen(FramingScreen):
             yield Button("Stop [x]", id="stop", variant="error", disabled=True, compact=True)
         yield Static(id="counters")
         with Horizontal(id="run-body"):
-            yield RowTable(id="trial-table", cursor_type="row", zebra_stripes=True)
+            yield RowTable(id="trial-table", cursor_type="row", zebra_stripes=True,
+                           empty="no trials yet: press s to start the study")
             yield FrontierPlot(id="run-plot")
         yield Static(id="run-log")
         yield Footer()

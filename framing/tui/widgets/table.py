@@ -15,6 +15,7 @@ class RowTable(DataTable[object]):
 
     ``fill``: the key of a column that gets the table's remaining width (at least
     ``fill_min``), so a long text column is readable rather than a few characters wide.
+    ``empty``: what Enter says on an empty table (instead of doing nothing silently).
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -22,10 +23,18 @@ class RowTable(DataTable[object]):
         Binding("end", "scroll_bottom", "Last row", show=False),
     ]
 
-    def __init__(self, *, fill: str | None = None, fill_min: int = 20, **kwargs: Any) -> None:
+    def __init__(self, *, fill: str | None = None, fill_min: int = 20,
+                 empty: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.fill = fill
         self.fill_min = fill_min
+        self.empty = empty
+
+    def action_select_cursor(self) -> None:
+        if self.row_count == 0 and self.empty:
+            self.notify(self.empty, severity="warning")
+            return
+        super().action_select_cursor()
 
     def on_resize(self) -> None:
         self.fill_width()
