@@ -472,3 +472,18 @@ async def test_run_table_explains_skipped_trial_numbers(study: StudyConfig) -> N
         app._set_points(points[:2], points[:2])
         await pilot.pause()
         assert not table.border_subtitle
+
+
+async def test_quit_save_on_the_read_only_demo_stays_open(workspace: Path) -> None:
+    from framing.config import load_study
+
+    app = make_app(load_study(None, [f'storage.url="sqlite:///{workspace}/f.db"']),
+                   initial="framings")
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await _ready(app, pilot)
+        await _type_at_start(screen, pilot, "zz")
+        await pilot.press("ctrl+q")
+        await wait_for(lambda: _modal(app) == "UnsavedModal", pilot)
+        await pilot.press("s")
+        await wait_for(lambda: _noted(app, "read-only"), pilot)
+        assert app.is_running and screen.unsaved()

@@ -433,6 +433,8 @@ class FramingsScreen(FramingScreen):
 
     def save_all_then_quit(self) -> None:
         """Write every unsaved template, then quit (a failure keeps the app open)."""
+        if self._read_only():
+            return
         self.save_all([(n, self.files[n].path, self.edited[n]) for n in self.unsaved()])
 
     def action_new(self) -> None:
