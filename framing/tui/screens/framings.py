@@ -161,8 +161,8 @@ class FramingsScreen(FramingScreen):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save"),
-        Binding("ctrl+n", "new", "New from this"),
-        Binding("ctrl+r", "revert", "Revert to saved"),
+        Binding("ctrl+n", "new", "New copy"),
+        Binding("ctrl+r", "revert", "Revert"),
         Binding("ctrl+t", "focus_list", "Templates", show=False),
         Binding("ctrl+e", "focus_editor", "Editor", show=False),
     ]
