@@ -46,8 +46,9 @@ class RowTable(DataTable[object]):
         column = self.columns[ColumnKey(self.fill)]
         others = sum(c.get_render_width(self) for key, c in self.columns.items()
                      if key != column.key)
-        width = max(self.fill_min,
-                    self.scrollable_content_region.width - others - 2 * self.cell_padding)
+        # room for a vertical scrollbar even before rows arrive, so no sideways scrolling
+        room = self.size.width - self.styles.scrollbar_size_vertical - others
+        width = max(self.fill_min, room - 2 * self.cell_padding)
         if column.width != width or column.auto_width:
             column.auto_width = False
             column.width = width
