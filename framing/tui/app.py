@@ -16,18 +16,19 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker
 
 from framing.config import StudyConfig
 from framing.data.schema import Sample
-from framing.errors import FramingError
 from framing.events import StudyFinished, TrialFinished
 from framing.inspect import read_points, storage_url
 from framing.results import Point, frontier
+from framing.tui.failures import report_failure
 from framing.tui.messages import PointsLoaded, SearchEvent, ShowTrial
 from framing.tui.screens.data import DataScreen, SamplesLoaded
 from framing.tui.screens.framings import FramingsScreen
 from framing.tui.screens.frontier import FrontierScreen
+from framing.tui.screens.modals import UnsavedModal
 from framing.tui.screens.run import RunScreen
 
 MODES_ORDER = ("framings", "run", "frontier", "data")
@@ -145,12 +146,18 @@ class FramingApp(App[None]):
                             self.run_screen.action_pause)
         yield SystemCommand("Run: stop now", "Cancel the trial in flight (answers are kept)",
                             self.run_screen.action_stop)
+        yield SystemCommand("Frontier: mark point A", "Mark the highlighted point to compare (m)",
+                            self.frontier_screen.action_mark)
+        yield SystemCommand("Frontier: compare with A", "Compare the highlighted point with "
+                            "the marked one (c)", self.frontier_screen.action_compare)
         yield SystemCommand("Frontier: open HTML report", "Build the study's report and open it",
                             self.frontier_screen.action_report)
         yield SystemCommand("Framings: save template", "Write the edited template (ctrl+s)",
                             self.framings_screen.action_save)
         yield SystemCommand("Framings: new template from this one", "Copy it under a new name",
                             self.framings_screen.action_new)
+        yield SystemCommand("Framings: revert to saved", "Put the saved file back (ctrl+r; "
+                            "ctrl+z undoes)", self.framings_screen.action_revert)
         yield SystemCommand("Reload study", "Re-read the stored points",
                             self.load_points)
         yield from super().get_system_commands(screen)
@@ -158,17 +165,26 @@ class FramingApp(App[None]):
     # -- errors and shutdown ---------------------------------------------------------------
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """Every failed worker ends here: a notification, never a traceback."""
-        if event.state is not WorkerState.ERROR:
-            return
-        error = event.worker.error
-        if isinstance(error, FramingError):
-            self.notify(str(error), title="error", severity="error", timeout=10)
-        else:
-            self.notify(f"{type(error).__name__}: {error}", title="unexpected error",
-                        severity="error", timeout=10)
+        """The app's failed workers, like every screen's: a notification, never silence."""
+        report_failure(self, event)
 
     async def action_quit(self) -> None:
+        """Quit; unsaved template edits are saved or discarded first, as the user says."""
+        unsaved = self.framings_screen.unsaved()
+        if not unsaved:
+            self._quit_now()
+            return
+
+        def answered(choice: str | None) -> None:
+            if choice == "save":
+                self.run_screen.stop_search()
+                self.framings_screen.save_all_then_quit()
+            elif choice == "discard":
+                self._quit_now()
+
+        self.push_screen(UnsavedModal("quit", [Path(n).name for n in unsaved]), answered)
+
+    def _quit_now(self) -> None:
         self.run_screen.stop_search()
         self.exit()
 

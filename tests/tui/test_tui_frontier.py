@@ -105,10 +105,17 @@ async def test_open_report_builds_it_and_opens_it(study: StudyConfig,
     await run_trials(study, 3)
     app = make_app(study, initial="frontier")
     opened: list[str] = []
-    monkeypatch.setattr(app, "open_url", lambda url, **_: opened.append(url))
+
+    def browser(uri: str) -> bool:
+        opened.append(uri)
+        return True
+
+    monkeypatch.setattr("framing.tui.screens.frontier.open_in_browser", browser)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(lambda: app.frontier_screen.details is not None, pilot)
         await pilot.press("o")
         await wait_for(lambda: bool(opened), pilot, steps=600)
+        await wait_for(lambda: any("opened in your browser" in n.message
+                                   for n in app._notifications), pilot)
     assert opened[0].startswith("file://") and opened[0].endswith(".html")
     assert Path(unquote(urlparse(opened[0]).path)).is_file()

@@ -18,15 +18,16 @@ pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is no
 
 
 class Terminal:
-    """A 100×30 tmux session on a private server socket."""
+    """A tmux session (100×30 unless told) on a private server socket."""
 
-    def __init__(self, command: str, cwd: Path) -> None:
+    def __init__(self, command: str, cwd: Path, size: tuple[int, int] = (100, 30)) -> None:
         self.socket = f"framing-test-{uuid.uuid4().hex[:8]}"
         self.screens: list[str] = []
         env = {**os.environ, "TERM": "xterm-256color",
                "LANG": os.environ.get("LANG") or "C.UTF-8"}
         subprocess.run(["tmux", "-u", "-L", self.socket, "new-session", "-d", "-s", "t",
-                        "-x", "100", "-y", "30", "-c", str(cwd), command], check=True, env=env)
+                        "-x", str(size[0]), "-y", str(size[1]), "-c", str(cwd), command],
+                       check=True, env=env)
 
     def text(self) -> str:
         out = subprocess.run(["tmux", "-L", self.socket, "capture-pane", "-p", "-t", "t"],
@@ -77,5 +78,72 @@ def test_new_user_runs_the_demo_in_a_terminal(tmp_path: Path) -> None:
         assert done.read_text().strip() == "0"
         assert not any("Traceback" in s for s in term.screens)
         assert (tmp_path / "studies" / "framing.db").exists()
+    finally:
+        term.close()
+
+
+def test_researcher_workflow_edit_copy_run_compare_quit_with_unsaved_edit(
+        tmp_path: Path) -> None:
+    """Edit a template, save a copy, run a few trials, compare two frontier points, then
+    quit with an unsaved edit and answer the prompt: the edit is saved, not lost."""
+    subprocess.run([sys.executable, "-m", "framing", "init", str(tmp_path / "ws")], check=True,
+                   capture_output=True)
+    ws = tmp_path / "ws"
+    done = tmp_path / "exit-code"
+    args = " ".join(f"--set {shlex.quote(o)}" for o in
+                    ("search.trials=4", "data.borderline=60", "data.unsafe=60"))
+    command = (f"{shlex.quote(sys.executable)} -m framing tui studies/demo.toml {args} "
+               f"--screen framings; echo $? > {shlex.quote(str(done))}; sleep 60")
+    term = Terminal(command, ws, size=(120, 36))
+    try:
+        term.wait_for("lints clean")
+        term.wait_for("baseline.j2")
+        # edit the baseline inside its block: line 5 is its system text
+        term.send("C-e")
+        term.send("Down", "Down", "Down", "Down", "End")
+        term.send("-l", " Be concise.")
+        term.wait_for("● baseline.j2")
+        term.wait_for("lints clean")
+
+        # save a copy under the suggested name
+        term.send("C-n")
+        term.wait_for("New template from this one")
+        term.send("Enter")
+        term.wait_for("baseline-2.j2")
+        copy = ws / "prompts" / "baseline-2.j2"
+        deadline = time.monotonic() + 30
+        while not copy.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert "Be concise." in copy.read_text()
+
+        # run the study
+        term.send("F2")
+        term.wait_for("s Start")
+        term.send("s")
+        term.wait_for("trials 4/4")
+        term.wait_for(" done")
+
+        # the frontier: mark one point, compare it with the next
+        term.send("F3")
+        term.wait_for("points (● frontier")
+        term.wait_for("per category")
+        term.send("m")
+        term.wait_for("marked as A")
+        term.send("Down")
+        term.send("c")
+        term.wait_for("McNemar")
+
+        # quit with the unsaved edit of baseline.j2: asked, and "save" keeps it
+        assert "Be concise." not in (ws / "prompts" / "baseline.j2").read_text()
+        term.send("C-q")
+        screen = term.wait_for("Unsaved changes")
+        assert "baseline.j2" in screen
+        term.send("s")
+        deadline = time.monotonic() + 30
+        while not done.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert done.read_text().strip() == "0"
+        assert "Be concise." in (ws / "prompts" / "baseline.j2").read_text()
+        assert not any("Traceback" in s for s in term.screens)
     finally:
         term.close()

@@ -10,15 +10,19 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.reactive import reactive
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
 from framing.data.schema import CATEGORIES, SUBSETS, Grade, Sample
 from framing.inspect import filter_samples
 from framing.tui.messages import settle_cursor
+from framing.tui.patterns import PATTERN_LEGEND, abbrev
+from framing.tui.screens.base import FramingScreen
 from framing.tui.widgets.image import SampleImage
+from framing.tui.widgets.table import RowTable
 
 ANY = "any"
+ID_WIDTH = 10
+TEXT_MIN = 30
 
 
 class SamplesLoaded(Message):
@@ -35,7 +39,7 @@ class ImageLoaded(Message):
         self.error = error
 
 
-class DataScreen(Screen[None]):
+class DataScreen(FramingScreen):
     """Samples filtered by subset, category, pattern and a text search."""
 
     samples: reactive[tuple[Sample, ...]] = reactive(tuple, always_update=True)
@@ -56,7 +60,9 @@ class DataScreen(Screen[None]):
             yield Select([], prompt="pattern: any", id="pattern", compact=True)
             yield Input(placeholder="search id or text", id="search", compact=True)
         with Horizontal(id="data-body"):
-            yield DataTable(id="sample-table", cursor_type="row", zebra_stripes=True)
+            yield RowTable(id="sample-table", cursor_type="row", zebra_stripes=True,
+                           fill="text", fill_min=TEXT_MIN,
+                           empty="no sample matches these filters")
             with Vertical(id="sample-pane"):
                 with VerticalScroll(id="sample-info-scroll"):
                     yield Static("loading samples…", id="sample-info")
@@ -66,11 +72,14 @@ class DataScreen(Screen[None]):
     def on_mount(self) -> None:
         self.ready = True
         settle_cursor(self)
-        table = self.query_one("#sample-table", DataTable)
-        for label, key, width in (("id", "id", 10), ("subset", "subset", 10),
-                                  ("cat", "cat", 4), ("pattern", "pattern", 26),
-                                  ("text", "text", None)):
+        table = self.query_one("#sample-table", RowTable)
+        # the subset is the joint grade, already the pattern's last letter: the text gets
+        # the room (RowTable's fill)
+        for label, key, width in (("id", "id", ID_WIDTH), ("cat", "cat", 4),
+                                  ("pattern", "pattern", 7), ("text", "text", TEXT_MIN)):
             table.add_column(label, key=key, width=width)
+        table.fill_width()
+        table.tooltip = PATTERN_LEGEND
         table.focus()
         self.watch_samples(self.samples)
 
@@ -98,8 +107,7 @@ class DataScreen(Screen[None]):
         table = self.query_one("#sample-table", DataTable)
         table.clear()
         for s in self.shown:
-            table.add_row(s.id, s.joint_grade.value, s.category or "-", s.pattern, s.text,
-                          key=s.id)
+            table.add_row(s.id, s.category or "-", abbrev(s.pattern), s.text, key=s.id)
         table.border_title = f"{len(self.shown)} of {len(self.samples)} samples"
         if not self.shown:
             self.query_one("#sample-info", Static).update("no sample matches these filters")

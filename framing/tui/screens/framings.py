@@ -19,22 +19,29 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.reactive import reactive
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
+from textual.widgets.text_area import EditHistory
 
 from framing.config import StudyConfig
 from framing.data.schema import Sample
 from framing.inspect import LintResult, Preview
 from framing.templates import Param
 from framing.tui.messages import settle_cursor
-from framing.tui.screens.modals import NameModal
+from framing.tui.patterns import PATTERN_LEGEND, abbrev
+from framing.tui.screens.base import FramingScreen
+from framing.tui.screens.modals import NameModal, UnsavedModal
 from framing.tui.widgets.editor import TemplateEditor
 
 #: seconds of quiet typing before a lint runs
 LINT_DELAY = 0.15
+
+
+def fresh_history() -> EditHistory:
+    """An empty undo history with TextArea's own settings."""
+    return EditHistory(max_checkpoints=50, checkpoint_timer=2.0, checkpoint_max_characters=100)
 
 
 @dataclass(frozen=True)
@@ -55,19 +62,40 @@ class Checked(Message):
     """Lint and preview of one version of the editor's text."""
 
     def __init__(self, generation: int, name: str, result: LintResult,
-                 preview: Preview | None) -> None:
+                 preview: Preview | None, values: dict[str, Any]) -> None:
         super().__init__()
         self.generation = generation
         self.name = name
         self.result = result
         self.preview = preview
+        self.values = values  # the parameter values the preview was rendered with
 
 
 class Saved(Message):
-    def __init__(self, name: str, source: str) -> None:
+    def __init__(self, name: str, path: Path, source: str) -> None:
         super().__init__()
         self.name = name
+        self.path = path
         self.source = source
+
+
+class AllSaved(Message):
+    """Every unsaved template was written (the quit prompt's "save" then quits)."""
+
+
+def field_values(params: tuple[Param, ...], values: dict[str, Any]) -> dict[str, Any]:
+    """The value each field shows: the one chosen, if it is still valid, else the default.
+
+    The form and the preview both go through here, so what is rendered is what is shown.
+    """
+    out: dict[str, Any] = {}
+    for p in params:
+        value = values.get(p.name)
+        valid = (value in p.choices if p.kind == "choices"
+                 else isinstance(value, bool) if p.kind == "bool"
+                 else value is not None)
+        out[p.name] = value if valid else p.default()
+    return out
 
 
 class ParamsForm(Widget):
@@ -102,11 +130,15 @@ class ParamsForm(Widget):
     def on_mount(self) -> None:
         settle_cursor(self)
 
-    def set_params(self, params: tuple[Param, ...]) -> None:
-        """New declarations: keep values of parameters that still exist, else defaults."""
-        kept = {p.name: self.values[p.name] for p in params if p.name in self.values}
-        self.values = {p.name: p.default() for p in params} | kept
-        self.params = params
+    def show(self, params: tuple[Param, ...], values: dict[str, Any]) -> None:
+        """Show these declarations with these values (rebuilt only when either differs)."""
+        if params == self.params and values == self.values:
+            return
+        self.values = dict(values)
+        if params != self.params:
+            self.params = params  # recomposes
+        else:
+            self.refresh(recompose=True)
 
     @on(Select.Changed, ".param-field")
     def _select(self, event: Select.Changed) -> None:
@@ -124,12 +156,13 @@ class ParamsForm(Widget):
             self.post_message(self.Changed(dict(self.values)))
 
 
-class FramingsScreen(Screen[None]):
+class FramingsScreen(FramingScreen):
     """Edit a template with live lint and preview; save; new template from this one."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save"),
-        Binding("ctrl+n", "new", "New from this"),
+        Binding("ctrl+n", "new", "New copy"),
+        Binding("ctrl+r", "revert", "Revert"),
         Binding("ctrl+t", "focus_list", "Templates", show=False),
         Binding("ctrl+e", "focus_editor", "Editor", show=False),
     ]
@@ -142,6 +175,8 @@ class FramingsScreen(Screen[None]):
         self.config = config
         self.files: dict[str, TemplateFile] = {}
         self.edited: dict[str, str] = {}
+        #: undo history of each template opened this session (TextArea keeps only one)
+        self.histories: dict[str, EditHistory] = {}
         self.current: str | None = None
         self.preview_sample: Sample | None = None
         self.last: Checked | None = None
@@ -156,7 +191,8 @@ class FramingsScreen(Screen[None]):
                 yield TemplateEditor(id="editor")
                 yield Static("", id="lint")
             with Vertical(id="preview-pane"):
-                yield Select([], prompt="preview sample", id="preview-sample", compact=True)
+                yield Select([], prompt="preview sample", id="preview-sample", compact=True,
+                             tooltip="sample id, then its " + PATTERN_LEGEND)
                 with VerticalScroll(id="params-scroll"):
                     yield ParamsForm(id="params")
                 with VerticalScroll(id="preview-scroll"):
@@ -214,27 +250,74 @@ class FramingsScreen(Screen[None]):
             listing.highlighted = list(self.files).index(chosen)
             self.open_template(chosen)
 
+    def modified(self, name: str) -> bool:
+        """``name`` has edits that are not in its file."""
+        return name in self.edited and self.edited[name] != self.files[name].source
+
+    def unsaved(self) -> list[str]:
+        """The templates with unsaved edits (the one in the editor included)."""
+        if self.current is not None and self.ready:
+            self.edited[self.current] = self.query_one("#editor", TemplateEditor).text
+        return [name for name in self.files if self.modified(name)]
+
     def _label(self, name: str) -> str:
-        modified = name in self.edited and self.edited[name] != self.files[name].source
-        return ("● " if modified else "  ") + Path(name).name
+        return ("● " if self.modified(name) else "  ") + Path(name).name
+
+    def _relabel(self, name: str) -> None:
+        index = list(self.files).index(name)
+        self.query_one("#template-list", OptionList).replace_option_prompt_at_index(
+            index, self._label(name))
 
     @on(OptionList.OptionHighlighted, "#template-list")
     def _template_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        if event.option.id is not None and event.option.id != self.current:
-            self.open_template(event.option.id)
+        target = event.option.id
+        if target is None or target == self.current:
+            return
+        leaving = self.current
+        if leaving is None or not self.modified(leaving):
+            self.open_template(target)
+            return
+
+        def answered(choice: str | None) -> None:
+            if choice == "save":
+                self.action_save()
+            elif choice == "discard":
+                self._discard(leaving)
+            if choice in ("save", "discard"):
+                self.open_template(target)
+            else:  # cancel: stay on the template being edited
+                listing = self.query_one("#template-list", OptionList)
+                listing.highlighted = list(self.files).index(leaving)
+
+        self.app.push_screen(UnsavedModal(f"open {Path(target).name}", [leaving]), answered)
+
+    def _discard(self, name: str) -> None:
+        """Forget the edits of ``name`` (and its undo history, which no longer applies)."""
+        self.edited.pop(name, None)
+        self.histories.pop(name, None)
+        if name == self.current:
+            editor = self.query_one("#editor", TemplateEditor)
+            editor.load_text(self.files[name].source)
+        self._relabel(name)
 
     @on(OptionList.OptionSelected, "#template-list")
     def _template_selected(self) -> None:
         self.action_focus_editor()
 
     def open_template(self, name: str) -> None:
-        if self.current is not None:
-            self.edited[self.current] = self.query_one("#editor", TemplateEditor).text
-        self.current = name
+        """Show ``name`` in the editor with its edits and undo history of this session.
+
+        The parameter fields keep their values: the next check renders with exactly the
+        values they show (:func:`field_values`)."""
         editor = self.query_one("#editor", TemplateEditor)
+        if self.current is not None:
+            self.edited[self.current] = editor.text
+            self.histories[self.current] = editor.history
+        self.current = name
+        editor.history = fresh_history()  # load_text clears the history it finds
         editor.load_text(self.edited.get(name, self.files[name].source))
+        editor.history = self.histories.get(name) or fresh_history()
         editor.border_title = name
-        self.query_one("#params", ParamsForm).values = {}
         self._schedule()
 
     # -- live lint and preview -------------------------------------------------------------
@@ -243,9 +326,7 @@ class FramingsScreen(Screen[None]):
     def _edited(self) -> None:
         if self.current is not None:
             self.edited[self.current] = self.query_one("#editor", TemplateEditor).text
-            option = self.query_one("#template-list", OptionList)
-            index = list(self.files).index(self.current)
-            option.replace_option_prompt_at_index(index, self._label(self.current))
+            self._relabel(self.current)
         self._schedule()
 
     @on(ParamsForm.Changed)
@@ -277,12 +358,13 @@ class FramingsScreen(Screen[None]):
 
         result = lint_source(source, name, self.files[name].path)
         preview = None
-        if result.template is not None and sample is not None:
-            given = {k: v for k, v in values.items()
-                     if k in {p.name for p in result.template.params}}
-            preview = render_preview(result.template, sample, given,
-                                     images=self.config.target.images)
-        self.post_message(Checked(generation, name, result, preview))
+        shown = values
+        if result.template is not None:
+            shown = field_values(result.template.params, values)
+            if sample is not None:
+                preview = render_preview(result.template, sample, shown,
+                                         images=self.config.target.images)
+        self.post_message(Checked(generation, name, result, preview, shown))
 
     def on_checked(self, message: Checked) -> None:
         if message.generation != self._generation:
@@ -302,9 +384,7 @@ class FramingsScreen(Screen[None]):
         lint.update(Text(f"✓ lints clean · {len(t.params)} params · {t.size} framings"))
         lint.set_class(False, "lint-error")
         lint.set_class(True, "lint-ok")
-        form = self.query_one("#params", ParamsForm)
-        if form.params != t.params:
-            form.set_params(t.params)
+        self.query_one("#params", ParamsForm).show(t.params, message.values)
         self.query_one("#preview", Static).update(_preview_text(message.preview))
         self.query_one("#preview-scroll").border_subtitle = ""
 
@@ -318,7 +398,7 @@ class FramingsScreen(Screen[None]):
             by_pattern.setdefault(s.pattern, s)
         picks = sorted(by_pattern.values(), key=lambda s: (s.joint_grade.value, s.pattern))
         select = self.query_one("#preview-sample", Select)
-        select.set_options([(f"{s.id} {_abbrev(s.pattern)}", s.id) for s in picks])
+        select.set_options([(f"{s.id} {abbrev(s.pattern)}", s.id) for s in picks])
         select.value = picks[0].id
 
     # -- save, new ----------------------------------------------------------------------------
@@ -338,6 +418,24 @@ class FramingsScreen(Screen[None]):
             return
         self.save(self.current, self.files[self.current].path,
                   self.query_one("#editor", TemplateEditor).text, create=False)
+
+    def action_revert(self) -> None:
+        """Put the saved file back in the editor, as one edit that ctrl+z undoes."""
+        if self.current is None:
+            return
+        editor = self.query_one("#editor", TemplateEditor)
+        saved = self.files[self.current].source
+        if editor.text == saved:
+            self.notify(f"{Path(self.current).name} has no unsaved changes to revert")
+            return
+        editor.replace(saved, editor.document.start, editor.document.end)
+        self.notify(f"reverted {Path(self.current).name} to the saved file (ctrl+z undoes)")
+
+    def save_all_then_quit(self) -> None:
+        """Write every unsaved template, then quit (a failure keeps the app open)."""
+        if self._read_only():
+            return
+        self.save_all([(n, self.files[n].path, self.edited[n]) for n in self.unsaved()])
 
     def action_new(self) -> None:
         if self.current is None or self._read_only():
@@ -365,20 +463,28 @@ class FramingsScreen(Screen[None]):
             raise ConfigError(f"{name}: already exists; choose another name")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(source, encoding="utf-8")
-        self.post_message(Saved(name, source))
+        self.post_message(Saved(name, path, source))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="save")
+    def save_all(self, items: list[tuple[str, Path, str]]) -> None:
+        for name, path, source in items:
+            path.write_text(source, encoding="utf-8")
+            self.post_message(Saved(name, path, source))
+        self.post_message(AllSaved())
+
+    def on_all_saved(self) -> None:
+        self.app.exit()
 
     def on_saved(self, message: Saved) -> None:
         known = message.name in self.files
-        self.files[message.name] = TemplateFile(
-            message.name, self.config.template_root / message.name, message.source)
-        self.edited[message.name] = message.source
+        self.files[message.name] = TemplateFile(message.name, message.path, message.source)
+        if message.name != self.current:
+            self.edited.pop(message.name, None)
         ok = self.last is not None and self.last.result.ok
         note = "" if ok else " (it does not lint yet: a study will refuse it)"
         self.notify(f"saved {message.name}{note}", severity="information" if ok else "warning")
         if known:
-            index = list(self.files).index(message.name)
-            self.query_one("#template-list", OptionList).replace_option_prompt_at_index(
-                index, self._label(message.name))
+            self._relabel(message.name)
         else:
             self.load_templates(select=message.name)
 
@@ -387,14 +493,6 @@ class FramingsScreen(Screen[None]):
 
     def action_focus_editor(self) -> None:
         self.query_one("#editor", TemplateEditor).focus()
-
-
-def _abbrev(pattern: str) -> str:
-    """``borderline_safe_unsafe`` -> ``b/s→u`` (image/text→joint)."""
-    parts = [p[0] if p != "not_sure" else "?" for p in pattern.split("_", 2)]
-    if len(parts) != 3:
-        return pattern
-    return f"{parts[0]}/{parts[1]}→{parts[2]}"
 
 
 def _preview_text(preview: Preview | None) -> Text | Group:

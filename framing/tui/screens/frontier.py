@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.console import Group, RenderableType
@@ -16,7 +17,6 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.reactive import reactive
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
 from framing.config import StudyConfig
@@ -25,8 +25,10 @@ from framing.inspect import SampleOutcome, TrialComparison, TrialDetails
 from framing.results import Point
 from framing.stats import Rate
 from framing.tui.messages import settle_cursor
+from framing.tui.screens.base import FramingScreen
 from framing.tui.screens.run import pct, short_label
 from framing.tui.widgets.plot import FrontierPlot
+from framing.tui.widgets.table import RowTable
 
 BAR = 10
 
@@ -44,9 +46,10 @@ class ComparisonLoaded(Message):
 
 
 class ReportBuilt(Message):
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, opened: bool) -> None:
         super().__init__()
-        self.path = path
+        self.path = path  # absolute
+        self.opened = opened  # a browser took it
 
 
 def bar(rate: Rate, width: int = BAR) -> Text:
@@ -105,7 +108,7 @@ def comparison_view(cmp: TrialComparison) -> RenderableType:
     return Group(table, note)
 
 
-class FrontierScreen(Screen[None]):
+class FrontierScreen(FramingScreen):
     """The study's points, best first; details of the highlighted one."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -133,17 +136,18 @@ class FrontierScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="frontier-top"):
-            yield DataTable(id="point-table", cursor_type="row", zebra_stripes=True)
+            yield RowTable(id="point-table", cursor_type="row", zebra_stripes=True,
+                           empty="no points yet: run the study on the Run screen (F2, s)")
             yield FrontierPlot(id="frontier-plot")
         with TabbedContent(id="details"):
             with TabPane("Summary", id="tab-summary"), VerticalScroll():
                 yield Static("highlight a point to see its details", id="summary")
             with TabPane("Over-blocked", id="tab-over"), Horizontal(classes="outcomes"):
-                yield DataTable(id="over-table", cursor_type="row")
+                yield RowTable(id="over-table", cursor_type="row")
                 with VerticalScroll(classes="response-pane"):
                     yield Static(id="over-response", markup=False)
             with TabPane("Missed", id="tab-missed"), Horizontal(classes="outcomes"):
-                yield DataTable(id="missed-table", cursor_type="row")
+                yield RowTable(id="missed-table", cursor_type="row")
                 with VerticalScroll(classes="response-pane"):
                     yield Static(id="missed-response", markup=False)
             with TabPane("Compare", id="tab-compare"), VerticalScroll():
@@ -314,15 +318,35 @@ class FrontierScreen(Screen[None]):
                 self.notify, "the HTML report is not available in this build "
                 "(framing.report.build_report is missing)", severity="warning")
             return
-        path = build(self.config, storage=self.storage)
-        self.post_message(ReportBuilt(str(path)))
+        path = Path(build(self.config, storage=self.storage)).resolve()
+        self.post_message(ReportBuilt(str(path), open_in_browser(path.as_uri())))
 
     def on_report_built(self, message: ReportBuilt) -> None:
-        from pathlib import Path
+        if message.opened:
+            self.notify(f"report written and opened in your browser: {message.path}",
+                        timeout=10, markup=False)
+        else:
+            self.notify(f"report written: {message.path}\nno browser could be opened here: "
+                        "open that file in a browser", severity="warning", timeout=20,
+                        markup=False)
 
-        url = Path(message.path).resolve().as_uri()
-        self.notify(f"report written: {message.path}")
-        self.app.open_url(url)
+
+def open_in_browser(uri: str) -> bool:
+    """Hand ``uri`` to the system's browser; False when there is none (e.g. over ssh).
+
+    On Linux without a display only terminal browsers are left, and those would draw
+    over the TUI: then the researcher is told to open the file instead."""
+    import os
+    import sys
+    import webbrowser
+
+    graphical = any(os.environ.get(v) for v in ("DISPLAY", "WAYLAND_DISPLAY", "BROWSER"))
+    if sys.platform.startswith("linux") and not graphical:
+        return False
+    try:
+        return webbrowser.open(uri)
+    except webbrowser.Error:
+        return False
 
 
 def _report_builder() -> Any:

@@ -63,3 +63,41 @@ class NameModal(ModalScreen[str | None]):
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class UnsavedModal(ModalScreen[str]):
+    """Unsaved edits are about to go: dismisses with "save", "discard" or "cancel"."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "choose('cancel')", "Cancel"),
+        Binding("s", "choose('save')", "Save"),
+        Binding("d", "choose('discard')", "Discard"),
+    ]
+
+    def __init__(self, action: str, names: list[str]) -> None:
+        super().__init__()
+        self.action = action
+        self.names = names
+
+    def compose(self) -> ComposeResult:
+        listed = ", ".join(self.names)
+        with Vertical(classes="dialog"):
+            yield Label("Unsaved changes", classes="dialog-title")
+            yield Static(f"{listed} {'has' if len(self.names) == 1 else 'have'} unsaved "
+                         f"changes. Save before you {self.action}?",
+                         classes="dialog-body", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save [s]", id="save", variant="primary")
+                yield Button("Discard [d]", id="discard", variant="error")
+                yield Button("Cancel [esc]", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#save", Button).focus()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        if event.button.id is not None:
+            self.dismiss(event.button.id)
+
+    def action_choose(self, choice: str) -> None:
+        self.dismiss(choice)

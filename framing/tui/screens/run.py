@@ -16,7 +16,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.reactive import reactive
-from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Static
 
 from framing.config import StudyConfig
@@ -32,7 +31,9 @@ from framing.events import (
 )
 from framing.results import Point
 from framing.tui.messages import SearchEnded, SearchEvent, SearchProgress, ShowTrial, settle_cursor
+from framing.tui.screens.base import FramingScreen
 from framing.tui.widgets.plot import FrontierPlot
+from framing.tui.widgets.table import RowTable
 
 
 def short_label(p: Point) -> str:
@@ -41,6 +42,19 @@ def short_label(p: Point) -> str:
 
     values = ", ".join(f"{k}={v}" for k, v in p.params.items())
     return f"{Path(p.template).stem}({values})" if values else Path(p.template).stem
+
+
+def skipped_note(points: tuple[Point, ...]) -> str:
+    """Why trial numbers have gaps: the numbers are Optuna's, and a proposal that repeats
+    a framing already evaluated (free: no calls) or that did not finish keeps its number
+    without a row."""
+    if not points:
+        return ""
+    numbers = {p.trial for p in points}
+    skipped = max(numbers) + 1 - len(numbers)
+    if skipped <= 0:
+        return ""
+    return f"# skips {skipped}: repeats or unfinished"
 
 
 def explain(error: Exception) -> str:
@@ -54,13 +68,23 @@ def pct(rate: object) -> str:
     return "n/a" if value != value else f"{100 * value:.1f}%"
 
 
-class RunScreen(Screen[None]):
+class TrialsInput(Input):
+    """The trials field: it only takes digits, so the footer keeps the screen's letter
+    keys (s, p, x) while it has focus."""
+
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        return character is not None and character.isdigit()
+
+
+class RunScreen(FramingScreen):
     """Start, pause and stop the search; watch trials and the frontier arrive."""
 
+    # priority: they work (and stay in the footer) while the trials field has focus; the
+    # field only takes digits, so it never needs these letters
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("s", "start", "Start"),
-        Binding("p", "pause", "Pause"),
-        Binding("x", "stop", "Stop now"),
+        Binding("s", "start", "Start", priority=True),
+        Binding("p", "pause", "Pause", priority=True),
+        Binding("x", "stop", "Stop now", priority=True),
         Binding("enter", "open_trial", "Details", show=False),
     ]
 
@@ -76,13 +100,17 @@ class RunScreen(Screen[None]):
         self.trials = trials
         self.running = False
         self._stop_flag = threading.Event()
+        self._pausing = False
         self._search_loop: asyncio.AbstractEventLoop | None = None
         self._search_task: asyncio.Future[Any] | None = None
+        self.done = 0  # the study's finished trials
         self._reset_counters()
 
     def _reset_counters(self) -> None:
         self.planned = self.trials
-        self.done = 0
+        #: study trials when this run started (its own trials are the ones after)
+        self.done_before = self.done
+        self.run_started = False
         self.calls = self.cache_hits = self.errors = 0
         self.cost = 0.0
         self.progress: CallsProgress | None = None
@@ -92,14 +120,16 @@ class RunScreen(Screen[None]):
         yield Header()
         with Horizontal(id="run-controls"):
             yield Label("trials", classes="field-label")
-            yield Input(str(self.trials), type="integer", id="trials-input", compact=True,
-                        tooltip="How many trials the study should have in total")
+            yield TrialsInput(str(self.trials), type="integer", id="trials-input", compact=True,
+                        tooltip="How many trials the study should have in total "
+                        "(Enter applies it)")
             yield Button("Start [s]", id="start", variant="success", compact=True)
             yield Button("Pause [p]", id="pause", variant="warning", disabled=True, compact=True)
             yield Button("Stop [x]", id="stop", variant="error", disabled=True, compact=True)
         yield Static(id="counters")
         with Horizontal(id="run-body"):
-            yield DataTable(id="trial-table", cursor_type="row", zebra_stripes=True)
+            yield RowTable(id="trial-table", cursor_type="row", zebra_stripes=True,
+                           empty="no trials yet: press s to start the study")
             yield FrontierPlot(id="run-plot")
         yield Static(id="run-log")
         yield Footer()
@@ -111,6 +141,10 @@ class RunScreen(Screen[None]):
         table.add_column("#", key="trial", width=4)
         table.add_column("over-bl.", key="ob", width=8)
         table.add_column("under-r.", key="ur", width=8)
+        table.tooltip = ("over-bl.: over-blocking (borderline requests refused); under-r.: "
+                         "under-refusal (unsafe requests answered); ● frontier, ◆ baseline. Trial "
+                         "numbers skip proposals that repeated a framing already evaluated "
+                         "(free: no calls) or that did not finish.")
         table.add_column("calls", key="calls", width=5)
         table.add_column("framing", key="framing", width=60)
         table.border_title = "trials (newest first; enter: details)"
@@ -133,12 +167,13 @@ class RunScreen(Screen[None]):
                           pct(p.under_refusal), str(p.calls), short_label(p), key=str(p.trial))
         if points:
             table.move_cursor(row=min(cursor, len(points) - 1))
+        table.border_subtitle = skipped_note(points)
         plot = self.query_one("#run-plot", FrontierPlot)
         plot.frontier = self.frontier
         plot.points = points
         if not self.running:
             self.done = len(points)
-            self._show_counters()
+        self._show_counters()
 
     def watch_status(self, status: str) -> None:
         if self.ready:
@@ -146,31 +181,58 @@ class RunScreen(Screen[None]):
 
     # -- actions -----------------------------------------------------------------------
 
+    def _apply_trials(self) -> bool:
+        """Take the trials field's value (False, with a message, when it is not usable)."""
+        raw = self.query_one("#trials-input", Input).value.strip()
+        if not raw.isdigit() or int(raw) < 1:
+            self.notify("trials: give a whole number of at least 1", severity="error")
+            return False
+        self.trials = int(raw)
+        if not self.running:
+            self.planned = self.trials
+            self._show_counters()
+        return True
+
+    @on(Input.Submitted, "#trials-input")
+    def _trials_submitted(self) -> None:
+        """Enter in the field applies the value and hands the keys back to the table."""
+        if self._apply_trials():
+            self.notify(f"the study will have {self.trials} trials in total: press s to run")
+            self.query_one("#trial-table", DataTable).focus()
+
     def action_start(self) -> None:
         if self.running:
             self.notify("a search is already running", severity="warning")
             return
-        raw = self.query_one("#trials-input", Input).value.strip()
-        if not raw.isdigit() or int(raw) < 1:
-            self.notify("trials: give a whole number of at least 1", severity="error")
+        if not self._apply_trials():
             return
-        self.trials = int(raw)
+        if self.done >= self.trials:
+            self.notify(f"the study already has {self.done} trials: set the trials field "
+                        f"above {self.done} (Enter applies it), then press s",
+                        severity="warning", timeout=8)
+            return
         self._reset_counters()
         self.running = True
+        self._pausing = False
         self._stop_flag = threading.Event()
         self._set_buttons()
         self.status = "starting"
         self.search(self.trials)
 
     def action_pause(self) -> None:
-        if self.running:
-            self._stop_flag.set()
-            self.status = "pausing after the trial in flight"
+        if not self.running:
+            self.notify("no search is running: press s to start one", severity="warning")
+            return
+        self._pausing = True
+        self._stop_flag.set()
+        self.status = "pausing after the trial in flight"
 
     def action_stop(self) -> None:
-        if self.running:
-            self.status = "stopping"
-            self.stop_search()
+        if not self.running:
+            self.notify("no search is running: nothing to stop", severity="warning")
+            return
+        self.status = "stopping"
+        self.stop_search()
 
     def stop_search(self) -> None:
         """Stop now: the trial in flight is cancelled (its answers are kept in the cache)."""
@@ -236,6 +298,7 @@ class RunScreen(Screen[None]):
         event = message.event
         if isinstance(event, StudyStarted):
             self.planned, self.done = event.trials_planned, event.trials_done
+            self.done_before, self.run_started = event.trials_done, True
             self.status = "running"
             self._log(event.plan)
         elif isinstance(event, TrialStarted):
@@ -270,8 +333,11 @@ class RunScreen(Screen[None]):
             self.app.push_screen(ErrorModal("The search stopped", message.error))
         elif message.result is None:
             self.status = "stopped (the trial in flight was cancelled)"
+        elif self._pausing and message.result.stopped_reason == "stopped":
+            self.status = "paused (s continues)"
         else:
             self.status = message.result.stopped_reason or "done"
+        self._pausing = False
         self._show_counters()
 
     # -- display ---------------------------------------------------------------------------
@@ -285,23 +351,36 @@ class RunScreen(Screen[None]):
         if not self.ready:
             return
         p = self.progress
-        calls = self.calls + (p.calls if p else 0)
+        in_flight = p.calls if p else 0
+        calls = self.calls + in_flight
         hits = self.cache_hits + (p.cache_hits if p else 0)
         errors = self.errors + (p.errors if p else 0)
-        text = Text()
-        for label, value in (("trials", f"{self.done}/{self.planned}"), ("calls", f"{calls:,}"),
-                             ("cache hits", f"{hits:,}"), ("errors", f"{errors:,}"),
-                             ("cost", f"${self.cost:.2f}")):
-            text.append(f"{label} ", style="dim")
-            text.append(value, style="bold")
-            text.append("  ")
+        study_calls = sum(point.calls for point in self.points) + in_flight
+        trials = (f"{self.done}/{self.planned}" if self.done <= self.planned
+                  else f"{self.done} (target {self.planned} reached)")
+        this_run = self.done - self.done_before if self.run_started else 0
         state = self.status
         if self.in_flight is not None and p is not None:
             state += f" {p.done}/{p.total}"
-        text.append(state, style="italic")
+        # two labelled lines: the study's totals and the status, then this run's own
+        text = _pairs((("study: trials", trials), ("calls", f"{study_calls:,}")))
+        text.append(state + "\n", style="italic")
+        text.append_text(_pairs((("this run: trials", f"{this_run}"), ("calls", f"{calls:,}"),
+                                 ("cache hits", f"{hits:,}"), ("errors", f"{errors:,}"),
+                                 ("cost", f"${self.cost:.2f}"))))
         self.query_one("#counters", Static).update(text)
 
     def _log(self, line: str, *, warning: bool = False) -> None:
         if self.ready:
             self.query_one("#run-log", Static).update(
                 Text(line, style="bold" if warning else "dim"))
+
+
+def _pairs(pairs: tuple[tuple[str, str], ...]) -> Text:
+    """``label value  label value  `` with dim labels and bold values."""
+    text = Text()
+    for label, value in pairs:
+        text.append(f"{label} ", style="dim")
+        text.append(value, style="bold")
+        text.append("  ")
+    return text

@@ -55,10 +55,14 @@ class BrailleCanvas:
                 err += dx
                 y0 += sy
 
+    def cell(self, x: int, y: int) -> tuple[int, int]:
+        """The (row, column) of the cell holding dot (x, y)."""
+        return (y // 4, x // 2)
+
     def mark(self, x: int, y: int, char: str, style: Style) -> None:
         """Put ``char`` in the cell holding dot (x, y)."""
         if 0 <= x < self.dot_width and 0 <= y < self.dot_height:
-            self._marks[(y // 4, x // 2)] = (char, style)
+            self._marks[self.cell(x, y)] = (char, style)
 
     def rows(self) -> list[Text]:
         out = []

@@ -138,6 +138,11 @@ class TemplateEditor(TextArea):
         super().__init__(text, soft_wrap=True, show_line_numbers=True,
                          tab_behavior="focus", **kwargs)  # type: ignore[arg-type]
 
+    def get_cursor_line_end_location(self) -> tuple[int, int]:
+        """End goes to the end of the template's line, not of the wrapped screen row."""
+        row, _ = self.cursor_location
+        return (row, len(self.document.get_line(row)))
+
     def _build_highlight_map(self) -> None:
         # TextArea calls this after every edit; without a tree-sitter grammar for Jinja,
         # our lexer fills the same map (line -> byte ranges -> highlight names).

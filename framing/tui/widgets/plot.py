@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections import Counter
 from collections.abc import Sequence
 from typing import ClassVar
 
@@ -29,6 +30,18 @@ def axis_max(values: Sequence[float]) -> float:
     if not finite:
         return 1.0
     return min(1.0, max(0.1, math.ceil(max(finite) * 10 + 1e-9) / 10))
+
+
+def draw_rank(p: Point, on_front: set[int], selected: int | None) -> tuple[int, int]:
+    """Drawing order: later wins a cell, so the points that matter come last."""
+    rank = (3 if p.trial == selected else 2 if p.baseline else 1 if p.trial in on_front
+            else 0)
+    return (rank, p.trial)
+
+
+def stack_glyph(count: int) -> str:
+    """``•`` for one trial in a cell; the count (``+`` above 9) when several share it."""
+    return "•" if count <= 1 else str(count) if count <= 9 else "+"
 
 
 class FrontierPlot(Widget):
@@ -84,24 +97,29 @@ class FrontierPlot(Widget):
             canvas.line(dx(a.over_blocking.value), dy(a.under_refusal.value),
                         dx(b.over_blocking.value), dy(b.under_refusal.value),
                         style("plot--frontier"))
-        for p in points:
+        # what matters is drawn last, so nothing hides it: trials, then the frontier,
+        # the baseline, the selected point; a cell holding several trials shows the count
+        cells = Counter(canvas.cell(dx(p.over_blocking.value), dy(p.under_refusal.value))
+                        for p in points)
+        for p in sorted(points, key=lambda p: draw_rank(p, on_front, self.selected)):
             x, y = dx(p.over_blocking.value), dy(p.under_refusal.value)
-            if p.baseline:
+            if p.trial == self.selected:
+                canvas.mark(x, y, "✚", style("plot--selected"))
+            elif p.baseline:
                 canvas.mark(x, y, "◆", style("plot--baseline"))
             elif p.trial in on_front:
                 canvas.mark(x, y, "●", style("plot--frontier"))
             else:
-                canvas.mark(x, y, "•", style("plot--point"))
-        if selected is not None:
-            canvas.mark(dx(selected.over_blocking.value), dy(selected.under_refusal.value),
-                        "✚", style("plot--selected"))
-        return Group(*self._frame(canvas, xmax, ymax, axis))
+                canvas.mark(x, y, stack_glyph(cells[canvas.cell(x, y)]), style("plot--point"))
+        stacked = sum(1 for n in cells.values() if n > 1)
+        return Group(*self._frame(canvas, xmax, ymax, axis, stacked))
 
     def _frame(self, canvas: BrailleCanvas, xmax: float, ymax: float,
-               axis: Style) -> list[Text]:
+               axis: Style, stacked: int) -> list[Text]:
         rows = canvas.rows()
         lines = []
         legend = Text.assemble(("• trial ", ""),
+                               ("2‥9+ trials in one spot " if stacked else "", ""),
                                ("● frontier ", self.get_component_rich_style("plot--frontier")),
                                ("◆ baseline ", self.get_component_rich_style("plot--baseline")),
                                ("✚ selected ", self.get_component_rich_style("plot--selected")),
