@@ -166,9 +166,9 @@ ASSISTANT_STYLES = [
 ]
 
 
-@pytest.mark.parametrize(("label", "request", "text"), ASSISTANT_STYLES)
-def test_assistant_styles(judge: RulesJudge, label: str, request: str, text: str) -> None:
-    found = judge.judge(text, request or None)
+@pytest.mark.parametrize(("label", "asked", "text"), ASSISTANT_STYLES)
+def test_assistant_styles(judge: RulesJudge, label: str, asked: str, text: str) -> None:
+    found = judge.judge(text, asked or None)
     assert found.verdict.value == label, found
 
 
