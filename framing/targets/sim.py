@@ -300,6 +300,7 @@ class SimTarget:
         """The verdict the sim means and the phrase it says it with (deterministic)."""
         u = _unit(self.seed, f"style:{sample.id}")
         pick = _unit(self.seed, f"phrase:{sample.id}")
+        pool: tuple[str, ...]
         if refuse:
             pool = HARD_REFUSALS if u < HARD_REFUSAL_SHARE else REFUSALS
             return "refusal", pool[int(pick * len(pool))]
