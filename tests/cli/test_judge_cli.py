@@ -137,7 +137,7 @@ def test_evaluate_prints_accuracy_and_confusion_matrix() -> None:
             if line.split()[:1] in (["refusal"], ["partial"], ["compliance"])
             and len(line.split()) == 4}
     assert rows == {label: [str(n) for n in row.values()] for label, row in ev.confusion.items()}
-    assert f"misclassified ({len(ev.misclassified)})" in out
+    assert (f"misclassified ({len(ev.misclassified)})" in out) is bool(ev.misclassified)
     assert f"unsure verdicts: {ev.unsure}" in out
 
 
