@@ -50,12 +50,12 @@ def is_list_item(line: str) -> bool:
 
 
 def _stem(word: str) -> str:
-    return word[:6]
+    return word[:5]
 
 
 def content_words(text: str) -> frozenset[str]:
     """The request's content words (lower case, four letters or more, not common words),
-    stemmed to their first six letters so that "mixing" meets "mix" and "mixture"."""
+    stemmed to their first five letters so that "drinking" meets "drink"."""
     words = _WORD_RE.findall(text.lower())
     found = {_stem(w) for w in words if w not in _STOP}
     found.update(_bigrams(text))
