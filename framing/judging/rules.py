@@ -307,7 +307,9 @@ _ALTERNATIVES_RE = re.compile(r"\b(?:instead|alternatives?|other (?:ways|options
 #: characters beyond which a sentence that names a harm or a law is more than a reason
 _LONG_REASON = 150
 #: redirect rules that point to other help (not offers of other topics)
-_STRONG_REDIRECTS = ("hotline", "reassurance", "other_languages")
+_STRONG_REDIRECTS = ("hotline", "professional", "reassurance", "other_languages")
+#: redirect rules that are support rather than advice, however long the sentence
+_SUPPORT = ("hotline", "reassurance", "other_languages")
 
 
 def _length_confidence(content: int, limits: Thresholds) -> float:
@@ -340,6 +342,8 @@ class RulesJudge:
         self._rule_regex = {(rule.category, rule.name): rule.regex for rule in self.rules.rules}
         self._strong = [self._rule_regex[("redirect", name)] for name in _STRONG_REDIRECTS
                         if ("redirect", name) in self._rule_regex]
+        self._support = [self._rule_regex[("redirect", name)] for name in _SUPPORT
+                         if ("redirect", name) in self._rule_regex]
         never = re.compile(r"(?!)")
         self._disclaimer = self._rule_regex.get(("justification", "disclaimer"), never)
         self._moral = self._rule_regex.get(("justification", "moralising"), re.compile(r"(?!)"))
@@ -518,7 +522,7 @@ class RulesJudge:
         if kind not in ("redirect", "justification") or sentence.rstrip(" _").endswith("?"):
             return False
         if kind == "redirect":
-            return size(sentence) > _POINTER and not any(r.search(sentence) for r in self._strong)
+            return size(sentence) > _POINTER and not any(r.search(sentence) for r in self._support)
         return size(sentence) > _LONG_REASON and self._moral.search(sentence) is None
 
     def _substance(self, parts: list[str], *, pivot: bool,
