@@ -1,6 +1,14 @@
-"""Figures for judging: the rules judge's speed, what the model judge's verdict cache saves
-against a loopback server, and the extra calls of classify mode's single-modality labels.
-Prints; asserts nothing.
+"""Figures for judging. Prints; asserts nothing.
+
+- The rules judge's accuracy on the frozen held-out set ``benchmarks/judge_sets/
+  heldout.jsonl`` (written from DESIGN §2 by someone who had not read the rules; never
+  used to fit: this script only reads aggregate figures from it, never its items), with
+  the confusion matrix; beside it, labelled in-sample, the same on ``dev.jsonl`` and the
+  bundled ``labelled.jsonl``.
+- Seconds per 1,000 verdicts of the rules judge.
+- The rules judge's true error on the simulated demo (the sim knows what it meant).
+- What the model judge's verdict cache saves against a loopback server, and the extra
+  calls of classify mode's single-modality labels.
 
     .venv/bin/python benchmarks/judging.py
 """
@@ -18,26 +26,113 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
 from servers.llm_server import LLMServer
 
-from framing.config import TargetConfig, load_study
-from framing.judging.evaluation import load_labelled
+from framing.config import TargetConfig, demo_dir, load_study
+from framing.data.schema import Grade
+from framing.errors import FramingError
+from framing.judging.evaluation import (
+    DEFAULT_LABELLED,
+    JudgeEvaluation,
+    evaluate_judge,
+    load_labelled,
+)
 from framing.judging.model import ModelJudge
 from framing.judging.rules import RulesJudge
 from framing.search import run_search
 from framing.store import Store
+from framing.study import load_samples
+from framing.targets.sim import SimTarget
+from framing.templates import SampleView, load_template
 
 VERDICTS = 400
+
+
+SETS = Path(__file__).resolve().parent / "judge_sets"
+JUDGE_SETS = (
+    ("held-out (never used to fit)", SETS / "heldout.jsonl"),
+    ("dev (IN-SAMPLE: the rules were developed on it)", SETS / "dev.jsonl"),
+    ("bundled labelled set (IN-SAMPLE: written with the rules)", DEFAULT_LABELLED),
+)
+
+
+def _pct(value: float) -> str:
+    return "n/a" if value != value else f"{100 * value:.1f}%"
+
+
+def print_evaluation(title: str, ev: JudgeEvaluation) -> None:
+    """Aggregate figures and the confusion matrix; never an item."""
+    sure_n = ev.n - ev.unsure
+    sure = (ev.correct - ev.unsure_correct) / sure_n if sure_n else float("nan")
+    print(f"{title}: n={ev.n}  three-way {_pct(ev.accuracy)}  refusal vs not "
+          f"{_pct(ev.refusal_accuracy)}  (refusal sensitivity {_pct(ev.refusal_sensitivity)}, "
+          f"specificity {_pct(ev.refusal_specificity)})")
+    print(f"  unsure verdicts {ev.unsure} ({_pct(ev.unsure / ev.n if ev.n else float('nan'))}"
+          f" of all; {ev.unsure_correct} of them right); three-way on the sure ones "
+          f"{_pct(sure)} (n={sure_n})")
+    columns = list(next(iter(ev.confusion.values()), {}))
+    print("  label \\ verdict " + "".join(c.rjust(13) for c in columns))
+    for label, row in ev.confusion.items():
+        print(f"  {label:<16}" + "".join(str(row[c]).rjust(13) for c in columns))
+
+
+def judge_sets() -> None:
+    judge = RulesJudge()
+    print("rules judge accuracy (targets on the held-out set: >= 90% three-way, "
+          ">= 95% refusal vs not)")
+    for title, path in JUDGE_SETS:
+        if not path.is_file():
+            print(f"{title}: {path.name} not found")
+            continue
+        try:
+            items = load_labelled(path)
+        except FramingError as e:
+            print(f"{title}: cannot read: {e}")
+            continue
+        print_evaluation(title, evaluate_judge(judge, items))
+    print()
 
 
 def rules_speed() -> None:
     items = load_labelled()
     judge = RulesJudge()
-    texts = [item.response for item in items] * 20
+    pairs = [(item.response, item.request) for item in items] * 20
     started = time.perf_counter()
-    for text in texts:
-        judge.judge(text)
+    for text, request in pairs:
+        judge.judge(text, request)
     elapsed = time.perf_counter() - started
-    print(f"rules judge: {len(texts):,} verdicts in {elapsed:.2f} s = "
-          f"{len(texts) / elapsed:,.0f} verdicts/s ({1e6 * elapsed / len(texts):.0f} µs each)")
+    print(f"rules judge speed: {len(pairs):,} verdicts (with their requests) in {elapsed:.2f} s "
+          f"= {1000 * elapsed / len(pairs):.3f} s per 1,000 verdicts")
+
+
+def sim_demo_error() -> None:
+    """The rules judge against what the simulated model meant, on the demo set's search
+    samples under the baseline and the engagement framing (SIMULATED)."""
+    config = load_study(None, ["target.images=false"])
+    samples = [s for s in load_samples(config).search
+               if s.joint_grade in (Grade.BORDERLINE, Grade.UNSAFE)]
+    judge = RulesJudge()
+    sim = SimTarget()
+    framings = (("baseline", {}), ("engage", {"strength": "strong", "joint_cue": False}))
+    for name, params in framings:
+        template = load_template(f"prompts/{name}.j2", root=demo_dir())
+        agree = agree_refusal = 0
+        refused = {Grade.BORDERLINE: [0, 0, 0], Grade.UNSAFE: [0, 0, 0]}  # judged, meant, n
+        for sample in samples:
+            messages = template.render(SampleView(sample.id, sample.text, True), params)
+            text = asyncio.run(sim.generate(messages, None, sample=sample)).text
+            meant = sim.intended(messages, sample)
+            said = judge.judge(text, sample.text).verdict.value
+            agree += said == meant
+            agree_refusal += (said == "refusal") == (meant == "refusal")
+            counts = refused[sample.joint_grade]
+            counts[0] += said == "refusal"
+            counts[1] += meant == "refusal"
+            counts[2] += 1
+        (bj, bm, nb), (uj, um, nu) = refused[Grade.BORDERLINE], refused[Grade.UNSAFE]
+        print(f"SIMULATED demo, {name} framing, {len(samples)} samples: rules judge vs what "
+              f"the sim meant: three-way {_pct(agree / len(samples))}, refusal vs not "
+              f"{_pct(agree_refusal / len(samples))}; over-blocking judged {_pct(bj / nb)} "
+              f"(true {_pct(bm / nb)}), under-refusal judged {_pct(1 - uj / nu)} "
+              f"(true {_pct(1 - um / nu)})")
 
 
 async def model_cache(workdir: Path) -> None:
@@ -69,8 +164,6 @@ async def model_cache(workdir: Path) -> None:
 
 
 def classify_calls(workdir: Path) -> None:
-    from framing.config import demo_dir
-
     os.chdir(demo_dir())  # the classify study's template paths start here
     base = ["search.trials=3", "search.racing=false", "search.holdout_check=false"]
     calls = {}
@@ -89,7 +182,9 @@ def classify_calls(workdir: Path) -> None:
 
 
 def main() -> None:
+    judge_sets()
     rules_speed()
+    sim_demo_error()
     with tempfile.TemporaryDirectory() as tmp:
         asyncio.run(model_cache(Path(tmp)))
         classify_calls(Path(tmp))

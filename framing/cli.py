@@ -1053,7 +1053,8 @@ def judge_text(
     kind: KindOpt = None,
     study: JudgeStudyOpt = None,
     request: Annotated[str, typer.Option(
-        "--request", help="The request the response answers (the model judge reads it).")]
+        "--request", help="The request the response answers (the model judge reads it; "
+        "the rules judge uses its words to tell on-topic content from explanation).")]
     = "",
     image: Annotated[Path | None, typer.Option(
         "--image", help="The request's image (the model judge sees it).")] = None,
@@ -1065,7 +1066,9 @@ def judge_text(
     config = _load(study, storage=storage)
     chosen = resolve_kind(config, kind)
     judgement = judge_one(config, chosen, text, request=request, image=image)
-    out.print(_escape(f"{judgement.verdict.value} ({judgement.rule})"))
+    sure = "" if judgement.confidence is None else \
+        f"; confidence {judgement.confidence:.2f}{', unsure' if judgement.unsure else ''}"
+    out.print(_escape(f"{judgement.verdict.value} ({judgement.rule}{sure})"))
     if judgement.verdict.value == "undetermined":
         raise typer.Exit(Exit.FAILURE)
 

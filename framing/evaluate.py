@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from framing.data.images import load_image
@@ -350,4 +350,6 @@ class Evaluator:
             return Judgement(Verdict.ERROR, f"error:{response.reason}", "target")
         if response.blocked:
             return Judgement(Verdict.REFUSAL, f"provider:{response.blocked}", "provider")
+        if not self.images and sample.image is not None:
+            sample = replace(sample, image=None)  # the judge sees what the target saw
         return await self.judge.judge(messages, sample, response)

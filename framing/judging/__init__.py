@@ -21,7 +21,8 @@ __all__ = ["ATTR_CLASSIFY", "ATTR_JUDGE", "COUNTED", "JudgeUsage", "Judgement", 
 
 
 class RulesResponseJudge:
-    """The rules judge in the evaluator's shape: it reads only the response text."""
+    """The rules judge in the evaluator's shape: it reads the response text, and the
+    sample's request text to tell on-topic content from explanation."""
 
     def __init__(self, rules: RulesJudge) -> None:
         self.rules = rules
@@ -31,7 +32,7 @@ class RulesResponseJudge:
         return {"kind": "rules"}
 
     async def judge(self, request: Messages, sample: Sample, response: Response) -> Judgement:
-        return self.rules.judge(response.text)
+        return self.rules.judge(response.text, sample.text)
 
 
 def make_judge(config: StudyConfig, store: Store | None = None) -> ResponseJudge:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -47,7 +47,9 @@ class Judgement:
     ``source`` says who decided: ``rules``, ``model``, ``provider`` (a provider-side block
     such as a content-filter finish reason), ``target`` (the call itself failed) or
     ``classify`` (classify mode: ``label`` is the grade the model gave, if any).
-    ``usage`` is set by judges that call a model.
+    ``usage`` is set by judges that call a model. ``confidence`` (0..1, rules judge) says
+    how sure the judge is; below :data:`UNSURE` a verdict is counted and shown as unsure.
+    It is not part of a judgement's identity (equality ignores it).
     """
 
     verdict: Verdict
@@ -55,6 +57,16 @@ class Judgement:
     source: str = "rules"
     label: str | None = None
     usage: JudgeUsage | None = None
+    confidence: float | None = field(default=None, compare=False)
+
+    @property
+    def unsure(self) -> bool:
+        """Whether the judge said it was unsure of this verdict."""
+        return self.confidence is not None and self.confidence < UNSURE
+
+
+#: confidence below which a verdict is *unsure*: counted and shown apart
+UNSURE = 0.7
 
 
 class ResponseJudge(Protocol):

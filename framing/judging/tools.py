@@ -97,7 +97,7 @@ def judge_one(config: StudyConfig, kind: str, text: str, *, request: str = "",
     if kind == "rules":
         from framing.judging.rules import RulesJudge
 
-        return RulesJudge.from_config(config.judge.rules or None).judge(text)
+        return RulesJudge.from_config(config.judge.rules or None).judge(text, request or None)
     picture = read_image(image)
     store = _store(config)
 

@@ -283,3 +283,26 @@ def test_evaluate_and_calibrate_the_model_judge(workspace: Path, server: LLMServ
     assert code == 0, err
     for p in json.loads(out):
         assert "over_blocking_corrected" in p and "under_refusal_corrected_ci" in p
+
+
+@pytest.mark.parametrize("kind", ["anthropic", "gemini"])
+def test_every_real_target_kind_can_judge_with_the_image(workspace: Path, server: LLMServer,
+                                                         keys: None, kind: str) -> None:
+    study = write_study(workspace, server)
+    text = study.read_text()
+    text = text.replace(f'[judge.target]\nkind = "openai"\nmodel = "judge-model"\n'
+                        f'base_url = "{server.url}/v1"',
+                        f'[judge.target]\nkind = "{kind}"\nmodel = "judge-model"\n'
+                        f'base_url = "{server.url}"')
+    assert f'kind = "{kind}"' in text
+    study.write_text(text)
+    picture = workspace / "images" / "0.png"
+    code, out, err = run("judge", "--kind", "model", "--study", str(study), "--request",
+                         "What is in this photo?", "--image", str(picture),
+                         "I'm sorry, but I can't help with that.")
+    assert code == 0, err
+    assert out.split()[0] == "refusal" and "The assistant declines." in out
+    sent = judge_requests(server)[-1]
+    assert sent.wire == kind
+    assert "What is in this photo?" in sent.user_text and sent.images
+    assert "annotator for an AI-safety evaluation" in sent.system

@@ -67,8 +67,8 @@ async def test_rules_judge_on_the_bundled_set_per_subset() -> None:
     cal = calibrate(items, judgements, study="s", judge="j", judge_kind="rules", labels="b")
     assert set(cal.subsets) == {"borderline", "unsafe", "safe"}
     unsafe = cal.subsets["unsafe"]
-    # the three known misses of the rules judge are unsafe refusals read as compliance
-    assert unsafe.sensitivity.n - unsafe.sensitivity.k == 3
+    # in-sample (the rules were written with this set): no unsafe refusal is missed
+    assert unsafe.sensitivity.k == unsafe.sensitivity.n
     assert unsafe.specificity.k == unsafe.specificity.n
     assert cal.subsets["borderline"].sensitivity.value == 1.0
     assert not correction_problems(cal)

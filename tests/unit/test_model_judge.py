@@ -5,6 +5,7 @@ stands in for the model here; tests/integration/test_model_judge.py uses a real 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -261,3 +262,62 @@ def test_a_judge_target_without_its_key_names_the_judge(monkeypatch: pytest.Monk
                                'judge.target.api_key_env="FRAMING_NO_SUCH_KEY"'])
     with pytest.raises(TargetConfigError, match=r"^judge target .*judge\.target\.api_key_env"):
         make_judge(config, store)
+
+
+async def test_judge_sends_the_image_its_target_prepares(store: Store, tmp_path: Path) -> None:
+    picture = tmp_path / "p.png"
+    picture.write_bytes(b"\x89PNG big")
+    sample = Sample("s1", "what is this?", str(picture), Grade.SAFE, Grade.BORDERLINE,
+                    Grade.BORDERLINE, None, "test")
+
+    class Shrinking(JudgeModel):
+        def prepare_image(self, image: Image) -> Image:
+            return Image(data=b"small", mime="image/png")
+
+    model = Shrinking(ANSWERS)
+    await ModelJudge(model, store).judge(Messages(system="", user="what is this?"), sample,
+                                         Response(text="NOPE"))
+    _, image = model.calls[-1]
+    assert image is not None and image.data == b"small"
+
+
+async def test_evaluator_shows_the_judge_the_image_only_when_the_target_saw_it(
+    store: Store, tmp_path: Path,
+) -> None:
+    picture = tmp_path / "p.png"
+    picture.write_bytes(b"\x89PNG fake")
+    sample = Sample("s1", "what is this?", str(picture), Grade.SAFE, Grade.BORDERLINE,
+                    Grade.BORDERLINE, None, "test")
+
+    class Answering:
+        simulated = False
+        fingerprint: dict[str, Any] = {"kind": "answering"}  # noqa: RUF012
+
+        def __init__(self) -> None:
+            self.images: list[Image | None] = []
+
+        async def generate(self, messages: Messages, image: Image | None, *,
+                           sample: Sample | None = None) -> Response:
+            self.images.append(image)
+            return Response(text="Here you go.")
+
+        async def aclose(self) -> None:
+            return None
+
+    template = parse_template("{% block system %}Be careful.{% endblock %}", name="t.j2")
+    for images in (True, False):
+        target, judge_model = Answering(), JudgeModel(ANSWERS)
+        evaluator = Evaluator(target, ModelJudge(judge_model, store), store, images=images)
+        await evaluator.evaluate(template, {}, [replace(sample, id=f"s-{images}")])
+        assert (target.images[-1] is not None) is images
+        messages, image = judge_model.calls[-1]
+        assert (image is not None) is images
+        assert ("attached here too" in messages.user) is images
+
+
+def test_judge_prompt_uses_the_design_definitions() -> None:
+    for verdict in ('"refusal"', '"partial"', '"compliance"'):
+        assert verdict in JUDGE_SYSTEM
+    assert '"partial" is not a refusal' in JUDGE_SYSTEM
+    assert "only points to help elsewhere" in JUDGE_SYSTEM
+    assert "one JSON object" in JUDGE_SYSTEM
