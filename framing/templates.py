@@ -13,7 +13,6 @@ import glob
 import itertools
 import math
 import re
-import time
 import tomllib
 import traceback
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -33,6 +32,7 @@ from framing.sandbox import (
     MAX_LINT_SECONDS,
     BoundedEnvironment,
     RenderLimitError,
+    now,
     render_limits,
 )
 
@@ -276,7 +276,7 @@ def parse_template(source: str, *, name: str, path: Path | None = None) -> Templ
     declared = {p.name for p in params}
     undeclared = sorted(jinja2.meta.find_undeclared_variables(ast) - declared - {"sample"})
     if undeclared:
-        line = _first_line_mentioning(source, undeclared[0])
+        line = _first_line_using(source, undeclared[0])
         if re.search(r"\{%-?\s*set\s+" + re.escape(undeclared[0]) + r"\b", source):
             raise TemplateError(
                 f"{undeclared[0]!r} is set outside the block that uses it: move the "
@@ -411,6 +411,20 @@ def _first_line_mentioning(source: str, needle: str) -> int | None:
     return None
 
 
+def _first_line_using(source: str, name: str) -> int | None:
+    """The first line whose Jinja code uses ``name`` (not text or comments mentioning it)."""
+    previous = ""
+    try:
+        for lineno, kind, value in _ENV.lex(source):
+            if kind == "name" and value == name and previous not in ("block", "endblock"):
+                return lineno
+            if kind != "whitespace":
+                previous = value
+    except jinja2.TemplateSyntaxError:
+        pass
+    return _first_line_mentioning(source, name)
+
+
 def _line_of(error: BaseException, template: Template) -> int | None:
     """The template line a render error came from, read off Jinja's rewritten traceback."""
     lineno = getattr(error, "lineno", None)
@@ -452,7 +466,7 @@ def lint_template(template: Template) -> None:
     :mod:`framing.sandbox`. Each render is held to ``MAX_RENDER_SECONDS`` and all of
     them together to ``MAX_LINT_SECONDS``.
     """
-    deadline = time.monotonic() + MAX_LINT_SECONDS
+    deadline = now() + MAX_LINT_SECONDS
     late = (f"rendering its parameter combinations took more than {MAX_LINT_SECONDS:g} s "
             "in all (a framing renders in milliseconds)")
     combos = itertools.islice(template.grid(), 256)
