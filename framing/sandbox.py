@@ -80,7 +80,7 @@ class _Budget:
     """What one render may still spend. Lives in a context variable for the render."""
 
     deadline: float
-    late: str
+    late: str  # why the deadline matters ("" for the render's own limit)
     iterations: int = 0
     chars: int = 0
 
@@ -92,18 +92,23 @@ _BUDGET: ContextVar[_Budget | None] = ContextVar("framing_render_budget", defaul
 def render_limits(deadline: float | None = None, late: str | None = None) -> Iterator[None]:
     """Run the renders inside under the limits (one budget for all of them).
 
-    ``deadline`` (a :func:`time.monotonic` value) ends the budget earlier than
+    ``deadline`` (a :func:`now` value) ends the budget earlier than
     :data:`MAX_RENDER_SECONDS` from now, with ``late`` as the reason.
     """
     end = _clock() + MAX_RENDER_SECONDS
-    message = f"rendering took more than {MAX_RENDER_SECONDS:g} s"
     if deadline is not None and deadline < end:
-        end, message = deadline, late or message
-    token = _BUDGET.set(_Budget(deadline=end, late=message))
+        budget = _Budget(deadline=deadline, late=late or "")
+    else:
+        budget = _Budget(deadline=end, late="")
+    token = _BUDGET.set(budget)
     try:
         yield
     finally:
         _BUDGET.reset(token)
+
+
+def _late() -> str:
+    return f"rendering took more than {MAX_RENDER_SECONDS:g} s"
 
 
 def _budget() -> _Budget:
@@ -118,7 +123,7 @@ def _budget() -> _Budget:
 def _tick() -> _Budget:
     budget = _budget()
     if _clock() > budget.deadline:
-        raise RenderLimitError(budget.late)
+        raise RenderLimitError(budget.late or _late())
     return budget
 
 
@@ -194,8 +199,11 @@ def _check_pad(s: Any, width: Any, what: str) -> None:
 
 
 def _check_join(sep: Any, items: list[Any], what: str) -> None:
-    size = sum(_length(x) if isinstance(x, str) else len(str(x)) for x in items)
-    _check_size(size + max(len(items) - 1, 0) * _length(sep), what)
+    size = max(len(items) - 1, 0) * _length(sep)
+    for item in items:  # stops at the first item over the limit: the check stays cheap
+        _check_size(size, what)
+        size += len(item) if isinstance(item, str) else len(str(item))
+    _check_size(size, what)
 
 
 def _check_str_method(owner: str, name: str, args: tuple[Any, ...],
@@ -368,7 +376,7 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
                 raise RenderLimitError(f"loops ran more than {MAX_LOOP_ITERATIONS:,} "
                                        "iterations")
             if _clock() > budget.deadline:
-                raise RenderLimitError(budget.late)
+                raise RenderLimitError(budget.late or _late())
             yield item
 
     def bounded_concat(self, *parts: Any) -> str:
