@@ -20,7 +20,8 @@ from framing.config import demo_dir
 from framing.errors import TemplateError
 from framing.templates import SampleView, lint_template, load_template, parse_template
 
-RENDERS = 5_000
+RENDERS = 2_000
+ROUNDS = 15
 SAMPLE = SampleView(id="bench", text="What does the sign in this picture say?", image=True)
 
 RUNAWAY = {
@@ -34,9 +35,14 @@ RUNAWAY = {
 }
 
 
-def per_render(render: Callable[[], object]) -> float:
-    """Microseconds per call of ``render`` (best of five runs)."""
-    return min(timeit.repeat(render, number=RENDERS, repeat=5)) / RENDERS * 1e6
+def per_render(*renders: Callable[[], object]) -> list[float]:
+    """Microseconds per call of each of ``renders``: the best of several short rounds,
+    taken in turn so that a busy machine slows all of them alike."""
+    best = [float("inf")] * len(renders)
+    for _ in range(ROUNDS):
+        for i, render in enumerate(renders):
+            best[i] = min(best[i], timeit.timeit(render, number=RENDERS) / RENDERS * 1e6)
+    return best
 
 
 def render_cost() -> None:
@@ -56,8 +62,7 @@ def render_cost() -> None:
             if "user" in reference.blocks:
                 "".join(reference.blocks["user"](ctx)).strip()
 
-        bounded = per_render(lambda t=template, p=params: t.render(SAMPLE, p))
-        base = per_render(unbounded)
+        bounded, base = per_render(lambda t=template, p=params: t.render(SAMPLE, p), unbounded)
         print(f"render {name:<12} bounded {bounded:6.1f} µs, plain sandbox {base:6.1f} µs "
               f"(ratio {bounded / base:.2f})")
 

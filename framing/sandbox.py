@@ -8,8 +8,8 @@ or exhaust memory. The limits hold for every template, hand-written or proposed.
 
 They are enforced cooperatively, wherever a template can do unbounded work:
 
-- every ``{% for %}`` iterates through :meth:`BoundedEnvironment.bounded_iter`, which
-  counts iterations (:data:`MAX_LOOP_ITERATIONS`) and checks the clock;
+- every ``{% for %}`` iterates through a wrapper that counts iterations
+  (:data:`MAX_LOOP_ITERATIONS`) and checks the clock;
 - calls, attribute look-ups, filters and printed expressions check the clock;
 - what can multiply a size (``*``, ``**``, ``+``, ``%``, ``~``, ``str.format``,
   ``replace``, ``join``, ``indent``, ``center``, ``wordwrap`` ...) estimates its result
@@ -334,6 +334,35 @@ def _bounded_range(*args: int) -> range:
     return rng
 
 
+def _bounded_iter(iterable: Iterable[Any]) -> Iterator[Any]:
+    """What every ``{% for %}`` iterates over."""
+    return _counted(iterable, _budget())  # _budget() now: never folded at compile time
+
+
+def _counted(iterable: Iterable[Any], budget: _Budget) -> Iterator[Any]:
+    for item in iterable:
+        budget.iterations += 1
+        if budget.iterations > MAX_LOOP_ITERATIONS:
+            raise RenderLimitError(f"loops ran more than {MAX_LOOP_ITERATIONS:,} iterations")
+        if _clock() > budget.deadline:
+            raise RenderLimitError(budget.late or _late())
+        yield item
+
+
+def _bounded_concat(parts: tuple[Any, ...]) -> str:
+    """``a ~ b ~ c``: Jinja's string concatenation, bounded."""
+    _tick()
+    strings = [p if isinstance(p, str) else str(p) for p in parts]
+    _check_size(sum(len(s) for s in strings), "'~'")
+    return "".join(strings)
+
+
+#: names under which the rewritten tree calls the two helpers above: as filters, which
+#: compile to a direct call (a call through the sandbox costs microseconds per loop)
+_LOOP_FILTER = "_framing_loop"
+_CONCAT_FILTER = "_framing_concat"
+
+
 @pass_eval_context
 def _finalize(eval_ctx: Any, value: Any) -> Any:
     """Every printed expression: counts its characters against the render's budget."""
@@ -349,6 +378,7 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
 
     Compile templates with :meth:`bounded_parse` (not ``parse``) so that loops and ``~``
     go through the bounded helpers, and render only inside :func:`render_limits`.
+    The helpers are registered as filters; a template calling them gains nothing.
     """
 
     intercepted_binops = frozenset({"*", "**", "+", "%"})
@@ -356,6 +386,8 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
     def __init__(self, **options: Any) -> None:
         super().__init__(finalize=_finalize, **options)
         self.filters = {name: _bounded_filter(name, fn) for name, fn in self.filters.items()}
+        self.filters[_LOOP_FILTER] = _bounded_iter
+        self.filters[_CONCAT_FILTER] = _bounded_concat
         self.globals["range"] = _bounded_range
         self.globals.pop("lipsum", None)  # filler text: no use in a framing, unbounded cost
 
@@ -366,25 +398,6 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
         bounded: nodes.Template = _Bound().visit(tree)
         bounded.set_environment(self)
         return bounded
-
-    def bounded_iter(self, iterable: Iterable[Any]) -> Iterator[Any]:
-        """What every ``{% for %}`` iterates over: counts iterations, checks the clock."""
-        budget = _budget()
-        for item in iterable:
-            budget.iterations += 1
-            if budget.iterations > MAX_LOOP_ITERATIONS:
-                raise RenderLimitError(f"loops ran more than {MAX_LOOP_ITERATIONS:,} "
-                                       "iterations")
-            if _clock() > budget.deadline:
-                raise RenderLimitError(budget.late or _late())
-            yield item
-
-    def bounded_concat(self, *parts: Any) -> str:
-        """``a ~ b``: Jinja's string concatenation, bounded."""
-        _tick()
-        strings = [p if isinstance(p, str) else str(p) for p in parts]
-        _check_size(sum(len(s) for s in strings), "'~'")
-        return "".join(strings)
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         _tick()
@@ -418,13 +431,12 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
         return result
 
 
-def _environment_call(name: str, args: list[Any], lineno: int) -> nodes.Call:
-    return nodes.Call(nodes.EnvironmentAttribute(name, lineno=lineno), args, [], None, None,
-                      lineno=lineno)
+def _filtered(value: nodes.Node, name: str, lineno: int) -> nodes.Filter:
+    return nodes.Filter(value, name, [], [], None, None, lineno=lineno)
 
 
 class _Bound(NodeTransformer):
-    """Routes loops and ``~`` through the environment's bounded helpers, and turns
+    """Routes loops and ``~`` through the bounded helpers, and turns
     literal text that can repeat (inside loops, macros and call blocks) into constants,
     so that it is printed through ``finalize`` and counted."""
 
@@ -440,7 +452,7 @@ class _Bound(NodeTransformer):
 
     def visit_For(self, node: nodes.For) -> nodes.Node:
         self._repeating(node)
-        node.iter = _environment_call("bounded_iter", [node.iter], node.lineno)
+        node.iter = _filtered(node.iter, _LOOP_FILTER, node.lineno)
         return node
 
     def visit_Macro(self, node: nodes.Macro) -> nodes.Node:
@@ -459,4 +471,5 @@ class _Bound(NodeTransformer):
 
     def visit_Concat(self, node: nodes.Concat) -> nodes.Node:
         self.generic_visit(node)
-        return _environment_call("bounded_concat", list(node.nodes), node.lineno)
+        parts = nodes.Tuple(list(node.nodes), "load", lineno=node.lineno)
+        return _filtered(parts, _CONCAT_FILTER, node.lineno)
