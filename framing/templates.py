@@ -205,7 +205,7 @@ class Template:
 def _visible_names(params: Sequence[Param]) -> str:
     names = ", ".join(p.name for p in params)
     return ("a template sees sample.text, sample.id, sample.image and "
-            + (f"its parameters: {names}" if names else "no parameters (none declared)"))
+            + (f"its parameters: {names}" if names else "no parameters"))
 
 
 def _block(tmpl: jinja2.Template, name: str, context: Any) -> str:
@@ -284,8 +284,8 @@ def parse_template(source: str, *, name: str, path: Path | None = None) -> Templ
                 path=name, line=line,
             )
         raise TemplateError(
-            f"undefined name {undeclared[0]!r}; {_visible_names(params)}; to add a "
-            f"parameter, declare it under [params.{undeclared[0]}] in the front matter",
+            f"undefined name {undeclared[0]!r}; {_visible_names(params)}; to add it, "
+            f"declare [params.{undeclared[0]}] in the front matter",
             path=name,
             line=line,
         )
