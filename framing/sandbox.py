@@ -15,7 +15,8 @@ They are enforced cooperatively, wherever a template can do unbounded work:
   ``replace``, ``join``, ``indent``, ``center``, ``wordwrap`` ...) estimates its result
   *before* computing it and refuses one above :data:`MAX_RENDERED_CHARS`;
 - everything a render prints is counted against :data:`MAX_RENDERED_CHARS`, including
-  text captured by ``{% set %}`` blocks and literal text inside loops and macros.
+  text captured by ``{% set %}`` blocks and literal text inside loops and macros, and
+  every string or list it builds against :data:`MAX_BUILT`.
 
 Between two checks a template can only do a bounded amount of work, so the clock is
 read often enough without signals or watchdog threads (neither can stop a render that
@@ -60,6 +61,11 @@ MAX_RANGE = 100_000
 #: Bits an integer computed by ``*`` or ``**`` may have (about 1,200 decimal digits):
 #: big-number arithmetic is the one computation that grows without printing anything.
 MAX_INT_BITS = 4_096
+#: Characters and list items one render may build in all, printed or not (every string
+#: or list a filter, call or operator returns counts, even if it is thrown away). Time
+#: alone does not bound memory: a loop that builds a million-item list per iteration
+#: fills gigabytes within the time limit.
+MAX_BUILT = 10 * MAX_RENDERED_CHARS
 
 
 #: the clock the deadlines are read from (a test may replace it with one it controls)
@@ -83,6 +89,7 @@ class _Budget:
     late: str  # why the deadline matters ("" for the render's own limit)
     iterations: int = 0
     chars: int = 0
+    built: int = 0
 
 
 _BUDGET: ContextVar[_Budget | None] = ContextVar("framing_render_budget", default=None)
@@ -136,6 +143,18 @@ def _check_size(size: int, what: str) -> None:
 
 def _length(value: Any) -> int:
     return len(value) if isinstance(value, str | list | tuple | dict) else 0
+
+
+def _check_built(budget: _Budget, result: Any, what: str) -> None:
+    """Count what ``what`` returned against the render's budget: a string may not be
+    longer than MAX_RENDERED_CHARS, and all of them together not more than MAX_BUILT."""
+    size = _length(result)
+    if isinstance(result, str):
+        _check_size(size, what)
+    budget.built += size
+    if budget.built > MAX_BUILT:
+        raise RenderLimitError(f"built more than {MAX_BUILT:,} characters and list items "
+                               "in all (strings and lists made on the way, printed or not)")
 
 
 def _int(value: Any) -> int:
@@ -310,14 +329,13 @@ def _bounded_filter(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(fn)  # keeps jinja_pass_arg, so Jinja passes the same arguments
     def bounded(*args: Any, **kwargs: Any) -> Any:
-        _tick()
+        budget = _tick()
         if check is not None:
             rest = list(args[skip:])
             check(rest, kwargs)
             args = (*args[:skip], *rest)
         result = fn(*args, **kwargs)
-        if isinstance(result, str):
-            _check_size(len(result), name)
+        _check_built(budget, result, name)
         return result
 
     return bounded
@@ -351,10 +369,12 @@ def _counted(iterable: Iterable[Any], budget: _Budget) -> Iterator[Any]:
 
 def _bounded_concat(parts: tuple[Any, ...]) -> str:
     """``a ~ b ~ c``: Jinja's string concatenation, bounded."""
-    _tick()
+    budget = _tick()
     strings = [p if isinstance(p, str) else str(p) for p in parts]
     _check_size(sum(len(s) for s in strings), "'~'")
-    return "".join(strings)
+    result = "".join(strings)
+    _check_built(budget, result, "'~'")
+    return result
 
 
 #: names under which the rewritten tree calls the two helpers above: as filters, which
@@ -400,7 +420,7 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
         return bounded
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        _tick()
+        budget = _tick()
         if operator == "*":
             _check_repeat(left, right)
         elif operator == "**":
@@ -409,7 +429,9 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
             _check_size(_length(left) + _length(right), "'+'")
         elif operator == "%" and isinstance(left, str):
             _check_format(left, (right,), {}, "'%'")
-        return super().call_binop(context, operator, left, right)
+        result = super().call_binop(context, operator, left, right)
+        _check_built(budget, result, f"'{operator}'")
+        return result
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         _tick()
@@ -420,14 +442,13 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
         return super().getitem(obj, argument)
 
     def call(self, context: Any, obj: Any, /, *args: Any, **kwargs: Any) -> Any:
-        _tick()
+        budget = _tick()
         method = getattr(obj, "__wrapped__", obj)  # the sandbox wraps str.format
         owner = getattr(method, "__self__", None)
         if isinstance(owner, str):
             args = _check_str_method(owner, getattr(method, "__name__", ""), args, kwargs)
         result = super().call(context, obj, *args, **kwargs)
-        if isinstance(result, str):
-            _check_size(len(result), "a call")
+        _check_built(budget, result, "a call")
         return result
 
 

@@ -286,3 +286,11 @@ def test_undefined_attribute_of_a_parameter_names_its_value() -> None:
     t = parse_template(PARAMS_AB + "{% block system %}{{ b.size }}{% endblock %}", name="p.j2")
     with pytest.raises(TemplateError, match="undefined name 'size' on the int 1"):
         t.render(SAMPLE, t.defaults())
+
+
+def test_memory_built_on_the_way_is_bounded() -> None:
+    # each step is within the limits, and nothing is printed: what is built adds up
+    error = lint_error("{% block system %}{% set row = [0] * 1000000 %}"
+                       "{% for r in [row] * 1000 %}{% set copy = r|list %}{% endfor %}"
+                       "{% endblock %}")
+    assert f"built more than {sandbox.MAX_BUILT:,} characters and list items" in str(error)
