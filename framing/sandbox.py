@@ -18,8 +18,9 @@ They are enforced cooperatively, wherever a template can do unbounded work:
   text captured by ``{% set %}`` blocks and literal text inside loops and macros, and
   every string or list it builds against :data:`MAX_BUILT`.
 
-Between two checks a template can only do a bounded amount of work, so the clock is
-read often enough without signals or watchdog threads (neither can stop a render that
+Between two checks a template can only do a bounded amount of work (one operation on
+values the other limits already bound), so the clock is read often enough without
+signals or watchdog threads (neither can stop a render that
 runs in a worker thread). Breaking a limit raises :class:`RenderLimitError`, which
 :mod:`framing.templates` turns into a ``TemplateError`` naming file and line.
 """
@@ -276,8 +277,9 @@ def _filter_center(args: list[Any], kwargs: dict[str, Any]) -> None:
 
 
 def _filter_join(args: list[Any], kwargs: dict[str, Any]) -> None:
-    if not args or _arg(args, kwargs, 2, "attribute") is not None:
-        return  # joined by attribute: checked after, on the result
+    if not args:
+        return
+    # joined by attribute, an item's text is part of the item's own str(): a bound too
     args[0] = list(args[0])
     _check_join(_arg(args, kwargs, 1, "d", ""), args[0], "join")
 

@@ -166,6 +166,8 @@ def test_string_bomb_fails_lint_with_the_reason() -> None:
         ("{{ '%*s' % (1000000000, 'x') }}", "'%' would make"),
         ("{% set x = 'x' * 400000 %}{{ '%s%s%s'|format(x, x, x) }}", "format would make"),
         ("{{ range(100000)|join('x' * 100000) }}", "join would make"),
+        ("{% set big = 'x' * 1000000 %}{{ ([{'a': big}] * 100000)|join(attribute='a') }}",
+         "join would make"),
         ("{{ ('x' * 100000).join(range(100000)|map('string')) }}", "str.join() would make"),
         ("{{ ('a' * 100000)|replace('', 'b' * 100000) }}", "replace would make"),
         ("{{ range(10000)|join('\\n')|indent(100000) }}", "indent would make"),
@@ -202,6 +204,10 @@ def test_limits_are_per_render() -> None:
     t = parse_template(f"{{% block system %}}{{% for i in range({n}) %}}{{% endfor %}}"
                        "done{% endblock %}", name="loop.j2")
     assert t.render(SAMPLE, {}).system == "done"
+    assert t.render(SAMPLE, {}).system == "done"
+    with pytest.raises(TemplateError):
+        lint_template(parse_template(NESTED_LOOPS, name="bomb.j2"))
+    assert sandbox._BUDGET.get() is None  # a failed render leaves no budget behind
     assert t.render(SAMPLE, {}).system == "done"
 
 
