@@ -32,7 +32,7 @@ import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from typing import Any
 
@@ -96,23 +96,32 @@ class _Budget:
 _BUDGET: ContextVar[_Budget | None] = ContextVar("framing_render_budget", default=None)
 
 
-@contextmanager
-def render_limits(deadline: float | None = None, late: str | None = None) -> Iterator[None]:
-    """Run the renders inside under the limits (one budget for all of them).
+def start_budget(deadline: float | None = None, late: str = "") -> Token[_Budget | None]:
+    """Start the limits for the renders that follow, until :func:`end_budget` (with the
+    token this returns). :func:`render_limits` does both around a ``with`` block; the
+    render path calls these two directly, where a context manager's cost would show.
 
     ``deadline`` (a :func:`now` value) ends the budget earlier than
     :data:`MAX_RENDER_SECONDS` from now, with ``late`` as the reason.
     """
     end = _clock() + MAX_RENDER_SECONDS
     if deadline is not None and deadline < end:
-        budget = _Budget(deadline=deadline, late=late or "")
-    else:
-        budget = _Budget(deadline=end, late="")
-    token = _BUDGET.set(budget)
+        return _BUDGET.set(_Budget(deadline=deadline, late=late))
+    return _BUDGET.set(_Budget(deadline=end, late=""))
+
+
+def end_budget(token: Token[_Budget | None]) -> None:
+    _BUDGET.reset(token)
+
+
+@contextmanager
+def render_limits(deadline: float | None = None, late: str = "") -> Iterator[None]:
+    """Run the renders inside under one budget (see :func:`start_budget`)."""
+    token = start_budget(deadline, late)
     try:
         yield
     finally:
-        _BUDGET.reset(token)
+        end_budget(token)
 
 
 def _late() -> str:
@@ -124,7 +133,7 @@ def _budget() -> _Budget:
     if budget is None:
         # Jinja folds constant expressions at compile time; failing here makes it leave
         # them for the render, where they are bounded like everything else.
-        raise RenderLimitError("a template can only be evaluated inside render_limits()")
+        raise RenderLimitError("a template can only be evaluated under a render budget")
     return budget
 
 
@@ -399,8 +408,9 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
     """The immutable sandbox with the render limits of this module.
 
     Compile templates with :meth:`bounded_parse` (not ``parse``) so that loops and ``~``
-    go through the bounded helpers, and render only inside :func:`render_limits`.
-    The helpers are registered as filters; a template calling them gains nothing.
+    go through the bounded helpers, and render only under a budget (:func:`render_limits`
+    or :func:`start_budget`). The helpers are registered as filters; a template calling
+    them itself gains nothing.
     """
 
     intercepted_binops = frozenset({"*", "**", "+", "%"})

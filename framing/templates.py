@@ -32,8 +32,10 @@ from framing.sandbox import (
     MAX_LINT_SECONDS,
     BoundedEnvironment,
     RenderLimitError,
+    end_budget,
     now,
     render_limits,
+    start_budget,
 )
 
 ParamValue = str | int | float | bool
@@ -186,8 +188,11 @@ class Template:
         Bounded in time and size (:mod:`framing.sandbox`); any failure is a
         :class:`TemplateError` naming the file and, when known, the line.
         """
-        with render_limits():
+        token = start_budget()
+        try:
             return self._render(sample, params)
+        finally:
+            end_budget(token)
 
     def _render(self, sample: SampleView, params: Mapping[str, Any]) -> Messages:
         tmpl = self._compiled
