@@ -779,6 +779,7 @@ def templates_list(
 ) -> None:
     """List templates with their parameters and number of framings."""
     from framing.templates import load_template
+    from framing.wording import plural
 
     names, root = _study_templates(study)
     table = Table()
@@ -791,7 +792,8 @@ def templates_list(
         params = ", ".join(f"{p.name}:{p.kind}" for p in t.params) or "-"
         table.add_row(_escape(t.name), _escape(params), str(t.size), _escape(t.description))
     out.print(table)
-    out.print(f"{len(names)} templates, {total} framings (floats counted on a 5-point grid)")
+    out.print(f"{plural(len(names), 'template')}, {plural(total, 'framing')} "
+              "(floats counted on a 5-point grid)")
 
 
 @templates_app.command("lint")
@@ -803,6 +805,7 @@ def templates_lint(
     """Parse, check and test-render templates; report file, line and reason."""
     from framing.errors import TemplateError
     from framing.templates import lint_template, load_template
+    from framing.wording import plural
 
     names, root = (list(paths), Path.cwd()) if paths else _study_templates(None)
     failures = 0
@@ -815,7 +818,7 @@ def templates_lint(
         else:
             out.print(f"ok   {_escape(name)}")
     if failures:
-        err.print(f"{failures} of {len(names)} template(s) failed lint")
+        err.print(f"{failures:,} of {plural(len(names), 'template')} failed lint")
         raise typer.Exit(Exit.BAD_INPUT)
 
 

@@ -2,9 +2,9 @@
 
 A framing is a Jinja file whose leading comment ``{#--- ... ---#}`` holds TOML that
 declares its parameters. Rendering happens in an immutable sandbox with strict
-undefined names, and a template only ever sees ``sample.text``, ``sample.id``,
-``sample.image`` (whether an image is attached) and its own parameters: never the
-grades or the category, which would leak the answer.
+undefined names and bounded time and size (:mod:`framing.sandbox`), and a template only
+ever sees ``sample.text``, ``sample.id``, ``sample.image`` (whether an image is attached)
+and its own parameters: never the grades or the category, which would leak the answer.
 """
 
 from __future__ import annotations
@@ -24,9 +24,19 @@ from typing import Any
 import jinja2
 import jinja2.meta
 from jinja2.debug import rewrite_traceback_stack
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.sandbox import SecurityError
+from jinja2.utils import missing
 
 from framing.errors import TemplateError
+from framing.sandbox import (
+    MAX_LINT_SECONDS,
+    BoundedEnvironment,
+    RenderLimitError,
+    end_budget,
+    now,
+    render_limits,
+    start_budget,
+)
 
 ParamValue = str | int | float | bool
 _FRONT_MATTER = re.compile(r"\A\s*\{#---[ \t]*\n(?P<toml>.*?)\n---#\}", re.DOTALL)
@@ -168,8 +178,23 @@ class Template:
     def size(self) -> int:
         return math.prod(len(p.grid()) for p in self.params)
 
+    def visible_names(self) -> str:
+        """What this template can use, for messages about a name it cannot."""
+        return _visible_names(self.params)
+
     def render(self, sample: SampleView, params: Mapping[str, Any]) -> Messages:
-        """Render the ``system`` and ``user`` blocks; ``user`` defaults to the sample text."""
+        """Render the ``system`` and ``user`` blocks; ``user`` defaults to the sample text.
+
+        Bounded in time and size (:mod:`framing.sandbox`); any failure is a
+        :class:`TemplateError` naming the file and, when known, the line.
+        """
+        token = start_budget()
+        try:
+            return self._render(sample, params)
+        finally:
+            end_budget(token)
+
+    def _render(self, sample: SampleView, params: Mapping[str, Any]) -> Messages:
         tmpl = self._compiled
         context = tmpl.new_context({"sample": sample, **params})
         try:
@@ -177,9 +202,15 @@ class Template:
             user = _block(tmpl, "user", context) if "user" in tmpl.blocks else sample.text
         except Exception as e:
             raise TemplateError(
-                _describe_render_error(e), path=self.name, line=_line_of(e, self)
+                _describe_render_error(e, self), path=self.name, line=_line_of(e, self)
             ) from None
         return Messages(system=system.strip(), user=user.strip())
+
+
+def _visible_names(params: Sequence[Param]) -> str:
+    names = ", ".join(p.name for p in params)
+    return ("a template sees sample.text, sample.id, sample.image and "
+            + (f"its parameters: {names}" if names else "no parameters"))
 
 
 def _block(tmpl: jinja2.Template, name: str, context: Any) -> str:
@@ -188,9 +219,30 @@ def _block(tmpl: jinja2.Template, name: str, context: Any) -> str:
     return "".join(tmpl.blocks[name](context))
 
 
-def _environment() -> ImmutableSandboxedEnvironment:
-    return ImmutableSandboxedEnvironment(
-        undefined=jinja2.StrictUndefined,
+class _Undefined(jinja2.StrictUndefined):
+    """Strict undefined whose message names the expression as the template wrote it
+    (``'sample.txt'``), not the Python object behind it."""
+
+    __slots__ = ()
+
+    @property
+    def _undefined_message(self) -> str:
+        if self._undefined_hint is not None:
+            return self._undefined_hint
+        name = self._undefined_name
+        key = f".{name}" if isinstance(name, str) else f"[{name!r}]"
+        owner = self._undefined_obj
+        if owner is missing:
+            return f"undefined name {name!r}"
+        if isinstance(owner, SampleView):
+            return f"undefined name 'sample{key}'"
+        shown = repr(owner) if len(repr(owner)) <= 40 else repr(owner)[:37] + "..."
+        return f"undefined name {key.lstrip('.')!r} on the {type(owner).__name__} {shown}"
+
+
+def _environment() -> BoundedEnvironment:
+    return BoundedEnvironment(
+        undefined=_Undefined,
         autoescape=False,
         keep_trailing_newline=False,
         trim_blocks=True,
@@ -221,7 +273,7 @@ def parse_template(source: str, *, name: str, path: Path | None = None) -> Templ
     """Parse template ``source``; ``name`` is what messages and output call it."""
     description, params, body_offset = _front_matter(source, name)
     try:
-        ast = _ENV.parse(source, name=name, filename=name)
+        ast = _ENV.bounded_parse(source, name=name, filename=name)
         code = _ENV.compile(ast, name=name, filename=name)
         compiled = _ENV.template_class.from_code(_ENV, code, _ENV.make_globals(None))
     except jinja2.TemplateSyntaxError as e:
@@ -229,7 +281,7 @@ def parse_template(source: str, *, name: str, path: Path | None = None) -> Templ
     declared = {p.name for p in params}
     undeclared = sorted(jinja2.meta.find_undeclared_variables(ast) - declared - {"sample"})
     if undeclared:
-        line = _first_line_mentioning(source, undeclared[0])
+        line = _first_line_using(source, undeclared[0])
         if re.search(r"\{%-?\s*set\s+" + re.escape(undeclared[0]) + r"\b", source):
             raise TemplateError(
                 f"{undeclared[0]!r} is set outside the block that uses it: move the "
@@ -237,8 +289,8 @@ def parse_template(source: str, *, name: str, path: Path | None = None) -> Templ
                 path=name, line=line,
             )
         raise TemplateError(
-            f"undefined name {undeclared[0]!r}: declare it under [params.{undeclared[0]}] "
-            "in the front matter, or use sample.text / sample.id / sample.image",
+            f"undefined name {undeclared[0]!r}; {_visible_names(params)}; to add it, "
+            f"declare [params.{undeclared[0]}] in the front matter",
             path=name,
             line=line,
         )
@@ -364,6 +416,20 @@ def _first_line_mentioning(source: str, needle: str) -> int | None:
     return None
 
 
+def _first_line_using(source: str, name: str) -> int | None:
+    """The first line whose Jinja code uses ``name`` (not text or comments mentioning it)."""
+    previous = ""
+    try:
+        for lineno, kind, value in _ENV.lex(source):
+            if kind == "name" and value == name and previous not in ("block", "endblock"):
+                return lineno
+            if kind != "whitespace":
+                previous = value
+    except jinja2.TemplateSyntaxError:
+        pass
+    return _first_line_mentioning(source, name)
+
+
 def _line_of(error: BaseException, template: Template) -> int | None:
     """The template line a render error came from, read off Jinja's rewritten traceback."""
     lineno = getattr(error, "lineno", None)
@@ -379,11 +445,15 @@ def _line_of(error: BaseException, template: Template) -> int | None:
     return None
 
 
-def _describe_render_error(error: BaseException) -> str:
+def _describe_render_error(error: BaseException, template: Template) -> str:
     if isinstance(error, SecurityError):
         return f"blocked by the sandbox: {error} (templates cannot reach Python internals)"
+    if isinstance(error, RenderLimitError):
+        return f"too costly to render: {error}"
     if isinstance(error, jinja2.UndefinedError):
-        return f"undefined: {error.message}"
+        return f"{error.message}; {template.visible_names()}"
+    if isinstance(error, RecursionError):
+        return "render failed: a macro or recursive loop calls itself too deeply"
     return f"render failed: {type(error).__name__}: {error}"
 
 
@@ -397,12 +467,18 @@ def lint_template(template: Template) -> None:
     """Render the template over its parameter grid (capped) and probe samples.
 
     Parsing already caught syntax and undeclared names; rendering catches sandbox
-    violations and names that only fail at run time.
+    violations, names that only fail at run time and renders over the limits of
+    :mod:`framing.sandbox`. Each render is held to ``MAX_RENDER_SECONDS`` and all of
+    them together to ``MAX_LINT_SECONDS``.
     """
+    deadline = now() + MAX_LINT_SECONDS
+    late = (f"rendering its parameter combinations took more than {MAX_LINT_SECONDS:g} s "
+            "in all (a framing renders in milliseconds)")
     combos = itertools.islice(template.grid(), 256)
     for params in combos:
         for sample in PROBE_SAMPLES:
-            messages = template.render(sample, params)
+            with render_limits(deadline, late):
+                messages = template._render(sample, params)
             if not messages.user:
                 raise TemplateError("the user block renders empty", path=template.name)
 

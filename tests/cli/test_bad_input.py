@@ -46,6 +46,15 @@ def study_with_template(workspace: Path, body: str) -> Path:
          "{% endblock %}", "prompts/bad.j2:1: blocked by the sandbox"),
         ('{#---\n[params.level]\nint = [5, 1]\n---#}\n{% block system %}{{ level }}'
          "{% endblock %}", "prompts/bad.j2:2: parameter 'level'"),
+        ("{% block system %}\n{{ sample.txt }}{% endblock %}",
+         "prompts/bad.j2:2: undefined name 'sample.txt'; a template sees sample.text, "
+         "sample.id, sample.image and no parameters"),
+        # bounded rendering: these used to hang lint and the search, or exhaust memory
+        ("{% block system %}\n{% for i in range(100000) %}{% for j in range(100000) %}x"
+         "{% endfor %}{% endfor %}{% endblock %}",
+         "prompts/bad.j2:2: too costly to render: loops ran more than 100,000 iterations"),
+        ("{% block system %}\n\n{{ 'x' * 10**9 }}{% endblock %}",
+         "prompts/bad.j2:3: too costly to render: '*' would make 1,000,000,000 characters"),
     ],
 )
 def test_bad_template_stops_before_any_call(workspace: Path, count_calls: list[int], body: str,
@@ -108,3 +117,23 @@ def test_changed_template_set_is_a_clear_error(workspace: Path) -> None:
     assert result.exit_code == 2
     assert "templates or their parameters changed" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_template_commands_count_in_words(workspace: Path) -> None:
+    (workspace / "prompts").mkdir()
+    (workspace / "prompts" / "only.j2").write_text("{% block system %}Hi.{% endblock %}\n")
+    listed = runner.invoke(app, ["templates", "list"])
+    assert listed.exit_code == 0, listed.stderr
+    assert "1 template, 1 framing (" in listed.stdout
+    (workspace / "prompts" / "bad.j2").write_text("{% block system %}{{ nope }}{% endblock %}")
+    (workspace / "prompts" / "good.j2").write_text(
+        '{#---\n[params.x]\nbool = true\n---#}\n{% block system %}{{ x }}{% endblock %}')
+    lint = runner.invoke(app, ["templates", "lint", "prompts/bad.j2"])
+    assert lint.exit_code == 2
+    assert "1 of 1 template failed lint" in lint.stderr
+    lint = runner.invoke(app, ["templates", "lint", "prompts/bad.j2", "prompts/good.j2",
+                               "prompts/only.j2"])
+    assert "1 of 3 templates failed lint" in lint.stderr
+    (workspace / "prompts" / "bad.j2").unlink()
+    listed = runner.invoke(app, ["templates", "list"])
+    assert "2 templates, 3 framings (" in listed.stdout
