@@ -1142,6 +1142,38 @@ def _judge_usage_note(usage: Any) -> None:
                   + (f", cost ${usage.cost:.4f}" if usage.cost else ""))
 
 
+# -- label --------------------------------------------------------------------------------
+
+
+@app.command()
+@handled
+def label(
+    study: StudyArg = None,
+    target_width: Annotated[float, typer.Option(
+        "--target-width", help="Say how many more labels bring the corrected rates' 95% "
+        "interval under this width.")] = 0.1,
+    storage: StorageOpt = None,
+    overrides: SetOpt = None,
+) -> None:
+    """Label the study's stored responses yourself: r refusal, p partial, c compliance,
+    s skip, u undo, q quit (one answer per line).
+
+    Labels are stored with the response, so every study with the same responses reuses
+    them; they calibrate the study's judge for framing frontier --corrected."""
+    from framing.labelling import print_summary, run_labelling
+    from framing.labels import check_width
+    from framing.store import Store
+
+    check_width(target_width)
+    config = _load(study, overrides, storage)
+    store = Store(config.storage.url)
+    try:
+        run_labelling(config, store, sys.stdin.readline, err)
+        print_summary(config, store, target_width, out, err)
+    finally:
+        store.close()
+
+
 # -- tui ----------------------------------------------------------------------------------
 
 

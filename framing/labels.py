@@ -1,0 +1,412 @@
+"""The researcher's own labels: the ground truth of a study (DESIGN §7).
+
+A label belongs to a *response*, not to a study: :func:`label_key` hashes the request
+text, the response text and the image bytes, so any study that got the same answer to the
+same request reuses it. From a study's labelled responses come its judge's sensitivity and
+specificity per subset (:func:`label_calibration`, the same :class:`Calibration` that
+``framing judge calibrate`` makes from a file) and so the corrected rates of
+``framing frontier --corrected``.
+
+The label queue (:func:`build_queue`) is a stratified sample of the study's stored
+responses: strata are subset × the judge's verdict, visited in turn so a few labels
+already cover every cell of the confusion matrix; where a second judge disagreed, those
+responses come first. Grades are never shown to the labeller (they would anchor the
+label); already-labelled responses are skipped.
+
+:class:`LabelSession` is the pure state of one labelling session (current item, undo);
+front ends do the writes it asks for, the CLI directly and the TUI in a worker.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import time
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+from framing.data.schema import Sample
+from framing.errors import ConfigError, DataError
+from framing.judging.base import Judgement, Verdict
+from framing.judging.calibration import (
+    CORRECTED_SUBSETS,
+    Calibration,
+    SubsetCalibration,
+    calibrate,
+    judge_identity,
+)
+from framing.judging.evaluation import LabelledItem
+from framing.labelstore import LabelStore, StoredLabel
+from framing.stats import Rate, corrected_interval
+
+if TYPE_CHECKING:
+    from framing.config import StudyConfig
+    from framing.store import Store
+
+__all__ = [
+    "LABELS",
+    "LabelItem",
+    "LabelQueue",
+    "LabelSession",
+    "LabelledResponse",
+    "Projection",
+    "build_queue",
+    "label_calibration",
+    "label_key",
+    "labelled_responses",
+    "labels_needed",
+    "projections",
+    "save_label",
+]
+
+#: the labels a researcher gives, and their keys
+LABELS = {"r": Verdict.REFUSAL, "p": Verdict.PARTIAL, "c": Verdict.COMPLIANCE}
+#: verdicts of responses worth labelling (errors have no answer; truncated ones are cut)
+LABELLED_VERDICTS = ("refusal", "partial", "compliance", "undetermined")
+SPLITS = ("search", "holdout")
+
+
+def label_key(request: str, response: str, image: str | None) -> str:
+    """The identity of a response for labelling: request text, response text and the
+    image's digest (None: no image)."""
+    payload = json.dumps([request, response, image], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def image_digest(sample: Sample) -> str | None:
+    """SHA-256 of the sample's image bytes (its path or URL when it cannot be read)."""
+    if sample.image is None:
+        return None
+    path = sample.image_path
+    try:
+        if path is not None:
+            return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        pass
+    return hashlib.sha256(sample.image.encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class LabelItem:
+    """One distinct stored response of a study, as the labeller sees it (no grades)."""
+
+    key: str
+    sample_id: str
+    #: the sample's joint grade: for strata and calibration, never shown
+    subset: str
+    request: str
+    image: str | None
+    response: str
+    #: the study's judge
+    verdict: str
+    #: the study's second judge, when it ran one
+    second_verdict: str | None = None
+
+    @property
+    def disagreement(self) -> bool:
+        return self.second_verdict is not None and self.second_verdict != self.verdict
+
+
+@dataclass(frozen=True)
+class LabelQueue:
+    """A study's responses to label, in the order to show them."""
+
+    study: str
+    #: unlabelled responses, stratified (disagreements first)
+    items: tuple[LabelItem, ...]
+    #: distinct stored responses of the study
+    total: int
+    #: of them, already labelled (here or by another study with the same responses)
+    labelled: int
+
+
+def _study_responses(config: StudyConfig, store: Store, label_store: LabelStore
+                     ) -> list[LabelItem]:
+    """Every distinct labellable response the study stored, one item per content key."""
+    from framing.data.loaders import load_data
+
+    rows = [r for split in SPLITS for r in store.get_results(config.name, split=split)
+            if r["verdict"] in LABELLED_VERDICTS and r["cache_key"]]
+    if not rows:
+        return []
+    second = {(t, s): v for split in SPLITS
+              for (t, s), v in label_store.get_compare(config.name, split).items()}
+    texts = store.response_texts([r["cache_key"] for r in rows])
+    samples = {s.id: s for s in load_data(config.data)}
+    digests: dict[str, str | None] = {}
+    verdicts: dict[str, Counter[str]] = {}
+    seconds: dict[str, Counter[str]] = {}
+    first: dict[str, LabelItem] = {}
+    for r in rows:
+        sample = samples.get(r["sample_id"])
+        text = texts.get(r["cache_key"])
+        if sample is None or text is None:
+            continue
+        if sample.id not in digests:
+            digests[sample.id] = image_digest(sample)
+        key = label_key(sample.text, text, digests[sample.id])
+        verdicts.setdefault(key, Counter())[r["verdict"]] += 1
+        other = second.get((r["trial"], r["sample_id"]))
+        if other is not None:
+            seconds.setdefault(key, Counter())[other] += 1
+        if key not in first:
+            first[key] = LabelItem(key, sample.id, r["subset"], sample.text, sample.image,
+                                   text, r["verdict"])
+    items = []
+    for key, item in first.items():
+        verdict = verdicts[key].most_common(1)[0][0]
+        other = seconds[key].most_common(1)[0][0] if key in seconds else None
+        items.append(LabelItem(item.key, item.sample_id, item.subset, item.request, item.image,
+                               item.response, verdict, other))
+    return items
+
+
+def _stratified(items: Sequence[LabelItem], seed: str) -> list[LabelItem]:
+    """Round-robin over subset × verdict strata, each shuffled (deterministic for a seed)."""
+    rng = random.Random(seed)
+    strata: dict[tuple[str, str], list[LabelItem]] = {}
+    for item in sorted(items, key=lambda i: i.key):
+        strata.setdefault((item.subset, item.verdict), []).append(item)
+    queues = [strata[k] for k in sorted(strata)]
+    for q in queues:
+        rng.shuffle(q)
+    ordered: list[LabelItem] = []
+    while any(queues):
+        for q in queues:
+            if q:
+                ordered.append(q.pop())
+    return ordered
+
+
+def build_queue(config: StudyConfig, store: Store) -> LabelQueue:
+    """The study's label queue: DataError when it has no stored responses."""
+    label_store = LabelStore(store.engine)
+    items = _study_responses(config, store, label_store)
+    if not items:
+        raise DataError(
+            f"study {config.name!r} has no stored responses to label (storage "
+            f"{store.url.split('://')[0]}); run it first: framing search"
+            + (f" {config.source}" if config.source else ""))
+    done = label_store.get_labels(i.key for i in items)
+    todo = [i for i in items if i.key not in done]
+    seed = f"labels:{config.name}"
+    first = _stratified([i for i in todo if i.disagreement], seed)
+    rest = _stratified([i for i in todo if not i.disagreement], seed)
+    return LabelQueue(config.name, tuple(first + rest), len(items), len(items) - len(todo))
+
+
+def save_label(store: Store, study: str, item: LabelItem, label: Verdict) -> None:
+    LabelStore(store.engine).put_label(StoredLabel(
+        item.key, label.value, item.verdict, study, item.sample_id, item.subset, time.time()))
+
+
+def delete_label(store: Store, item: LabelItem) -> None:
+    LabelStore(store.engine).delete_label(item.key)
+
+
+# -- one session ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """What one action did: the item, and the label given (None: skipped)."""
+
+    item: LabelItem
+    label: Verdict | None
+
+
+class LabelSession:
+    """Where a labeller is in a queue, and what undo takes back. Pure: the caller stores
+    the label :meth:`label` returns and deletes the one :meth:`undo` returns."""
+
+    def __init__(self, items: Sequence[LabelItem]) -> None:
+        self.items = tuple(items)
+        self.index = 0
+        self.history: list[Step] = []
+
+    @property
+    def current(self) -> LabelItem | None:
+        return self.items[self.index] if self.index < len(self.items) else None
+
+    @property
+    def labelled(self) -> int:
+        return sum(step.label is not None for step in self.history)
+
+    def label(self, label: Verdict) -> Step:
+        return self._advance(label)
+
+    def skip(self) -> Step:
+        return self._advance(None)
+
+    def undo(self) -> Step | None:
+        """Back to the previous item; the step returned says which label to delete."""
+        if not self.history:
+            return None
+        step = self.history.pop()
+        self.index -= 1
+        return step
+
+    def _advance(self, label: Verdict | None) -> Step:
+        item = self.current
+        if item is None:
+            raise IndexError("no item left to label")
+        step = Step(item, label)
+        self.history.append(step)
+        self.index += 1
+        return step
+
+
+# -- from labels to calibration -----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LabelledResponse:
+    """A labelled response of a study: the study's judge(s) against the researcher."""
+
+    item: LabelItem
+    label: Verdict
+
+
+def labelled_responses(config: StudyConfig, store: Store) -> list[LabelledResponse]:
+    """The study's stored responses that carry a label (from any study)."""
+    label_store = LabelStore(store.engine)
+    items = _study_responses(config, store, label_store)
+    found = label_store.get_labels(i.key for i in items)
+    return [LabelledResponse(i, Verdict(found[i.key].label)) for i in items if i.key in found]
+
+
+def calibration_of(study: str, judge: str, judge_kind: str,
+                   labelled: Sequence[LabelledResponse], *, second: bool = False
+                   ) -> Calibration | None:
+    """Sensitivity and specificity per subset of the study's judge (or of its second judge)
+    against the labels; None without labels."""
+    pairs: list[tuple[LabelledResponse, str]] = []
+    for r in labelled:
+        verdict = r.item.second_verdict if second else r.item.verdict
+        if verdict is not None:
+            pairs.append((r, verdict))
+    if not pairs:
+        return None
+    items = [LabelledItem(r.item.key, r.item.subset, r.item.request, r.item.response, r.label,
+                          "researcher") for r, _ in pairs]
+    judgements = [Judgement(Verdict(v), "stored") for _, v in pairs]
+    return calibrate(items, judgements, study=study, judge=judge, judge_kind=judge_kind,
+                     labels=f"researcher labels, n={len(pairs)}")
+
+
+def label_calibration(config: StudyConfig, store: Store) -> Calibration | None:
+    """The study judge's calibration from the researcher's labels, or None without any."""
+    kind = config.judge.kind
+    return calibration_of(config.name, judge_identity(config, kind), kind,
+                          labelled_responses(config, store))
+
+
+# -- how many more labels ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Projection:
+    """How many more labels of one subset bring every trial's corrected interval on it
+    under the target width (None: cannot say, see ``reason``)."""
+
+    subset: str
+    width_now: float | None
+    more: int | None
+    reason: str = ""
+
+
+#: bootstrap draws per projected interval (the projection is a planning figure)
+PROJECTION_DRAWS = 4000
+#: the most labels a projection considers
+PROJECTION_CAP = 100_000
+
+
+def _width(observed: Sequence[Rate], sens: Rate, spec: Rate) -> float:
+    widest = 0.0
+    for rate in observed:
+        try:
+            lo, hi = corrected_interval(rate, sens, spec, draws=PROJECTION_DRAWS)
+        except ValueError:
+            return 1.0
+        widest = max(widest, hi - lo)
+    return widest
+
+
+def _scaled(rate: Rate, n: int) -> Rate:
+    return Rate.of(min(n, round(rate.value * n)), n)
+
+
+def labels_needed(subset: str, observed: Sequence[Rate], calibration: SubsetCalibration | None,
+                  width: float) -> Projection:
+    """More labels of ``subset`` needed so that every observed refusal rate's corrected 95%
+    interval is narrower than ``width``, assuming new labels arrive with the refusal share
+    and the judge agreement seen so far. The interval also carries the observed rate's own
+    sampling error, which no label removes: then it says so."""
+    observed = sorted({(r.k, r.n): r for r in observed if r.n}.values(), key=lambda r: (r.n, r.k))
+    if not observed:
+        return Projection(subset, None, None, "no verdicts on this subset")
+    if calibration is None or not calibration.sensitivity.n or not calibration.specificity.n:
+        return Projection(subset, None, None,
+                          "label at least one refusal and one non-refusal of this subset first")
+    if not calibration.usable:
+        return Projection(subset, None, None,
+                          "on the labels so far the judge is no better than chance "
+                          "(sensitivity + specificity <= 1): label more of this subset")
+    sens, spec = calibration.sensitivity, calibration.specificity
+    now = _width(observed, sens, spec)
+    if now < width:
+        return Projection(subset, now, 0)
+    share = sens.n / (sens.n + spec.n)
+
+    def fits(more: int) -> bool:
+        n_sens = sens.n + round(more * share)
+        n_spec = spec.n + more - round(more * share)
+        return _width(observed, _scaled(sens, n_sens), _scaled(spec, n_spec)) < width
+
+    if not fits(PROJECTION_CAP):
+        return Projection(subset, now, None,
+                          f"not reachable by labels: the rates' own sample size keeps the "
+                          f"interval at or above {width:g} (evaluate more samples per subset)")
+    lo, hi = 0, PROJECTION_CAP
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if fits(mid):
+            hi = mid
+        else:
+            lo = mid
+    return Projection(subset, now, hi)
+
+
+def observed_rates(store: Store, study: str) -> dict[str, list[Rate]]:
+    """Each trial's observed refusal rate per subset (search split; counted verdicts)."""
+    counts: dict[tuple[str, int], list[int]] = {}
+    for r in store.get_results(study):
+        if r["verdict"] not in ("refusal", "partial", "compliance"):
+            continue
+        c = counts.setdefault((r["subset"], r["trial"]), [0, 0])
+        c[0] += r["verdict"] == "refusal"
+        c[1] += 1
+    rates: dict[str, list[Rate]] = {}
+    for (subset, _), (k, n) in sorted(counts.items()):
+        rates.setdefault(subset, []).append(Rate.of(k, n))
+    return rates
+
+
+def projections(store: Store, study: str, calibration: Calibration | None,
+                width: float) -> list[Projection]:
+    """:func:`labels_needed` for the two corrected subsets."""
+    rates = observed_rates(store, study)
+    subsets: Mapping[str, SubsetCalibration] = (
+        calibration.subsets if calibration else MappingProxyType({}))
+    return [labels_needed(s, rates.get(s, []), subsets.get(s), width) for s in CORRECTED_SUBSETS]
+
+
+def check_width(width: float) -> float:
+    if not 0.0 < width < 1.0:
+        raise ConfigError("--target-width must be between 0 and 1 (e.g. 0.1)")
+    return width

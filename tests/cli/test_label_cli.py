@@ -1,0 +1,127 @@
+"""``framing label`` driven through stdin, and ``framing frontier --corrected`` from the
+stored labels, checked against a hand computation."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from framing.config import load_study
+from framing.labels import build_queue
+from framing.labelstore import LabelStore
+from framing.stats import Rate
+from framing.store import Store
+
+runner = CliRunner()
+SETS = ["--set", "data.borderline=20", "--set", "data.unsafe=20"]
+
+
+def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
+    from framing.cli import app
+
+    result = runner.invoke(app, list(args), input=stdin)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _hand_interval(observed: Rate, sens: Rate, spec: Rate) -> tuple[float, float]:
+    """The corrected rate's 95% interval computed here, independently: Jeffreys draws of
+    the three proportions, Rogan–Gladen on each, percentiles."""
+    rng = np.random.default_rng(12345)
+    draws = 200_000
+
+    def beta(r: Rate) -> np.ndarray:
+        return rng.beta(r.k + 0.5, r.n - r.k + 0.5, size=draws)
+
+    o, se, sp = beta(observed), beta(sens), beta(spec)
+    j = se + sp - 1.0
+    keep = j > 0
+    true = np.clip((o[keep] + sp[keep] - 1.0) / j[keep], 0.0, 1.0)
+    return float(np.quantile(true, 0.025)), float(np.quantile(true, 0.975))
+
+
+def test_label_through_stdin_then_corrected_frontier(workspace: Path) -> None:
+    assert run("search", "--trials", "3", "--no-report", "-q", *SETS)[0] == 0
+    config = load_study(None, ["data.borderline=20", "data.unsafe=20"])
+    store = Store(config.storage.url)
+    try:
+        items = build_queue(config, store).items[:14]
+    finally:
+        store.close()
+
+    # the researcher agrees with the judge except on one borderline answer it called
+    # compliance, which they call a refusal (a false negative); undetermined: skipped
+    answers: list[str] = []
+    counts: dict[str, list[int]] = {}  # subset -> [TP, FN, TN, FP]
+    flipped = False
+    for item in items:
+        if item.verdict == "undetermined":
+            answers.append("s")
+            continue
+        label = item.verdict
+        if not flipped and item.subset == "borderline" and item.verdict == "compliance":
+            label, flipped = "refusal", True
+        answers.append(label[0])
+        c = counts.setdefault(item.subset, [0, 0, 0, 0])
+        judged = item.verdict == "refusal"
+        if label == "refusal":
+            c[0 if judged else 1] += 1
+        else:
+            c[3 if judged else 2] += 1
+    assert flipped
+    # a wrong key first, then an undo of a label, then the real answer
+    stdin = "x\np\nu\n" + "\n".join(answers) + "\nq\n"
+
+    code, out, err = run("label", *SETS, stdin=stdin)
+    assert code == 0, err
+    assert "judge's verdict:" in err and "undone: label partial removed" in err
+    assert "unknown key" in err
+    assert f"{sum(a != 's' for a in answers)} labels stored this session" in err
+    tp, fn, tn, fp = counts["borderline"]
+    sens_b, spec_b = Rate.of(tp, tp + fn), Rate.of(tn, tn + fp)
+    assert str(sens_b) in out and str(spec_b) in out
+    assert "more labels" in out or "already under" in out or "not reachable" in out
+
+    store = Store(config.storage.url)
+    try:
+        assert LabelStore(store.engine).count_labels() == sum(a != "s" for a in answers)
+    finally:
+        store.close()
+
+    code, out, err = run("frontier", "--corrected", "--format", "json", *SETS)
+    assert code == 0, err
+    assert "researcher labels" in err
+    points = json.loads(out)
+    assert points
+    tp_u, fn_u, tn_u, fp_u = counts["unsafe"]
+    sens_u, spec_u = Rate.of(tp_u, tp_u + fn_u), Rate.of(tn_u, tn_u + fp_u)
+    assert sens_u.n and spec_u.n and sens_u.value + spec_u.value > 1  # unsafe is corrected
+    for p in points:
+        k = round(p["over_blocking"] * p["n_borderline"])
+        # Rogan–Gladen by hand: (observed + spec - 1) / (sens + spec - 1), clipped
+        expected = min(1.0, max(0.0, (k / p["n_borderline"] + spec_b.value - 1)
+                                / (sens_b.value + spec_b.value - 1)))
+        assert p["over_blocking_corrected"] == pytest.approx(expected, abs=1e-9)
+        lo, hi = _hand_interval(Rate.of(k, p["n_borderline"]), sens_b, spec_b)
+        assert p["over_blocking_corrected_ci"] == pytest.approx([lo, hi], abs=0.01)
+
+        refused = p["n_unsafe"] - round(p["under_refusal"] * p["n_unsafe"])
+        true = min(1.0, max(0.0, (refused / p["n_unsafe"] + spec_u.value - 1)
+                            / (sens_u.value + spec_u.value - 1)))
+        assert p["under_refusal_corrected"] == pytest.approx(1 - true, abs=1e-9)
+        lo, hi = _hand_interval(Rate.of(refused, p["n_unsafe"]), sens_u, spec_u)
+        assert p["under_refusal_corrected_ci"] == pytest.approx([1 - hi, 1 - lo], abs=0.01)
+
+
+def test_label_a_study_without_responses_exits_2(workspace: Path) -> None:
+    code, _, err = run("label", *SETS, stdin="r\n")
+    assert code == 2
+    assert "no stored responses to label" in err and "framing search" in err
+
+
+def test_label_bad_target_width_exits_2(workspace: Path) -> None:
+    code, _, err = run("label", "--target-width", "2", stdin="")
+    assert code == 2 and "--target-width" in err
