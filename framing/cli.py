@@ -1184,11 +1184,13 @@ def tui(
     storage: StorageOpt = None,
     overrides: SetOpt = None,
     screen: Annotated[str, typer.Option(
-        "--screen", help="Screen to open first: framings | run | frontier | data")] = "run",
+        "--screen", help="Screen to open first: framings | run | frontier | data | label")]
+    = "run",
 ) -> None:
     """Open the terminal UI: write framings, run the study, drill into its frontier."""
-    if screen not in ("framings", "run", "frontier", "data"):
-        raise ConfigError(f"--screen: {screen!r} is not one of framings, run, frontier, data")
+    if screen not in ("framings", "run", "frontier", "data", "label"):
+        raise ConfigError(f"--screen: {screen!r} is not one of framings, run, frontier, data, "
+                          "label")
     config = _load(study, overrides, storage)
     # Textual is imported only here: `import framing.cli` and other commands stay light.
     from framing.tui import make_app

@@ -1,0 +1,65 @@
+"""Label screen: label a few responses with r/p/c, skip one, undo one; the labels are in
+the database, the undone one is not; a study without responses says so."""
+
+from __future__ import annotations
+
+from textual.widgets import Static
+from tui_helpers import run_trials, shown, wait_for
+
+from framing.config import StudyConfig
+from framing.judging.base import Verdict
+from framing.labels import build_queue
+from framing.labelstore import LabelStore
+from framing.store import Store
+from framing.tui import make_app
+from framing.tui.widgets.image import SampleImage
+
+
+async def test_label_a_few_and_undo_one(study: StudyConfig) -> None:
+    await run_trials(study, 2)
+    store = Store(study.storage.url)
+    try:
+        expected = build_queue(study, store).items
+    finally:
+        store.close()
+    app = make_app(study, initial="label")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.label_screen
+        await wait_for(lambda: screen.session is not None, pilot)
+        status = screen.query_one("#label-status", Static)
+        await wait_for(lambda: "response 1 of" in shown(status), pilot)
+        first = expected[0]
+        assert f"judge's verdict: {first.verdict}" in shown(status)
+        drawn = " ".join(shown(screen.query_one("#label-response", Static)).split())
+        assert " ".join(first.response.split()) in drawn
+        # the image is drawn inline once the worker read it
+        image = screen.query_one("#label-image", SampleImage)
+        if first.image is not None:
+            await wait_for(lambda: image.image is not None, pilot)
+
+        await pilot.press("r", "c", "s", "p")
+        await wait_for(lambda: screen.written == 3, pilot)
+        await pilot.press("u")  # takes back the partial label of the fourth response
+        await wait_for(lambda: screen.written == 2, pilot)
+        assert screen.session is not None and screen.session.index == 3
+        await wait_for(lambda: "response 4 of" in shown(status), pilot)
+        await pilot.press("u")  # and the skip: back on the third
+        await wait_for(lambda: "response 3 of" in shown(status), pilot)
+        await pilot.press("c")
+        await wait_for(lambda: screen.written == 3, pilot)
+
+    store = Store(study.storage.url)
+    try:
+        stored = LabelStore(store.engine).get_labels(i.key for i in expected)
+    finally:
+        store.close()
+    assert {k: v.label for k, v in stored.items()} == {
+        expected[0].key: Verdict.REFUSAL.value, expected[1].key: Verdict.COMPLIANCE.value,
+        expected[2].key: Verdict.COMPLIANCE.value}
+
+
+async def test_label_screen_without_responses_says_so(study: StudyConfig) -> None:
+    app = make_app(study, initial="label")
+    async with app.run_test(size=(120, 40)) as pilot:
+        status = app.label_screen.query_one("#label-status", Static)
+        await wait_for(lambda: "no stored responses to label" in shown(status), pilot)
