@@ -63,3 +63,37 @@ async def test_label_screen_without_responses_says_so(study: StudyConfig) -> Non
     async with app.run_test(size=(120, 40)) as pilot:
         status = app.label_screen.query_one("#label-status", Static)
         await wait_for(lambda: "no stored responses to label" in shown(status), pilot)
+
+
+async def test_frontier_shows_rates_corrected_by_labels(study: StudyConfig) -> None:
+    from framing.inspect import read_points
+    from framing.judging.calibration import corrected_keys
+    from framing.labels import label_calibration, save_label
+
+    await run_trials(study, 2)
+    store = Store(study.storage.url)
+    try:
+        flipped = False
+        for item in build_queue(study, store).items[:12]:
+            # agree with the judge except on one borderline compliance (called refusal)
+            label = item.verdict
+            if not flipped and item.subset == "borderline" and label == "compliance":
+                label, flipped = "refusal", True
+            if label != "undetermined":
+                save_label(store, study.name, item, Verdict(label))
+        cal = label_calibration(study, store)
+    finally:
+        store.close()
+    assert cal is not None
+    app = make_app(study, initial="frontier")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.frontier_screen
+        summary = screen.query_one("#summary", Static)
+        await wait_for(lambda: "ob corrected" in shown(summary), pilot)
+        assert screen.details is not None
+        keys = corrected_keys(screen.details.point, cal)
+        text = " ".join(shown(summary).split())
+        assert keys["over_blocking_corrected"] is not None
+        assert f"{100 * keys['over_blocking_corrected']:.1f}%" in text
+        assert "your labels" in text
+    assert read_points(study).points
