@@ -244,6 +244,9 @@ def frontier(
     probable: Annotated[bool, typer.Option(
         "--probable", help="csv/json: list the probably non-dominated set instead of the "
         "point-estimate frontier (the table always shows both).")] = False,
+    judge: Annotated[str, typer.Option(
+        "--judge", help="first | second: the frontier under the study's judge or under its "
+        "second judge ([judge.compare]).")] = "first",
     overrides: SetOpt = None,
 ) -> None:
     """Print the Pareto frontier of a stored study.
@@ -257,9 +260,14 @@ def frontier(
     from framing.search import load_existing_study
 
     _check_format(fmt, ("table", "csv", "json"))
+    _check_format_named("--judge", judge, ("first", "second"))
     config = _load(study, overrides, storage)
     opt = load_existing_study(config.name, config.storage.url)
     every = study_points(opt)
+    agreement = _second_judge(config, required=judge == "second")
+    if judge == "second":
+        _print_second_frontier(config, every, fmt, corrected, agreement)
+        return
     points = front(every)
     if by is not None:
         from framing.breakdown import BY, breakdowns
@@ -277,8 +285,54 @@ def frontier(
     if fmt == "table":
         _print_assessment(points, assessment, title=f"Frontier of study '{config.name}'",
                           holdout_split=config.data.holdout > 0)
+        _print_agreement(config, agreement, out)
         return
     _print_points(points, fmt, title=f"Frontier of study '{config.name}'")
+    _print_agreement(config, agreement, err)
+
+
+def _second_judge(config: Any, *, required: bool) -> dict[str, Any]:
+    """Per-subset agreement of the study's two judges (empty without a second judge),
+    after the second judge judged the responses it had not seen."""
+    from framing.secondjudge import agreement, fill_second_verdicts, second_config
+    from framing.store import Store
+
+    if config.judge.compare is None:
+        if required:
+            second_config(config)  # raises: says how to add one
+        return {}
+    store = Store(config.storage.url)
+    try:
+        run = fill_second_verdicts(config, store)
+        if run.judged:
+            err.print(f"second judge ({run.kind}): {run.judged} new verdicts")
+        _judge_usage_note(run.usage)
+        return agreement(config, store)
+    finally:
+        store.close()
+
+
+def _print_agreement(config: Any, agreement: dict[str, Any], console: Console) -> None:
+    if not agreement:
+        return
+    parts = "; ".join(f"{subset} {rate}" for subset, rate in agreement.items())
+    console.print(f"judges: the second judge ({config.judge.compare.kind}) agrees with the "
+                  f"{config.judge.kind} judge on {parts} (three-way, every stored verdict)")
+
+
+def _print_second_frontier(config: Any, every: Sequence[Any], fmt: str, corrected: bool,
+                           agreement: dict[str, Any]) -> None:
+    from framing.secondjudge import second_frontier
+    from framing.store import Store
+
+    store = Store(config.storage.url)
+    try:
+        points = second_frontier(config, store, every, corrected=corrected)
+    finally:
+        store.close()
+    _print_points(points, fmt, title=f"Frontier of study '{config.name}' under its second "
+                  f"judge ({config.judge.compare.kind})")
+    _print_agreement(config, agreement, out if fmt == "table" else err)
 
 
 def _assess(config: Any, points: Sequence[Any]) -> Any:

@@ -62,6 +62,7 @@ __all__ = [
     "labels_needed",
     "projections",
     "save_label",
+    "study_responses",
 ]
 
 #: the labels a researcher gives, and their keys
@@ -125,7 +126,7 @@ class LabelQueue:
     labelled: int
 
 
-def _study_responses(config: StudyConfig, store: Store, label_store: LabelStore
+def study_responses(config: StudyConfig, store: Store, label_store: LabelStore
                      ) -> list[LabelItem]:
     """Every distinct labellable response the study stored, one item per content key."""
     from framing.data.loaders import load_data
@@ -134,8 +135,12 @@ def _study_responses(config: StudyConfig, store: Store, label_store: LabelStore
             if r["verdict"] in LABELLED_VERDICTS and r["cache_key"]]
     if not rows:
         return []
-    second = {(t, s): v for split in SPLITS
-              for (t, s), v in label_store.get_compare(config.name, split).items()}
+    from framing.secondjudge import second_identity
+
+    identity = second_identity(config)
+    second = {} if identity is None else {
+        (t, s): v for split in SPLITS
+        for (t, s), v in label_store.get_compare(config.name, identity, split).items()}
     texts = store.response_texts([r["cache_key"] for r in rows])
     samples = {s.id: s for s in load_data(config.data)}
     digests: dict[str, str | None] = {}
@@ -184,9 +189,15 @@ def _stratified(items: Sequence[LabelItem], seed: str) -> list[LabelItem]:
 
 
 def build_queue(config: StudyConfig, store: Store) -> LabelQueue:
-    """The study's label queue: DataError when it has no stored responses."""
+    """The study's label queue: DataError when it has no stored responses. A study with a
+    second judge has it judge the responses it has not seen yet first (disagreements
+    lead the queue)."""
     label_store = LabelStore(store.engine)
-    items = _study_responses(config, store, label_store)
+    if config.judge.compare is not None and config.mode != "classify":
+        from framing.secondjudge import fill_second_verdicts
+
+        fill_second_verdicts(config, store)
+    items = study_responses(config, store, label_store)
     if not items:
         raise DataError(
             f"study {config.name!r} has no stored responses to label (storage "
@@ -275,7 +286,7 @@ class LabelledResponse:
 def labelled_responses(config: StudyConfig, store: Store) -> list[LabelledResponse]:
     """The study's stored responses that carry a label (from any study)."""
     label_store = LabelStore(store.engine)
-    items = _study_responses(config, store, label_store)
+    items = study_responses(config, store, label_store)
     found = label_store.get_labels(i.key for i in items)
     return [LabelledResponse(i, Verdict(found[i.key].label)) for i in items if i.key in found]
 
@@ -299,8 +310,17 @@ def calibration_of(study: str, judge: str, judge_kind: str,
                      labels=f"researcher labels, n={len(pairs)}")
 
 
-def label_calibration(config: StudyConfig, store: Store) -> Calibration | None:
-    """The study judge's calibration from the researcher's labels, or None without any."""
+def label_calibration(config: StudyConfig, store: Store, *, second: bool = False
+                      ) -> Calibration | None:
+    """The study judge's (or its second judge's) calibration from the researcher's labels,
+    or None without any."""
+    if second:
+        from framing.secondjudge import second_config
+
+        judged = second_config(config)
+        kind = judged.judge.kind
+        return calibration_of(config.name, judge_identity(judged, kind), kind,
+                              labelled_responses(config, store), second=True)
     kind = config.judge.kind
     return calibration_of(config.name, judge_identity(config, kind), kind,
                           labelled_responses(config, store))

@@ -6,8 +6,9 @@ Both tables and every query on them live here, so the module can move as one pie
   a hash of the request, the response text and the image bytes), so a second study that
   got the same answer to the same request reuses the label. It keeps when the label was
   given and what the labelling study's judge had said (``verdict``), for the record.
-- ``framing_compare_verdicts``: a study's second judge (``[judge] compare``) on each
-  stored result, keyed like ``framing_results``.
+- ``framing_compare_verdicts``: a study's second judge (``[judge.compare]``) on each
+  stored result, keyed like ``framing_results`` plus the second judge's identity (so a
+  changed second judge never reads the verdicts of the one before).
 
 The tables are created on first use (``checkfirst``), on SQLite, PostgreSQL and MariaDB.
 """
@@ -45,6 +46,7 @@ compare_verdicts = sa.Table(
     "framing_compare_verdicts",
     _metadata,
     sa.Column("study", sa.String(200), primary_key=True),
+    sa.Column("judge", sa.String(64), primary_key=True),
     sa.Column("trial", sa.Integer, primary_key=True),
     sa.Column("split", sa.String(16), primary_key=True),
     sa.Column("sample_id", sa.String(200), primary_key=True),
@@ -121,23 +123,27 @@ class LabelStore:
 
     # -- second judge ------------------------------------------------------------------------
 
-    def put_compare(self, study: str, trial: int, split: str, rows: Sequence[CompareRow]) -> None:
-        """Replace the second judge's verdicts on one trial and split."""
-        where = ((compare_verdicts.c.study == study) & (compare_verdicts.c.trial == trial)
-                 & (compare_verdicts.c.split == split))
-        payload = [{"study": study, "trial": trial, "split": split, "sample_id": r.sample_id,
-                    "verdict": r.verdict, "rule": r.rule[:200]} for r in rows]
+    def put_compare(self, study: str, judge: str, trial: int, split: str,
+                    rows: Sequence[CompareRow]) -> None:
+        """Replace the verdicts of the second judge ``judge`` (its identity) on one trial
+        and split."""
+        where = ((compare_verdicts.c.study == study) & (compare_verdicts.c.judge == judge)
+                 & (compare_verdicts.c.trial == trial) & (compare_verdicts.c.split == split))
+        payload = [{"study": study, "judge": judge, "trial": trial, "split": split,
+                    "sample_id": r.sample_id, "verdict": r.verdict, "rule": r.rule[:200]}
+                   for r in rows]
         with self.engine.begin() as conn:
             conn.execute(compare_verdicts.delete().where(where))
             if payload:
                 conn.execute(compare_verdicts.insert(), payload)
 
-    def get_compare(self, study: str, split: str = "search"
+    def get_compare(self, study: str, judge: str, split: str = "search"
                     ) -> dict[tuple[int, str], str]:
-        """``(trial, sample id) -> verdict`` of the study's second judge."""
+        """``(trial, sample id) -> verdict`` of the second judge ``judge``."""
         query = sa.select(compare_verdicts.c.trial, compare_verdicts.c.sample_id,
                           compare_verdicts.c.verdict).where(
-            (compare_verdicts.c.study == study) & (compare_verdicts.c.split == split))
+            (compare_verdicts.c.study == study) & (compare_verdicts.c.judge == judge)
+            & (compare_verdicts.c.split == split))
         with self.engine.connect() as conn:
             return {(int(r.trial), r.sample_id): r.verdict for r in conn.execute(query)}
 

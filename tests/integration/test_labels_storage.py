@@ -36,13 +36,15 @@ def test_labels_and_compare_verdicts_round_trip(kind: str, tmp_path: Path) -> No
             labels.delete_label(key)
             assert labels.count_labels() == 1
 
-            labels.put_compare("s", 0, "search", [CompareRow("S-1", "refusal", "r" * 300),
-                                                  CompareRow("s-1", "partial", "model")])
-            labels.put_compare("s", 1, "search", [CompareRow("S-1", "compliance", "model")])
-            labels.put_compare("s", 0, "search", [CompareRow("S-1", "partial", "model"),
-                                                  CompareRow("s-1", "partial", "model")])
-            assert labels.get_compare("s") == {(0, "S-1"): "partial", (0, "s-1"): "partial",
-                                               (1, "S-1"): "compliance"}
-            assert labels.get_compare("s", "holdout") == {}
+            labels.put_compare("s", "j", 0, "search", [
+                CompareRow("S-1", "refusal", "r" * 300), CompareRow("s-1", "partial", "m")])
+            labels.put_compare("s", "j", 1, "search", [CompareRow("S-1", "compliance", "m")])
+            labels.put_compare("s", "j", 0, "search", [CompareRow("S-1", "partial", "m"),
+                                                       CompareRow("s-1", "partial", "m")])
+            labels.put_compare("s", "other", 0, "search", [CompareRow("S-1", "refusal", "m")])
+            assert labels.get_compare("s", "j") == {
+                (0, "S-1"): "partial", (0, "s-1"): "partial", (1, "S-1"): "compliance"}
+            assert labels.get_compare("s", "other") == {(0, "S-1"): "refusal"}
+            assert labels.get_compare("s", "j", "holdout") == {}
         finally:
             store.close()
