@@ -60,6 +60,8 @@ def run_labelling(config: StudyConfig, store: Store, readline: Callable[[], str]
     queue = build_queue(config, store)
     err.print(f"study '{escape(config.name)}': {queue.total} distinct responses, "
               f"{queue.labelled} already labelled, {len(queue.items)} to label")
+    if not queue.items:
+        err.print("every response of this study is labelled already")
     session = LabelSession(queue.items)
     while (item := session.current) is not None:
         _show(item, session.index + 1, len(session.items), err)

@@ -19,6 +19,7 @@ front ends do the writes it asks for, the CLI directly and the TUI in a worker.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import random
@@ -80,16 +81,27 @@ def label_key(request: str, response: str, image: str | None) -> str:
 
 
 def image_digest(sample: Sample) -> str | None:
-    """SHA-256 of the sample's image bytes (its path or URL when it cannot be read)."""
+    """SHA-256 of the sample's image bytes (of its path or URL when it cannot be read)."""
     if sample.image is None:
         return None
     path = sample.image_path
-    try:
-        if path is not None:
-            return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    except OSError:
-        pass
+    if path is not None:
+        try:
+            stat = Path(path).stat()
+            return _file_digest(str(path), stat.st_mtime_ns, stat.st_size)
+        except OSError:
+            pass
     return hashlib.sha256(sample.image.encode()).hexdigest()
+
+
+@functools.lru_cache(maxsize=65536)
+def _file_digest(path: str, mtime_ns: int, size: int) -> str:
+    """A file's SHA-256, remembered while the file is unchanged (a queue or a calibration
+    hashes every image of a study; the TUI rebuilds them often)."""
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return hashlib.sha256(path.encode()).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,8 +204,13 @@ def build_queue(config: StudyConfig, store: Store) -> LabelQueue:
     """The study's label queue: DataError when it has no stored responses. A study with a
     second judge has it judge the responses it has not seen yet first (disagreements
     lead the queue)."""
+    if config.mode == "classify":
+        raise ConfigError(
+            f"{config.source or 'the study'}: study {config.name!r} is in classify mode: its "
+            "verdicts are the model's own labels of the pairs, there are no responses to "
+            "label; label a respond-mode study")
     label_store = LabelStore(store.engine)
-    if config.judge.compare is not None and config.mode != "classify":
+    if config.judge.compare is not None:
         from framing.secondjudge import fill_second_verdicts
 
         fill_second_verdicts(config, store)

@@ -125,3 +125,20 @@ def test_label_a_study_without_responses_exits_2(workspace: Path) -> None:
 def test_label_bad_target_width_exits_2(workspace: Path) -> None:
     code, _, err = run("label", "--target-width", "2", stdin="")
     assert code == 2 and "--target-width" in err
+
+
+def test_label_a_classify_study_is_bad_input(workspace: Path) -> None:
+    assert run("init", ".")[0] == 0
+    code, _, err = run("label", "studies/classify.toml", stdin="")
+    assert code == 2 and "classify mode" in err
+
+
+def test_label_when_everything_is_labelled(workspace: Path) -> None:
+    sets = ["--set", "data.borderline=5", "--set", "data.unsafe=5", "--set", "data.holdout=0"]
+    assert run("search", "--trials", "1", "--no-report", "-q", *sets)[0] == 0
+    code, _, err = run("label", *sets, stdin="c\n" * 40)
+    assert code == 0, err
+    assert "every response in the queue is labelled" in err
+    code, out, err = run("label", *sets, stdin="")
+    assert code == 0 and "every response of this study is labelled already" in err
+    assert "sensitivity" in out

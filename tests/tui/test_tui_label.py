@@ -30,12 +30,14 @@ async def test_label_a_few_and_undo_one(study: StudyConfig) -> None:
         await wait_for(lambda: "response 1 of" in shown(status), pilot)
         first = expected[0]
         assert f"judge's verdict: {first.verdict}" in shown(status)
-        drawn = " ".join(shown(screen.query_one("#label-response", Static)).split())
-        assert " ".join(first.response.split()) in drawn
+        response = screen.query_one("#label-response", Static)
+        # the text is laid out on a later refresh than the one that set it
+        await wait_for(lambda: " ".join(first.response.split())
+                       in " ".join(shown(response).split()), pilot)
         # the image is drawn inline once the worker read it
         image = screen.query_one("#label-image", SampleImage)
-        if first.image is not None:
-            await wait_for(lambda: image.image is not None, pilot)
+        assert first.image is not None  # the demo's samples all have one
+        await wait_for(lambda: image.image is not None, pilot)
 
         await pilot.press("r", "c", "s", "p")
         await wait_for(lambda: screen.written == 3, pilot)
