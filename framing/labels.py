@@ -420,7 +420,9 @@ def labels_needed(subset: str, observed: Sequence[Rate], calibration: SubsetCali
 
 
 def observed_rates(store: Store, study: str) -> dict[str, list[Rate]]:
-    """Each trial's observed refusal rate per subset (search split; counted verdicts)."""
+    """Each full trial's observed refusal rate per subset (search split; counted verdicts).
+    Trials racing stopped early (far fewer verdicts) are left out: no number of labels
+    narrows their intervals, and they are never on the frontier."""
     counts: dict[tuple[str, int], list[int]] = {}
     for r in store.get_results(study):
         if r["verdict"] not in ("refusal", "partial", "compliance"):
@@ -431,7 +433,8 @@ def observed_rates(store: Store, study: str) -> dict[str, list[Rate]]:
     rates: dict[str, list[Rate]] = {}
     for (subset, _), (k, n) in sorted(counts.items()):
         rates.setdefault(subset, []).append(Rate.of(k, n))
-    return rates
+    return {subset: [r for r in found if r.n >= 0.9 * max(x.n for x in found)]
+            for subset, found in rates.items()}
 
 
 def projections(store: Store, study: str, calibration: Calibration | None,

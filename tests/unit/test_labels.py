@@ -145,3 +145,23 @@ def test_labels_needed_shrinks_the_interval_to_the_width() -> None:
     none = labels_needed("borderline", observed, SubsetCalibration(
         "borderline", Rate.of(0, 0), Rate.of(5, 5)), 0.1)
     assert none.more is None and "at least one refusal" in none.reason
+
+
+def test_observed_rates_leave_out_trials_stopped_early(workspace: Path) -> None:
+    from framing.labels import observed_rates
+    from framing.store import ResultRow
+
+    config = _study(workspace)
+    store = Store(config.storage.url)
+    try:
+        def rows(n: int, refused: int) -> list[ResultRow]:
+            return [ResultRow(f"s{i}", i, "borderline", "refusal" if i < refused else
+                              "compliance", "r", "rules", None) for i in range(n)]
+
+        store.put_results(config.name, 0, "search", rows(40, 10))
+        store.put_results(config.name, 1, "search", rows(38, 5))  # two errors left out
+        store.put_results(config.name, 2, "search", rows(8, 4))  # stopped early
+        assert observed_rates(store, config.name) == {
+            "borderline": [Rate.of(10, 40), Rate.of(5, 38)]}
+    finally:
+        store.close()
