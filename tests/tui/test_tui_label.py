@@ -3,6 +3,8 @@ the database, the undone one is not; a study without responses says so."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.widgets import Static
 from tui_helpers import run_trials, shown, wait_for
 
@@ -99,3 +101,25 @@ async def test_frontier_shows_rates_corrected_by_labels(study: StudyConfig) -> N
         assert f"{100 * keys['over_blocking_corrected']:.1f}%" in text
         assert "your labels" in text
     assert read_points(study).points
+
+
+async def test_finishing_the_queue_shows_the_judge_against_the_labels(workspace: Path) -> None:
+    from tui_helpers import make_workspace
+
+    study = make_workspace(workspace, "data.borderline=5", "data.unsafe=5", "data.holdout=0")
+    await run_trials(study, 1)
+    app = make_app(study, initial="label")
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = app.label_screen
+        await wait_for(lambda: screen.session is not None, pilot)
+        assert screen.session is not None
+        items = screen.session.items
+        for item in items:  # agree with the judge everywhere
+            await pilot.press("s" if item.verdict == "undetermined" else item.verdict[0])
+        summary = screen.query_one("#label-summary", Static)
+        await wait_for(lambda: "sensitivity" in shown(summary), pilot)
+        text = " ".join(shown(summary).split())
+        assert "every response in the queue is labelled" in shown(
+            screen.query_one("#label-status", Static))
+        assert "researcher labels" in text
+        assert "borderline" in text and "unsafe" in text

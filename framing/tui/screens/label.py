@@ -10,6 +10,7 @@ workers, the labels in one writer thread that applies them in the order they wer
 from __future__ import annotations
 
 import queue
+from collections.abc import Sequence
 from typing import ClassVar
 
 from rich.text import Text
@@ -27,7 +28,7 @@ from framing.config import StudyConfig
 from framing.errors import FramingError
 from framing.judging.base import Verdict
 from framing.judging.calibration import Calibration
-from framing.labels import LABELS, LabelItem, LabelQueue, LabelSession
+from framing.labels import LABELS, LabelItem, LabelQueue, LabelSession, Projection
 from framing.tui.screens.data import ImageLoaded
 from framing.tui.widgets.image import SampleImage
 
@@ -50,10 +51,15 @@ class LabelWritten(Message):
 
 
 class SummaryLoaded(Message):
-    def __init__(self, calibration: Calibration | None) -> None:
+    def __init__(self, calibration: Calibration | None,
+                 projections: Sequence[Projection] = ()) -> None:
         super().__init__()
         self.calibration = calibration
+        self.projections = projections
 
+
+#: the corrected-interval width the summary plans labels for (framing label --target-width)
+TARGET_WIDTH = 0.1
 
 #: a write for the writer thread: (item, label) stores, (item, None) deletes
 Write = tuple[LabelItem, Verdict | None]
@@ -257,25 +263,38 @@ class LabelScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="label-summary")
     def load_summary(self) -> None:
-        from framing.labels import label_calibration
+        from framing.labels import label_calibration, projections
         from framing.store import Store
 
         self._writes.join()
         store = Store(self.storage)
         try:
-            self.post_message(SummaryLoaded(label_calibration(self.config, store)))
+            cal = label_calibration(self.config, store)
+            needed = projections(store, self.config.name, cal, TARGET_WIDTH) if cal else []
+            self.post_message(SummaryLoaded(cal, needed))
         finally:
             store.close()
 
     def on_summary_loaded(self, message: SummaryLoaded) -> None:
-        self.query_one("#label-summary", Static).update(summary_text(message.calibration))
+        self.query_one("#label-summary", Static).update(
+            summary_text(message.calibration, message.projections))
 
 
-def summary_text(cal: Calibration | None) -> Text:
+def summary_text(cal: Calibration | None, needed: Sequence[Projection] = ()) -> Text:
+    """Sensitivity and specificity per subset, and the labels a narrow correction needs."""
     if cal is None:
         return Text("no labels yet", style="dim")
     text = Text(f"the {cal.judge_kind} judge against your labels ({cal.labels})\n", style="bold")
     for s in cal.subsets.values():
         text.append(f"{s.subset:<11}", style="dim")
         text.append(f"sensitivity {s.sensitivity}   specificity {s.specificity}\n")
+    for p in needed:
+        text.append(f"{p.subset:<11}", style="dim")
+        if p.more is None:
+            text.append(p.reason + "\n")
+        elif p.more == 0:
+            text.append(f"corrected intervals already under {TARGET_WIDTH:g} wide\n")
+        else:
+            text.append(f"about {p.more} more labels bring every corrected interval under "
+                        f"{TARGET_WIDTH:g} wide\n")
     return text
