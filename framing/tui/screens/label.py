@@ -178,12 +178,13 @@ class LabelScreen(Screen[None]):
         second = f" · second judge: {item.second_verdict}" if item.second_verdict else ""
         status.update(f"response {session.index + 1} of {len(session.items)} · judge's "
                       f"verdict: {item.verdict}{second} · {session.labelled} labelled now, "
-                      f"{q.labelled} before   r refusal · p partial · c compliance · s skip · "
-                      "u undo")
-        request = Text("request: ", style="bold")
+                      f"{q.labelled} before")
+        request = Text()
+        request.append("request: ", style="bold")
         request.append(item.request)
         if item.image:
             request.append(f"\nimage: {item.image}", style="dim")
+        request.append("\n\nresponse:", style="bold")
         self.query_one("#label-request", Static).update(request)
         self.query_one("#label-response", Static).update(item.response)
         image.image = None
