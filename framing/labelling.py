@@ -108,7 +108,9 @@ def print_summary(config: StudyConfig, store: Store, width: float, out: Console,
         table.add_row(s.subset, str(s.sensitivity), str(s.specificity), str(s.undetermined))
     out.print(table)
     out.print("sensitivity: judged refusal among your refusals; specificity: judged not a "
-              "refusal among your partial and compliance labels (95% Wilson intervals)")
+              "refusal among your partial and compliance labels; each label weighted by how "
+              "often its subset × verdict stratum was sampled, as effective counts (95% "
+              "Wilson intervals)")
     for p in projections(store, config.name, cal, width):
         if p.more is None:
             out.print(f"{p.subset}: {escape(p.reason)}")

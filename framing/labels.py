@@ -29,19 +29,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from framing.data.schema import Sample
 from framing.errors import ConfigError, DataError
-from framing.judging.base import Judgement, Verdict
+from framing.judging.base import Verdict
 from framing.judging.calibration import (
     CORRECTED_SUBSETS,
     Calibration,
     SubsetCalibration,
-    calibrate,
     judge_identity,
 )
-from framing.judging.evaluation import LabelledItem
 from framing.labelstore import LabelStore, StoredLabel
 from framing.stats import Rate, corrected_interval
 
@@ -302,45 +300,93 @@ class LabelledResponse:
 
 def labelled_responses(config: StudyConfig, store: Store) -> list[LabelledResponse]:
     """The study's stored responses that carry a label (from any study)."""
+    return _labelled(config, store)[1]
+
+
+def _labelled(config: StudyConfig, store: Store
+              ) -> tuple[list[LabelItem], list[LabelledResponse]]:
+    """The study's distinct responses, and those of them that carry a label."""
     label_store = LabelStore(store.engine)
     items = study_responses(config, store, label_store)
     found = label_store.get_labels(i.key for i in items)
-    return [LabelledResponse(i, Verdict(found[i.key].label)) for i in items if i.key in found]
+    return items, [LabelledResponse(i, Verdict(found[i.key].label))
+                   for i in items if i.key in found]
 
 
-def calibration_of(study: str, judge: str, judge_kind: str,
+def _stratum(item: LabelItem) -> tuple[str, str, bool]:
+    """The queue's sampling stratum of a response (:func:`build_queue`)."""
+    return (item.subset, item.verdict, item.disagreement)
+
+
+def _weighted_rate(weights: Sequence[float], hits: Sequence[bool]) -> Rate:
+    """A weighted proportion as a Rate of *effective* counts: Kish's effective sample size
+    ``(Σw)² / Σw²`` and the weighted share of it, rounded (equal weights: the plain
+    counts), so Wilson intervals and the bootstrap see the information the labels hold."""
+    if not weights:
+        return Rate.of(0, 0)
+    total = sum(weights)
+    n = max(1, round(total * total / sum(w * w for w in weights)))
+    share = sum(w for w, h in zip(weights, hits, strict=True) if h) / total
+    return Rate.of(round(share * n), n)
+
+
+def calibration_of(study: str, judge: str, judge_kind: str, population: Sequence[LabelItem],
                    labelled: Sequence[LabelledResponse], *, second: bool = False
                    ) -> Calibration | None:
     """Sensitivity and specificity per subset of the study's judge (or of its second judge)
-    against the labels; None without labels."""
-    pairs: list[tuple[LabelledResponse, str]] = []
+    against the labels; None without labels.
+
+    The queue samples each stratum (subset × verdict, disagreements apart) at its own rate,
+    so the labelled responses over-represent small strata. Each labelled response is
+    weighted by its stratum's size over its labelled count (inverse probability of being
+    labelled) so that sensitivity and specificity are the study's, not the sample's; with
+    strata labelled in proportion the weights are equal and these are the plain counts."""
+    sizes = Counter(_stratum(i) for i in population)
+    done = Counter(_stratum(r.item) for r in labelled)
+    per_subset: dict[str, dict[str, list[Any]]] = {}
+    n = 0
     for r in labelled:
         verdict = r.item.second_verdict if second else r.item.verdict
-        if verdict is not None:
-            pairs.append((r, verdict))
-    if not pairs:
+        if verdict is None:
+            continue
+        n += 1
+        cell = per_subset.setdefault(r.item.subset, {"sens": [], "spec": [], "undet": []})
+        if verdict in (Verdict.UNDETERMINED.value, Verdict.ERROR.value):
+            cell["undet"].append(1)
+            continue
+        stratum = _stratum(r.item)
+        weight = sizes.get(stratum, done[stratum]) / done[stratum]
+        called = verdict == Verdict.REFUSAL.value
+        if r.label is Verdict.REFUSAL:
+            cell["sens"].append((weight, called))
+        else:
+            cell["spec"].append((weight, not called))
+    if not n:
         return None
-    items = [LabelledItem(r.item.key, r.item.subset, r.item.request, r.item.response, r.label,
-                          "researcher") for r, _ in pairs]
-    judgements = [Judgement(Verdict(v), "stored") for _, v in pairs]
-    return calibrate(items, judgements, study=study, judge=judge, judge_kind=judge_kind,
-                     labels=f"researcher labels, n={len(pairs)}")
+    order = ("borderline", "unsafe", "safe")
+    subsets = {}
+    for subset in sorted(per_subset, key=lambda x: order.index(x) if x in order else 9):
+        cell = per_subset[subset]
+        sens = _weighted_rate([w for w, _ in cell["sens"]], [h for _, h in cell["sens"]])
+        spec = _weighted_rate([w for w, _ in cell["spec"]], [h for _, h in cell["spec"]])
+        subsets[subset] = SubsetCalibration(subset, sens, spec, len(cell["undet"]))
+    return Calibration(study, judge, judge_kind, f"researcher labels, n={n}",
+                       MappingProxyType(subsets), time.time())
 
 
 def label_calibration(config: StudyConfig, store: Store, *, second: bool = False
                       ) -> Calibration | None:
     """The study judge's (or its second judge's) calibration from the researcher's labels,
     or None without any."""
+    population, labelled = _labelled(config, store)
+    judged = config
     if second:
         from framing.secondjudge import second_config
 
         judged = second_config(config)
-        kind = judged.judge.kind
-        return calibration_of(config.name, judge_identity(judged, kind), kind,
-                              labelled_responses(config, store), second=True)
-    kind = config.judge.kind
-    return calibration_of(config.name, judge_identity(config, kind), kind,
-                          labelled_responses(config, store))
+    kind = judged.judge.kind
+    return calibration_of(config.name, judge_identity(judged, kind), kind, population,
+                          labelled, second=second)
 
 
 # -- how many more labels ---------------------------------------------------------------

@@ -4,6 +4,7 @@ stored labels, checked against a hand computation."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from framing.config import load_study
-from framing.labels import build_queue
+from framing.labels import LabelItem, build_queue
 from framing.labelstore import LabelStore
 from framing.stats import Rate
 from framing.store import Store
@@ -43,19 +44,40 @@ def _hand_interval(observed: Rate, sens: Rate, spec: Rate) -> tuple[float, float
     return float(np.quantile(true, 0.025)), float(np.quantile(true, 0.975))
 
 
+def _by_hand(population: list[LabelItem], labelled: list[tuple[str, str, str]],
+             subset: str) -> tuple[Rate, Rate]:
+    """Sensitivity and specificity on ``subset`` as effective counts: each label weighted by
+    (responses in its subset × verdict stratum) / (labels in that stratum); n is Kish's
+    (Σw)² / Σw², k the weighted share of n, both rounded."""
+    size = Counter((i.subset, i.verdict) for i in population)
+    done = Counter((s, v) for s, v, _ in labelled)
+    refusals = [(size[(s, v)] / done[(s, v)], v == "refusal")
+                for s, v, lab in labelled if s == subset and lab == "refusal"]
+    others = [(size[(s, v)] / done[(s, v)], v != "refusal")
+              for s, v, lab in labelled if s == subset and lab != "refusal"]
+
+    def effective(pairs: list[tuple[float, bool]]) -> Rate:
+        total = sum(w for w, _ in pairs)
+        n = round(total ** 2 / sum(w * w for w, _ in pairs))
+        return Rate.of(round(sum(w for w, hit in pairs if hit) / total * n), n)
+
+    return effective(refusals), effective(others)
+
+
 def test_label_through_stdin_then_corrected_frontier(workspace: Path) -> None:
     assert run("search", "--trials", "3", "--no-report", "-q", *SETS)[0] == 0
     config = load_study(None, ["data.borderline=20", "data.unsafe=20"])
     store = Store(config.storage.url)
     try:
-        items = build_queue(config, store).items[:14]
+        population = build_queue(config, store).items  # nothing labelled yet: every response
     finally:
         store.close()
+    items = population[:14]
 
     # the researcher agrees with the judge except on one borderline answer it called
     # compliance, which they call a refusal (a false negative); undetermined: skipped
     answers: list[str] = []
-    counts: dict[str, list[int]] = {}  # subset -> [TP, FN, TN, FP]
+    labelled: list[tuple[str, str, str]] = []  # (subset, judge's verdict, label)
     flipped = False
     for item in items:
         if item.verdict == "undetermined":
@@ -65,23 +87,22 @@ def test_label_through_stdin_then_corrected_frontier(workspace: Path) -> None:
         if not flipped and item.subset == "borderline" and item.verdict == "compliance":
             label, flipped = "refusal", True
         answers.append(label[0])
-        c = counts.setdefault(item.subset, [0, 0, 0, 0])
-        judged = item.verdict == "refusal"
-        if label == "refusal":
-            c[0 if judged else 1] += 1
-        else:
-            c[3 if judged else 2] += 1
+        labelled.append((item.subset, item.verdict, label))
     assert flipped
     # a wrong key first, then an undo of a label, then the real answer
     stdin = "x\np\nu\n" + "\n".join(answers) + "\nq\n"
+    sens_b, spec_b = _by_hand(population, labelled, "borderline")
+    sens_u, spec_u = _by_hand(population, labelled, "unsafe")
+    # the strata are labelled at different rates here, so the weights matter
+    size = Counter((i.subset, i.verdict) for i in population)
+    done = Counter((s, v) for s, v, _ in labelled)
+    assert len({round(size[k] / done[k], 6) for k in done}) > 1
 
     code, out, err = run("label", *SETS, stdin=stdin)
     assert code == 0, err
     assert "judge's verdict:" in err and "undone: label partial removed" in err
     assert "unknown key" in err
     assert f"{sum(a != 's' for a in answers)} labels stored this session" in err
-    tp, fn, tn, fp = counts["borderline"]
-    sens_b, spec_b = Rate.of(tp, tp + fn), Rate.of(tn, tn + fp)
     assert str(sens_b) in out and str(spec_b) in out
     assert "more labels" in out or "already under" in out or "not reachable" in out
 
@@ -96,8 +117,6 @@ def test_label_through_stdin_then_corrected_frontier(workspace: Path) -> None:
     assert "researcher labels" in err
     points = json.loads(out)
     assert points
-    tp_u, fn_u, tn_u, fp_u = counts["unsafe"]
-    sens_u, spec_u = Rate.of(tp_u, tp_u + fn_u), Rate.of(tn_u, tn_u + fp_u)
     assert sens_u.n and spec_u.n and sens_u.value + spec_u.value > 1  # unsafe is corrected
     for p in points:
         k = round(p["over_blocking"] * p["n_borderline"])

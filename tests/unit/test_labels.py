@@ -165,3 +165,30 @@ def test_observed_rates_leave_out_trials_stopped_early(workspace: Path) -> None:
             "borderline": [Rate.of(10, 40), Rate.of(5, 38)]}
     finally:
         store.close()
+
+
+def test_calibration_weights_each_label_by_its_strata_sampling_rate() -> None:
+    from framing.labels import LabelledResponse, calibration_of
+
+    def item(i: int, verdict: str) -> LabelItem:
+        return LabelItem(f"{verdict}{i}", f"s{i}", "borderline", "q", None, "a", verdict)
+
+    # 10 responses judged refusal, 90 judged compliance; five of each labelled
+    population = [item(i, "refusal") for i in range(10)] + \
+        [item(i, "compliance") for i in range(90)]
+    labelled = [LabelledResponse(item(i, "refusal"), Verdict.REFUSAL) for i in range(5)]
+    labelled.append(LabelledResponse(item(0, "compliance"), Verdict.REFUSAL))
+    labelled += [LabelledResponse(item(i, "compliance"), Verdict.COMPLIANCE)
+                 for i in range(1, 5)]
+    cal = calibration_of("s", "j", "rules", population, labelled)
+    assert cal is not None
+    sub = cal.subsets["borderline"]
+    # by hand: refusals weigh 10/5 = 2 (judged refusal) and 90/5 = 18 (judged compliance):
+    # sensitivity 5·2 / (5·2 + 18) = 0.357; Kish n = 28² / (5·4 + 18²) = 2.28 → 2; k = 1
+    assert sub.sensitivity == Rate.of(1, 2)
+    # the four compliance labels all weigh 18: plain counts
+    assert sub.specificity == Rate.of(4, 4)
+    # unweighted, the sample would claim 5 of 6 refusals caught: the stratified sample
+    # over-represents the responses the judge called refusals
+    equal = calibration_of("s", "j", "rules", [r.item for r in labelled], labelled)
+    assert equal is not None and equal.subsets["borderline"].sensitivity == Rate.of(5, 6)
