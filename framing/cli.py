@@ -426,9 +426,9 @@ def _corrected(config: Any, points: list[Any]) -> list[Any]:
     """Points with Rogan–Gladen corrected rates (``*_corrected`` keys); the calibration
     used goes to stderr."""
     from framing.judging.calibration import CORRECTED_SUBSETS, correction_problems
-    from framing.judging.tools import correct_points
+    from framing.labels import corrected_points
 
-    points, cal = correct_points(config, points)
+    points, cal = corrected_points(config, points)
     rates = "; ".join(f"{s.subset}: sensitivity {s.sensitivity}, specificity {s.specificity}"
                       for s in cal.subsets.values() if s.subset in CORRECTED_SUBSETS)
     err.print(_escape(f"corrected for the {cal.judge_kind} judge's error ({cal.labels}; "

@@ -26,7 +26,7 @@ import random
 import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -45,6 +45,7 @@ from framing.stats import Rate, corrected_interval
 
 if TYPE_CHECKING:
     from framing.config import StudyConfig
+    from framing.results import Point
     from framing.store import Store
 
 __all__ = [
@@ -55,6 +56,7 @@ __all__ = [
     "LabelledResponse",
     "Projection",
     "build_queue",
+    "corrected_points",
     "label_calibration",
     "label_key",
     "labelled_responses",
@@ -387,6 +389,37 @@ def label_calibration(config: StudyConfig, store: Store, *, second: bool = False
     kind = judged.judge.kind
     return calibration_of(config.name, judge_identity(judged, kind), kind, population,
                           labelled, second=second)
+
+
+def corrected_points(config: StudyConfig, points: Sequence[Point]
+                     ) -> tuple[list[Point], Calibration]:
+    """``framing frontier --corrected``: the points with Rogan–Gladen corrected rates,
+    calibrated by the researcher's labels of the study's responses when they calibrate a
+    subset, else by the stored calibration of the study's judge (``framing judge
+    calibrate``, :func:`framing.judging.tools.correct_points`)."""
+    from framing.judging.calibration import corrected_keys
+    from framing.judging.tools import correct_points
+    from framing.store import Store
+
+    labelled = None
+    if config.mode != "classify":  # classify: correct_points says why there is nothing
+        store = Store(config.storage.url)
+        try:
+            labelled = label_calibration(config, store)
+        finally:
+            store.close()
+    usable = labelled is not None and any(
+        s.usable for s in labelled.subsets.values() if s.subset in CORRECTED_SUBSETS)
+    if not usable:
+        try:
+            return correct_points(config, list(points))
+        except ConfigError as e:
+            if labelled is None:
+                raise ConfigError(f"{e}; or label some of its responses: framing label "
+                                  "STUDY") from None
+    assert labelled is not None
+    return [replace(p, extra={**p.extra, **corrected_keys(p, labelled)}) for p in points], \
+        labelled
 
 
 # -- how many more labels ---------------------------------------------------------------

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 from framing.errors import ConfigError, DataError
 from framing.judging.base import Judgement, ResponseJudge
 from framing.judging.calibration import (
-    CORRECTED_SUBSETS,
     Calibration,
     calibrate,
     corrected_keys,
@@ -178,32 +177,22 @@ def calibrate_judge(config: StudyConfig, kind: str, labels: Path) -> JudgeRun:
 
 def correct_points(config: StudyConfig, points: list[Point]) -> tuple[list[Point], Calibration]:
     """The points with Rogan–Gladen corrected rates added (``framing frontier
-    --corrected``): calibrated by the researcher's labels of the study's responses when
-    they calibrate a subset, else by the stored calibration of the judge the study ran
-    with (``framing judge calibrate``)."""
+    --corrected``), using the stored calibration of the judge the study ran with."""
     if config.mode == "classify":
         raise ConfigError(
             f"--corrected: study {config.name!r} is in classify mode; its verdicts are the "
             "model's labels, there is no refusal judge to correct for"
         )
-    from framing.labels import label_calibration
-
     kind = config.judge.kind
     store = _store(config)
     try:
-        # the researcher's own labels first (framing label), else a calibrate file's
-        labelled = label_calibration(config, store)
-        stored = load_calibration(store, config.name, judge_identity(config, kind))
+        calibration = load_calibration(store, config.name, judge_identity(config, kind))
     finally:
         store.close()
-    usable = labelled is not None and any(
-        s.usable for s in labelled.subsets.values() if s.subset in CORRECTED_SUBSETS)
-    calibration = labelled if usable or stored is None else stored
     if calibration is None:
         raise ConfigError(
-            f"--corrected: study {config.name!r} has no labels of its responses and no "
-            f"calibration of its {kind} judge (as configured now); run: framing label STUDY, "
-            "or framing judge calibrate LABELS.jsonl --study STUDY"
+            f"--corrected: study {config.name!r} has no calibration of its {kind} judge "
+            "(as configured now); run: framing judge calibrate LABELS.jsonl --study STUDY"
         )
     return [replace(p, extra={**p.extra, **corrected_keys(p, calibration)}) for p in points], \
         calibration

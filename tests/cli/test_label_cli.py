@@ -161,3 +161,38 @@ def test_label_when_everything_is_labelled(workspace: Path) -> None:
     code, out, err = run("label", *sets, stdin="")
     assert code == 0 and "every response of this study is labelled already" in err
     assert "sensitivity" in out
+
+
+def test_corrected_prefers_labels_and_falls_back_to_a_calibrate_file(workspace: Path) -> None:
+    from framing.judging.base import Verdict
+    from framing.judging.evaluation import DEFAULT_LABELLED
+    from framing.labels import save_label
+
+    assert run("search", "--trials", "2", "--no-report", "-q", *SETS)[0] == 0
+    assert run("judge", "calibrate", str(DEFAULT_LABELLED))[0] == 0
+    config = load_study(None, ["data.borderline=20", "data.unsafe=20"])
+    store = Store(config.storage.url)
+    try:
+        items = build_queue(config, store).items
+        # one label calibrates nothing: the calibrate file is used
+        save_label(store, config.name, items[0], Verdict(items[0].verdict))
+    finally:
+        store.close()
+    code, _, err = run("frontier", "--corrected", "--format", "json", *SETS)
+    assert code == 0, err
+    assert "labelled.jsonl" in err and "researcher labels" not in err
+
+    store = Store(config.storage.url)
+    try:  # agree with the judge on a dozen more, one borderline refusal it missed
+        flipped = False
+        for item in items[1:16]:
+            label = item.verdict
+            if not flipped and item.subset == "borderline" and label == "compliance":
+                label, flipped = "refusal", True
+            if label != "undetermined":
+                save_label(store, config.name, item, Verdict(label))
+    finally:
+        store.close()
+    code, _, err = run("frontier", "--corrected", "--format", "json", *SETS)
+    assert code == 0, err
+    assert "researcher labels" in err
