@@ -322,12 +322,17 @@ def _print_agreement(config: Any, agreement: dict[str, Any], console: Console) -
 
 def _print_second_frontier(config: Any, every: Sequence[Any], fmt: str, corrected: bool,
                            agreement: dict[str, Any]) -> None:
+    from framing.labels import label_calibration
     from framing.secondjudge import second_frontier
     from framing.store import Store
 
     store = Store(config.storage.url)
     try:
-        points = second_frontier(config, store, every, corrected=corrected)
+        cal = label_calibration(config, store, second=True) if corrected else None
+        if corrected and cal is None:
+            raise ConfigError(f"--corrected --judge second: study {config.name!r} has no "
+                              "labels of its responses yet; run: framing label STUDY")
+        points = second_frontier(config, store, every, cal)
     finally:
         store.close()
     _print_points(points, fmt, title=f"Frontier of study '{config.name}' under its second "

@@ -38,6 +38,7 @@ from framing.judging.calibration import (
     CORRECTED_SUBSETS,
     Calibration,
     SubsetCalibration,
+    corrected_keys,
     judge_identity,
 )
 from framing.labelstore import LabelStore, StoredLabel
@@ -397,7 +398,6 @@ def corrected_points(config: StudyConfig, points: Sequence[Point]
     calibrated by the researcher's labels of the study's responses when they calibrate a
     subset, else by the stored calibration of the study's judge (``framing judge
     calibrate``, :func:`framing.judging.tools.correct_points`)."""
-    from framing.judging.calibration import corrected_keys
     from framing.judging.tools import correct_points
     from framing.store import Store
 

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from framing.config import StudyConfig
     from framing.data.schema import Sample
     from framing.evaluate import JudgeTotals
+    from framing.judging.calibration import Calibration
     from framing.results import Point
     from framing.store import Store
 
@@ -199,19 +200,14 @@ def second_points(config: StudyConfig, store: Store, points: Sequence[Point]) ->
     return out
 
 
-def second_frontier(config: StudyConfig, store: Store, points: Sequence[Point], *,
-                    corrected: bool = False) -> list[Point]:
-    """The frontier under the second judge (``framing frontier --judge second``); with
-    ``corrected``, its rates corrected by the researcher's labels of the second judge."""
+def second_frontier(config: StudyConfig, store: Store, points: Sequence[Point],
+                    calibration: Calibration | None = None) -> list[Point]:
+    """The frontier under the second judge (``framing frontier --judge second``); with a
+    ``calibration`` of the second judge, its rates corrected too."""
     from framing.judging.calibration import corrected_keys
-    from framing.labels import label_calibration
     from framing.results import frontier
 
     front = frontier(second_points(config, store, points))
-    if not corrected:
-        return front
-    calibration = label_calibration(config, store, second=True)
     if calibration is None:
-        raise ConfigError(f"--corrected --judge second: study {config.name!r} has no labels of "
-                          "its responses yet; run: framing label STUDY")
+        return front
     return [replace(p, extra={**p.extra, **corrected_keys(p, calibration)}) for p in front]

@@ -100,3 +100,32 @@ def test_frontier_under_a_second_judge_needs_one(workspace: Path) -> None:
     assert code == 2 and "[judge.compare]" in err
     code, _, err = run("frontier", "--judge", "third")
     assert code == 2 and "--judge" in err
+
+
+def test_frontier_under_the_second_judge_corrected_by_labels(workspace: Path) -> None:
+    from framing.judging.base import Verdict
+    from framing.labels import label_calibration, save_label
+
+    assert run("search", "--trials", "2", "--no-report", "-q", *SETS)[0] == 0
+    code, _, err = run("frontier", "--judge", "second", "--corrected", *SETS)
+    assert code == 2 and "framing label" in err
+    config = _config()
+    store = Store(config.storage.url)
+    try:
+        for item in build_queue(config, store).items[:20]:
+            # the researcher sides with the study's judge: the second one errs
+            if item.verdict != "undetermined":
+                save_label(store, config.name, item, Verdict(item.verdict))
+        cal = label_calibration(config, store, second=True)
+    finally:
+        store.close()
+    assert cal is not None and cal.judge_kind == "rules"
+    # the second judge calls the study judge's compliance "refusal": on the borderline
+    # responses labelled compliance (shown first: the judges disagree) it is wrong
+    border = cal.subsets["borderline"]
+    assert border.specificity.n > 0 and border.specificity.k < border.specificity.n
+    code, out, err = run("frontier", "--judge", "second", "--corrected", "--format", "json",
+                         *SETS)
+    assert code == 0, err
+    points = json.loads(out)
+    assert points and all("over_blocking_corrected" in p for p in points)
