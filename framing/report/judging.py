@@ -119,10 +119,13 @@ def _subset_rows(labelled: Sequence[LabelledResponse], cal: Calibration) -> list
 
 def judge_section(config: StudyConfig, store: Store, front: Sequence[Point]) -> JudgeSection:
     """Everything the Judge section shows (a section with no labels says how to add them)."""
+    from framing.labelstore import LabelStore
     from framing.secondjudge import agreement
 
-    labelled = labelled_responses(config, store)
-    cal = label_calibration(config, store)
+    # no labels anywhere in the database: nothing to read the study's responses for
+    any_labels = LabelStore(store.engine).count_labels() > 0
+    labelled = labelled_responses(config, store) if any_labels else []
+    cal = label_calibration(config, store) if labelled else None
     second_kind = config.judge.compare.kind if config.judge.compare is not None else None
     # what the second judge has judged so far (framing frontier and framing label run it;
     # building a report never spends a call)
