@@ -308,8 +308,11 @@ def labelled_responses(config: StudyConfig, store: Store) -> list[LabelledRespon
 
 def _labelled(config: StudyConfig, store: Store
               ) -> tuple[list[LabelItem], list[LabelledResponse]]:
-    """The study's distinct responses, and those of them that carry a label."""
+    """The study's distinct responses, and those of them that carry a label (nothing when
+    the database holds no label at all: then the responses are not even read)."""
     label_store = LabelStore(store.engine)
+    if label_store.count_labels() == 0:
+        return [], []
     items = study_responses(config, store, label_store)
     found = label_store.get_labels(i.key for i in items)
     return items, [LabelledResponse(i, Verdict(found[i.key].label))
