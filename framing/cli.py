@@ -244,6 +244,9 @@ def frontier(
     probable: Annotated[bool, typer.Option(
         "--probable", help="csv/json: list the probably non-dominated set instead of the "
         "point-estimate frontier (the table always shows both).")] = False,
+    judge: Annotated[str, typer.Option(
+        "--judge", help="first | second: the frontier under the study's judge or under its "
+        "second judge ([judge.compare]).")] = "first",
     overrides: SetOpt = None,
 ) -> None:
     """Print the Pareto frontier of a stored study.
@@ -257,9 +260,14 @@ def frontier(
     from framing.search import load_existing_study
 
     _check_format(fmt, ("table", "csv", "json"))
+    _check_format_named("--judge", judge, ("first", "second"))
     config = _load(study, overrides, storage)
     opt = load_existing_study(config.name, config.storage.url)
     every = study_points(opt)
+    agreement = _second_judge(config, required=judge == "second")
+    if judge == "second":
+        _print_second_frontier(config, every, fmt, corrected, agreement)
+        return
     points = front(every)
     if by is not None:
         from framing.breakdown import BY, breakdowns
@@ -277,8 +285,59 @@ def frontier(
     if fmt == "table":
         _print_assessment(points, assessment, title=f"Frontier of study '{config.name}'",
                           holdout_split=config.data.holdout > 0)
+        _print_agreement(config, agreement, out)
         return
     _print_points(points, fmt, title=f"Frontier of study '{config.name}'")
+    _print_agreement(config, agreement, err)
+
+
+def _second_judge(config: Any, *, required: bool) -> dict[str, Any]:
+    """Per-subset agreement of the study's two judges (empty without a second judge),
+    after the second judge judged the responses it had not seen."""
+    from framing.secondjudge import agreement, fill_second_verdicts, second_config
+    from framing.store import Store
+
+    if config.judge.compare is None:
+        if required:
+            second_config(config)  # raises: says how to add one
+        return {}
+    store = Store(config.storage.url)
+    try:
+        run = fill_second_verdicts(config, store)
+        if run.judged:
+            err.print(f"second judge ({run.kind}): {run.judged} new verdicts")
+        _judge_usage_note(run.usage)
+        return agreement(config, store)
+    finally:
+        store.close()
+
+
+def _print_agreement(config: Any, agreement: dict[str, Any], console: Console) -> None:
+    if not agreement:
+        return
+    parts = "; ".join(f"{subset} {rate}" for subset, rate in agreement.items())
+    console.print(f"judges: the second judge ({config.judge.compare.kind}) agrees with the "
+                  f"{config.judge.kind} judge on {parts} (three-way, every stored verdict)")
+
+
+def _print_second_frontier(config: Any, every: Sequence[Any], fmt: str, corrected: bool,
+                           agreement: dict[str, Any]) -> None:
+    from framing.labels import label_calibration
+    from framing.secondjudge import second_frontier
+    from framing.store import Store
+
+    store = Store(config.storage.url)
+    try:
+        cal = label_calibration(config, store, second=True) if corrected else None
+        if corrected and cal is None:
+            raise ConfigError(f"--corrected --judge second: study {config.name!r} has no "
+                              "labels of its responses yet; run: framing label STUDY")
+        points = second_frontier(config, store, every, cal)
+    finally:
+        store.close()
+    _print_points(points, fmt, title=f"Frontier of study '{config.name}' under its second "
+                  f"judge ({config.judge.compare.kind})")
+    _print_agreement(config, agreement, out if fmt == "table" else err)
 
 
 def _assess(config: Any, points: Sequence[Any]) -> Any:
@@ -372,9 +431,9 @@ def _corrected(config: Any, points: list[Any]) -> list[Any]:
     """Points with Rogan–Gladen corrected rates (``*_corrected`` keys); the calibration
     used goes to stderr."""
     from framing.judging.calibration import CORRECTED_SUBSETS, correction_problems
-    from framing.judging.tools import correct_points
+    from framing.labels import corrected_points
 
-    points, cal = correct_points(config, points)
+    points, cal = corrected_points(config, points)
     rates = "; ".join(f"{s.subset}: sensitivity {s.sensitivity}, specificity {s.specificity}"
                       for s in cal.subsets.values() if s.subset in CORRECTED_SUBSETS)
     err.print(_escape(f"corrected for the {cal.judge_kind} judge's error ({cal.labels}; "
@@ -1148,6 +1207,38 @@ def _judge_usage_note(usage: Any) -> None:
                   + (f", cost ${usage.cost:.4f}" if usage.cost else ""))
 
 
+# -- label --------------------------------------------------------------------------------
+
+
+@app.command()
+@handled
+def label(
+    study: StudyArg = None,
+    target_width: Annotated[float, typer.Option(
+        "--target-width", help="Say how many more labels bring the corrected rates' 95% "
+        "interval under this width.")] = 0.1,
+    storage: StorageOpt = None,
+    overrides: SetOpt = None,
+) -> None:
+    """Label the study's stored responses yourself: r refusal, p partial, c compliance,
+    s skip, u undo, q quit (one answer per line).
+
+    Labels are stored with the response, so every study with the same responses reuses
+    them; they calibrate the study's judge for framing frontier --corrected."""
+    from framing.labelling import print_summary, run_labelling
+    from framing.labels import check_width
+    from framing.store import Store
+
+    check_width(target_width)
+    config = _load(study, overrides, storage)
+    store = Store(config.storage.url)
+    try:
+        run_labelling(config, store, sys.stdin.readline, err)
+        print_summary(config, store, target_width, out, err)
+    finally:
+        store.close()
+
+
 # -- tui ----------------------------------------------------------------------------------
 
 
@@ -1158,11 +1249,13 @@ def tui(
     storage: StorageOpt = None,
     overrides: SetOpt = None,
     screen: Annotated[str, typer.Option(
-        "--screen", help="Screen to open first: framings | run | frontier | data")] = "run",
+        "--screen", help="Screen to open first: framings | run | frontier | data | label")]
+    = "run",
 ) -> None:
     """Open the terminal UI: write framings, run the study, drill into its frontier."""
-    if screen not in ("framings", "run", "frontier", "data"):
-        raise ConfigError(f"--screen: {screen!r} is not one of framings, run, frontier, data")
+    if screen not in ("framings", "run", "frontier", "data", "label"):
+        raise ConfigError(f"--screen: {screen!r} is not one of framings, run, frontier, data, "
+                          "label")
     config = _load(study, overrides, storage)
     # Textual is imported only here: `import framing.cli` and other commands stay light.
     from framing.tui import make_app

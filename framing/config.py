@@ -87,20 +87,41 @@ class DataConfig(_Model):
         return self
 
 
+class SecondJudgeConfig(_Model):
+    """A second judge (``[judge.compare]``): its verdicts on the study's stored responses
+    are kept beside the study judge's, for agreement and a frontier under it."""
+
+    kind: Literal["rules", "model"] = "rules"
+    target: TargetConfig | None = None
+    rules: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _model_needs_target(self) -> SecondJudgeConfig:
+        _check_judge_target(self.kind, self.target, "[judge.compare.target]")
+        return self
+
+
 class JudgeConfig(_Model):
     kind: Literal["rules", "model"] = "rules"
     target: TargetConfig | None = None
     #: extra phrases for the rules judge, same shape as the bundled rule set
     rules: dict[str, Any] = Field(default_factory=dict)
+    #: a second judge to compare with (not part of the study's identity: it may be added
+    #: to a stored study)
+    compare: SecondJudgeConfig | None = None
 
     @model_validator(mode="after")
     def _model_needs_target(self) -> JudgeConfig:
-        if self.kind == "model" and self.target is None:
-            raise ValueError("kind = 'model' needs a [judge.target] table")
-        if self.kind == "model" and self.target is not None and self.target.kind == "sim":
-            raise ValueError("target.kind = 'sim': the simulated target cannot judge; "
-                             "give [judge.target] a real kind (openai, anthropic or gemini)")
+        _check_judge_target(self.kind, self.target, "[judge.target]")
         return self
+
+
+def _check_judge_target(kind: str, target: TargetConfig | None, table: str) -> None:
+    if kind == "model" and target is None:
+        raise ValueError(f"kind = 'model' needs a {table} table")
+    if kind == "model" and target is not None and target.kind == "sim":
+        raise ValueError(f"target.kind = 'sim': the simulated target cannot judge; "
+                         f"give {table} a real kind (openai, anthropic or gemini)")
 
 
 class ClassifyConfig(_Model):

@@ -78,7 +78,8 @@ def identity(config: StudyConfig) -> str:
         "mode": config.mode,
         "target": config.target.model_dump(exclude=operational, exclude_defaults=True),
         "data": config.data.model_dump(exclude_defaults=True),
-        "judge": config.judge.model_dump(exclude={"target": operational}, exclude_defaults=True),
+        "judge": config.judge.model_dump(exclude={"target": operational, "compare": True},
+                                         exclude_defaults=True),
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
 

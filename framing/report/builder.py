@@ -31,6 +31,7 @@ from framing.config import StudyConfig, demo_dir
 from framing.data.schema import CATEGORIES, Sample
 from framing.errors import FramingError, StorageError
 from framing.report import analysis as an
+from framing.report.judging import judge_section
 from framing.report.media import thumbnail_uri
 from framing.report.plots import PlotPoint, Series, line_svg, pareto_svg
 from framing.results import (
@@ -210,6 +211,8 @@ class Report:
     thumbs_css: Markup
     drill_cap: int = DRILL_CAP
     extra: dict[str, Any] = field(default_factory=dict)
+    #: the Judge section (framing.report.judging); None in classify mode
+    judge: Any = None
 
 
 def collect(config: StudyConfig, opt: Any, store: Store, url: str) -> Report:
@@ -324,6 +327,7 @@ def collect(config: StudyConfig, opt: Any, store: Store, url: str) -> Report:
         notes=tuple(notes),
         detail_note=detail_note,
         thumbs_css=thumbs,
+        judge=None if config.mode == "classify" else judge_section(config, store, front),
     )
 
 

@@ -28,10 +28,11 @@ from framing.tui.messages import PointsLoaded, SearchEvent, ShowTrial
 from framing.tui.screens.data import DataScreen, SamplesLoaded
 from framing.tui.screens.framings import FramingsScreen
 from framing.tui.screens.frontier import FrontierScreen
+from framing.tui.screens.label import LabelScreen
 from framing.tui.screens.modals import UnsavedModal
 from framing.tui.screens.run import RunScreen
 
-MODES_ORDER = ("framings", "run", "frontier", "data")
+MODES_ORDER = ("framings", "run", "frontier", "data", "label")
 
 
 class FramingApp(App[None]):
@@ -45,6 +46,7 @@ class FramingApp(App[None]):
         Binding("f2", "show('run')", "Run"),
         Binding("f3", "show('frontier')", "Frontier"),
         Binding("f4", "show('data')", "Data"),
+        Binding("f5", "show('label')", "Label", show=False),  # palette: Label screen
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
 
@@ -65,11 +67,13 @@ class FramingApp(App[None]):
                                     trials if trials is not None else config.search.trials)
         self.frontier_screen = FrontierScreen(config, self.storage)
         self.data_screen = DataScreen()
+        self.label_screen = LabelScreen(config, self.storage)
         screens: dict[str, Screen[None]] = {
             "framings": self.framings_screen,
             "run": self.run_screen,
             "frontier": self.frontier_screen,
             "data": self.data_screen,
+            "label": self.label_screen,
         }
         for name, screen in screens.items():
             self.add_mode(name, lambda s=screen: s)  # type: ignore[misc]
@@ -140,6 +144,8 @@ class FramingApp(App[None]):
                             lambda: self.action_show("frontier"))
         yield SystemCommand("Data screen", "Browse samples by subset, category, pattern (F4)",
                             lambda: self.action_show("data"))
+        yield SystemCommand("Label screen", "Label the study's responses yourself: r p c, "
+                            "s skip, u undo (F5)", lambda: self.action_show("label"))
         yield SystemCommand("Run: start search", "Run (or continue) the study",
                             self.run_screen.action_start)
         yield SystemCommand("Run: pause", "Stop after the trial in flight",

@@ -46,6 +46,13 @@ FAILURES: dict[str, Failure] = {
     "report": Failure("The HTML report was not built",
                       "fix the cause, then press o again (or run `framing report`)"),
     "image": Failure("Could not show the sample's image", "check the image file"),
+    "label-queue": Failure("Could not build the label queue",
+                           "check storage.url in the study file, then reload (l)"),
+    "label-image": Failure("Could not show the sample's image", "check the image file"),
+    "label-writer": Failure("A label was not saved",
+                            "check the database, then label the response again"),
+    "label-summary": Failure("Could not compute the judge's agreement with your labels",
+                             "reload (l) after labelling more responses"),
     "search": Failure("The search stopped", "fix the cause, then start again (s)"),
 }
 FALLBACK = Failure("A background task failed", "try the action again")

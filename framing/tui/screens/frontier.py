@@ -45,6 +45,14 @@ class ComparisonLoaded(Message):
         self.comparison = comparison
 
 
+class CalibrationLoaded(Message):
+    """The judge's calibration from the researcher's labels (None: no labels)."""
+
+    def __init__(self, calibration: Any) -> None:
+        super().__init__()
+        self.calibration = calibration
+
+
 class ReportBuilt(Message):
     def __init__(self, path: str, opened: bool) -> None:
         super().__init__()
@@ -63,9 +71,9 @@ def bar(rate: Rate, width: int = BAR) -> Text:
     return text
 
 
-def summary(details: TrialDetails) -> Text:
+def summary(details: TrialDetails, corrected: list[tuple[str, str]] | None = None) -> Text:
     """Plain lines (no width-dependent table layout, so what is drawn never depends on
-    when the pane learnt its width)."""
+    when the pane learnt its width); ``corrected``: rows for rates corrected by labels."""
     p = details.point
     rows = [
         ("trial", f"{p.trial}" + ("  (baseline)" if p.baseline else "")),
@@ -76,6 +84,7 @@ def summary(details: TrialDetails) -> Text:
     ]
     if p.false_refusal is not None:
         rows.append(("false refusal", str(p.false_refusal)))
+    rows += corrected or []
     rows += [("other", f"partial {p.partial}   errors {p.errors}   "
                        f"undetermined {p.undetermined}"),
              ("calls", f"{p.calls} new, {p.cache_hits} from cache")]
@@ -92,6 +101,24 @@ def summary(details: TrialDetails) -> Text:
         text.append_text(bar(c.under_refusal))
         text.append("\n")
     return text
+
+
+def corrected_lines(point: Point, calibration: Any) -> list[tuple[str, str]]:
+    """Summary rows with the point's rates corrected for judge error by the researcher's
+    labels (none without labels)."""
+    if calibration is None:
+        return []
+    from framing.judging.calibration import corrected_keys
+
+    keys = corrected_keys(point, calibration)
+    rows = []
+    for key, label in (("over_blocking", "ob corrected"), ("under_refusal", "ur corrected")):
+        value, ci = keys[f"{key}_corrected"], keys[f"{key}_corrected_ci"]
+        rows.append((label, "n/a (label more refusals and non-refusals of this subset)"
+                     if value is None else
+                     f"{100 * value:.1f}% [{100 * ci[0]:.1f}, {100 * ci[1]:.1f}] "
+                     f"(your labels, {calibration.labels.split(', ')[-1]})"))
+    return rows
 
 
 def comparison_view(cmp: TrialComparison) -> RenderableType:
@@ -132,6 +159,8 @@ class FrontierScreen(FramingScreen):
         self.details: TrialDetails | None = None
         self._pending: int | None = None
         self._stale = False
+        #: from the researcher's labels (framing.labels), when there are any
+        self.calibration: Any = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -171,6 +200,7 @@ class FrontierScreen(FramingScreen):
         table.border_title = "points (● frontier, ◆ baseline)"
         table.focus()
         self.watch_points(self.points)
+        self.load_calibration()
 
     # -- state handed down ---------------------------------------------------------------
 
@@ -204,6 +234,24 @@ class FrontierScreen(FramingScreen):
     def on_screen_resume(self) -> None:
         if self._stale:
             self.watch_points(self.points)
+        self.load_calibration()  # labels may have been given on the Label screen
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="calibration")
+    def load_calibration(self) -> None:
+        from framing.labels import label_calibration
+        from framing.store import Store
+
+        store = Store(self.storage)
+        try:
+            self.post_message(CalibrationLoaded(label_calibration(self.config, store)))
+        finally:
+            store.close()
+
+    def on_calibration_loaded(self, message: CalibrationLoaded) -> None:
+        self.calibration = message.calibration
+        if self.details is not None:
+            self.query_one("#summary", Static).update(
+                summary(self.details, corrected_lines(self.details.point, self.calibration)))
 
     def select_trial(self, trial: int) -> None:
         """Highlight ``trial`` (possibly before its row exists)."""
@@ -247,7 +295,8 @@ class FrontierScreen(FramingScreen):
         if d.point.trial != self.selected:
             return  # a newer highlight is already loading
         self.details = d
-        self.query_one("#summary", Static).update(summary(d))
+        self.query_one("#summary", Static).update(
+            summary(d, corrected_lines(d.point, self.calibration)))
         tabs = self.query_one("#details", TabbedContent)
         tabs.get_tab("tab-over").label = f"Over-blocked ({len(d.over_blocked)})"
         tabs.get_tab("tab-missed").label = f"Missed ({len(d.missed)})"
