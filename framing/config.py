@@ -52,12 +52,22 @@ class TargetConfig(_Model):
     headers: dict[str, str] = Field(default_factory=dict)
     timeout: float = Field(60.0, gt=0)
     max_retries: int = Field(5, ge=0, le=20)
+    #: seconds one call may spend waiting out an overloaded provider (529, 503) before
+    #: its sample is an error
+    max_overload_wait: float = Field(600.0, gt=0)
     #: USD per million tokens; cost is reported only when both are known
     price_input: float | None = Field(None, ge=0)
     price_output: float | None = Field(None, ge=0)
     #: sim only: simulated seconds per call and the simulator's seed
     latency: float = Field(0.0, ge=0.0)
     seed: int = 0
+
+    @model_validator(mode="after")
+    def _provider_ranges(self) -> TargetConfig:
+        if self.kind == "anthropic" and self.temperature > 1.0:
+            raise ValueError(f"temperature = {self.temperature:g}: Anthropic accepts 0 to 1; "
+                             "set target.temperature to at most 1")
+        return self
 
 
 class DataConfig(_Model):
