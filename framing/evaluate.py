@@ -15,6 +15,7 @@ from typing import Any
 
 from framing.data.images import load_image
 from framing.data.schema import Grade, Sample
+from framing.errors import QuotaExhausted
 from framing.events import CallsProgress
 from framing.judging.base import COUNTED, Judgement, ResponseJudge, Verdict
 from framing.stats import Rate
@@ -335,7 +336,10 @@ class Evaluator:
         flusher = asyncio.ensure_future(flush_periodically())
         try:
             outcomes = await asyncio.gather(*tasks)
-        except BaseException:
+        except BaseException as stopped:
+            if isinstance(stopped, QuotaExhausted):
+                # calls already sent may still bring answers that are paid for: keep them
+                await asyncio.gather(*inflight.values(), return_exceptions=True)
             for t in [*tasks, *inflight.values()]:
                 t.cancel()
             await asyncio.gather(*tasks, *inflight.values(), return_exceptions=True)

@@ -51,7 +51,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from framing.errors import TargetConfigError, TargetError
+from framing.errors import QuotaExhausted, TargetConfigError, TargetError
 from framing.targets.base import CallFailed, Image, Response, Usage
 
 if TYPE_CHECKING:
@@ -73,11 +73,6 @@ MAX_RETRY_AFTER = 300.0
 DECREASE = 0.75
 #: statuses that mean "the provider is overloaded": waited out longer, like a 429
 OVERLOAD_STATUSES = frozenset({503, 529})
-
-
-class QuotaExhausted(TargetError):
-    """The provider says the account's quota or billing limit is used up: waiting a few
-    seconds will not help, so the study stops (exit 1) and resumes on a later run."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -438,6 +433,8 @@ class HttpClient:
         last_status: int | None = None
         while True:
             wait: float | None = None
+            if self.exhausted is not None:  # another call learnt it while this one waited
+                raise self.exhausted
             epoch = await self.limiter.acquire()
             throttled = False
             success = False

@@ -143,12 +143,15 @@ class ImagePrep:
 
     def _prepare(self, image: Image) -> Image:
         rules = self.rules
-        actual = sniff(image.data) or image.mime
-        if (not self.active and actual in rules.accepts and len(image.data) <= rules.max_bytes
-                and rules.max_side is None and actual != "image/gif"):
+        sniffed = sniff(image.data)
+        actual = sniffed or image.mime
+        if (sniffed is not None and not self.active and actual in rules.accepts
+                and len(image.data) <= rules.max_bytes and rules.max_side is None
+                and actual != "image/gif"):
             # accepted as it is: no decoding (the common case); only the type label fixed
             return image if actual == image.mime else Image(image.data, actual)
-        pic, source = self._open(image, actual)
+        pic, source = self._open(image, actual)  # unknown bytes: Pillow may still know
+        actual = sniffed or PIL_MIME.get(source, actual)
         animated = bool(getattr(pic, "is_animated", False))
         too_wide = rules.max_side is not None and max(pic.size) > rules.max_side
         wanted = self.max_side is not None and max(pic.size) > self.max_side
