@@ -502,7 +502,8 @@ class _Search:
             # a subset with no counted verdict (all errors): nothing to place on the plot
             self.opt.tell(trial, state=TrialState.FAIL)
             self.on_event(Notice(f"trial {trial.number}: no counted verdicts "
-                                 f"({tally.errors} errors, {tally.truncated} truncated); marked failed", level="warning"))
+                                 f"({tally.errors} errors, {tally.truncated} truncated); "
+                                 "marked failed", level="warning"))
             return
         frozen = self.opt.tell(trial, values)
         point = point_from_trial(frozen)
