@@ -13,6 +13,8 @@ A target builds a JSON body and reads the answer; everything between lives here,
   configured ``concurrency``;
 - an overloaded provider (Anthropic 529 ``overloaded_error``, 503 ``UNAVAILABLE``) is
   waited out with a longer backoff, for at most ``max_overload_wait`` seconds per call;
+  that call is then an ``error``, and a second call in a row giving up stops the study
+  (:class:`TargetError`) rather than letting every sample wait as long;
 - a wait the error body asks for (Gemini's ``google.rpc.RetryInfo.retryDelay``) counts
   like ``Retry-After``;
 - an exhausted quota or billing limit (OpenAI ``insufficient_quota``, Anthropic credit
@@ -73,6 +75,8 @@ MAX_RETRY_AFTER = 300.0
 DECREASE = 0.75
 #: statuses that mean "the provider is overloaded": waited out longer, like a 429
 OVERLOAD_STATUSES = frozenset({503, 529})
+#: this many calls in a row giving up on an overloaded provider stop the study
+OVERLOAD_GIVE_UPS = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -355,6 +359,8 @@ class HttpClient:
         self.reached = False
         #: set once the provider said the quota is used up: nothing more is sent
         self.exhausted: QuotaExhausted | None = None
+        #: calls that gave up on an overloaded provider since the last answer
+        self.overload_give_ups = 0
 
     # -- lifecycle
 
@@ -501,6 +507,7 @@ class HttpClient:
                         else:
                             success = 200 <= status < 300
                             if success:
+                                self.overload_give_ups = 0
                                 self._account(data, estimate, usage_of)
                             return Reply(status, data, text, latency, dict(response.headers))
             finally:
@@ -514,10 +521,16 @@ class HttpClient:
                 delay = backoff(min(overloads - 1, 16), _overload(s), self._rng, wait)
                 if waited + delay > s.max_overload_wait:
                     self.stats.failures += 1
-                    raise CallFailed(self.scrub(
-                        f"{last}: still overloaded after {overloads} tries and {waited:.0f}s "
-                        f"of waiting (target.max_overload_wait = {s.max_overload_wait:g})"),
-                        status=last_status)
+                    self.overload_give_ups += 1
+                    reason = (f"{last}: still overloaded after {overloads} tries and "
+                              f"{waited:.0f}s of waiting (target.max_overload_wait = "
+                              f"{s.max_overload_wait:g})")
+                    if self.overload_give_ups >= OVERLOAD_GIVE_UPS:
+                        # every call would wait as long again: stop instead of crawling on
+                        raise self.fail(f"{reason}, {self.overload_give_ups} calls in a row. "
+                                        "Every answer so far is stored: run the same command "
+                                        "again later and the study continues.")
+                    raise CallFailed(self.scrub(reason), status=last_status)
                 waited += delay
                 self.stats.overload_wait += delay
                 self.stats.retries += 1

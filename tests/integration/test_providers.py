@@ -42,6 +42,7 @@ from typer.testing import CliRunner
 
 from framing.cli import app
 from framing.config import TargetConfig
+from framing.errors import TargetError
 from framing.targets import gemini
 from framing.targets.base import CallFailed, Response
 from framing.targets.http import HttpClient, HttpSettings
@@ -311,7 +312,10 @@ def test_an_overload_longer_than_the_cap_marks_the_call_failed(server: LLMServer
         asyncio.run(go())
     assert "overloaded" in failed.value.reason and "max_overload_wait = 20" in failed.value.reason
     assert sum(waits) <= 20.0
-
+    # a second call in a row would wait as long again: the study stops instead
+    with pytest.raises(TargetError, match="run the same command again later"):
+        asyncio.run(go())
+    assert sum(waits) <= 40.0
 
 def test_max_overload_wait_is_a_target_key(server: LLMServer, workspace: Path) -> None:
     study = make_workspace(workspace, server, "anthropic", n=2, max_overload_wait=30)
