@@ -55,6 +55,9 @@ class TargetConfig(_Model):
     #: seconds one call may spend waiting out an overloaded provider (529, 503) before
     #: its sample is an error
     max_overload_wait: float = Field(600.0, gt=0)
+    #: how hard a reasoning model thinks (openai: ``reasoning_effort``; gemini: a thinking
+    #: budget / level); its thinking counts against ``max_tokens``
+    reasoning_effort: Literal["minimal", "low", "medium", "high"] | None = None
     #: USD per million tokens; cost is reported only when both are known
     price_input: float | None = Field(None, ge=0)
     price_output: float | None = Field(None, ge=0)
@@ -67,6 +70,9 @@ class TargetConfig(_Model):
         if self.kind == "anthropic" and self.temperature > 1.0:
             raise ValueError(f"temperature = {self.temperature:g}: Anthropic accepts 0 to 1; "
                              "set target.temperature to at most 1")
+        if self.reasoning_effort is not None and self.kind not in ("openai", "gemini"):
+            raise ValueError(f"reasoning_effort is for openai and gemini targets, not "
+                             f"kind = {self.kind!r}; remove target.reasoning_effort")
         return self
 
 

@@ -91,7 +91,7 @@ def truncation_alert(truncated: int, total: int, max_tokens: int | None = None,
     message = (f"{truncated} of {total} answers ({truncated / total:.1%}) were cut off by "
                "the token budget: they are counted `truncated` and left out of both rates. "
                f"Raise target.max_tokens{budget}, or lower the model's reasoning budget "
-               "(thinking tokens count against it).")
+               "(thinking tokens count against it: target.reasoning_effort = \"low\").")
     return TruncationAlert(message, "warning", truncated, total)
 
 

@@ -44,6 +44,11 @@ DONE_FINISH = frozenset({"STOP", "FINISH_REASON_UNSPECIFIED", "MAX_TOKENS"})
 THINKING = re.compile(r"^(?:models/)?gemini-(?:2\.5|[3-9])", re.IGNORECASE)
 #: the output budget of a thinking model when the study sets none
 THINKING_MAX_TOKENS = 4096
+#: ``reasoning_effort`` as Gemini 2.5's ``thinkingBudget`` (tokens; 128 is the smallest
+#: every 2.5 model takes) and Gemini 3's ``thinkingLevel``
+#: (https://ai.google.dev/gemini-api/docs/thinking)
+THINKING_BUDGET = {"minimal": 128, "low": 1024, "medium": 8192, "high": 24576}
+THINKING_LEVEL = {"minimal": "low", "low": "low", "medium": "high", "high": "high"}
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)s\s*$")
 
 
@@ -76,6 +81,12 @@ class GeminiTarget(HttpTarget):
             "generationConfig": {"temperature": self.temperature,
                                  "maxOutputTokens": self.max_tokens},
         }
+        if self.reasoning_effort is not None:
+            effort = self.reasoning_effort
+            body["generationConfig"]["thinkingConfig"] = (
+                {"thinkingBudget": THINKING_BUDGET[effort]}
+                if re.match(r"^(?:models/)?gemini-2\.", self.model, re.IGNORECASE)
+                else {"thinkingLevel": THINKING_LEVEL[effort]})
         if messages.system:
             body["systemInstruction"] = {"parts": [{"text": messages.system}]}
         return body

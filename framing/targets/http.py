@@ -683,11 +683,13 @@ class HttpTarget:
         max_tokens: int,
         image_prep: Callable[[Image], Image] | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        reasoning_effort: str | None = None,
     ) -> None:
         self.model = model
         self.base_url = base_url.rstrip("/")
         self.temperature: float | None = temperature
         self.max_tokens = max_tokens
+        self.reasoning_effort = reasoning_effort
         self.key_env = key_env
         self.image_prep = image_prep
         #: calls refused with a 4xx before any call succeeded
@@ -700,8 +702,11 @@ class HttpTarget:
 
     @property
     def fingerprint(self) -> dict[str, Any]:
-        return {"kind": self.kind, "base_url": self.base_url, "model": self.model,
-                "temperature": self.temperature, "max_tokens": self.max_tokens}
+        identity = {"kind": self.kind, "base_url": self.base_url, "model": self.model,
+                    "temperature": self.temperature, "max_tokens": self.max_tokens}
+        if self.reasoning_effort is not None:  # absent when unset: old cache keys hold
+            identity["reasoning_effort"] = self.reasoning_effort
+        return identity
 
     def prepare_image(self, image: Image) -> Image:
         """The bytes that will be sent (and hashed into the cache key)."""

@@ -94,6 +94,8 @@ class OpenAITarget(HttpTarget):
                                 self.tokens_field: self.max_tokens}
         if self.temperature is not None:
             body["temperature"] = self.temperature
+        if self.reasoning_effort is not None:
+            body["reasoning_effort"] = self.reasoning_effort
         return body
 
     async def generate(self, messages: Messages, image: Image | None, *,

@@ -94,6 +94,7 @@ def make_http_target(config: TargetConfig,
         max_tokens=max_tokens,
         image_prep=prep,
         transport=transport,
+        reasoning_effort=config.reasoning_effort,
     )
     target.http.secrets = tuple(secrets)
     return target

@@ -187,6 +187,30 @@ def test_gemini_thinking_models_get_room_to_think(server: LLMServer) -> None:
     assert posts(server)[-1].body["generationConfig"]["maxOutputTokens"] == 256
 
 
+def test_reasoning_effort_reaches_each_provider_in_its_own_field(server: LLMServer) -> None:
+    generate(server, "openai", model="o4-mini", reasoning_effort="low")
+    assert posts(server)[-1].body["reasoning_effort"] == "low"
+    generate(server, "gemini", model="gemini-2.5-pro", reasoning_effort="minimal")
+    thinking_config = posts(server)[-1].body["generationConfig"]["thinkingConfig"]
+    assert thinking_config == {"thinkingBudget": 128}
+    generate(server, "gemini", model="gemini-3-pro-preview", reasoning_effort="high")
+    thinking_config = posts(server)[-1].body["generationConfig"]["thinkingConfig"]
+    assert thinking_config == {"thinkingLevel": "high"}
+    assert server.rejected == []
+    # unset, it is not part of the identity: caches made before the key existed still hold
+    assert "reasoning_effort" not in target(server, "openai").fingerprint
+    assert target(server, "openai", reasoning_effort="low").fingerprint["reasoning_effort"] \
+        == "low"
+
+
+def test_reasoning_effort_on_anthropic_is_a_config_error(
+        server: LLMServer, workspace: Path) -> None:
+    study = make_workspace(workspace, server, "anthropic", reasoning_effort="low")
+    code, _, err = run("eval", "prompts/plain.j2", "--study", str(study))
+    assert code == 2 and "reasoning_effort" in err
+    assert server.requests == []
+
+
 def test_anthropic_temperature_above_one_is_a_config_error(
         server: LLMServer, workspace: Path) -> None:
     study = make_workspace(workspace, server, "anthropic", temperature=1.5)

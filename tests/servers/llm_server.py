@@ -43,7 +43,8 @@ below names the page it comes from.
   declared MIME type is not what its bytes are, a type the provider does not take (GIF
   for Gemini, an animated GIF for OpenAI), an image over the per-image or per-request
   limit or over Anthropic's 8000 px, ``max_tokens`` or a ``temperature`` other than 1
-  sent to an OpenAI reasoning model, an Anthropic temperature outside 0..1.
+  sent to an OpenAI reasoning model, ``reasoning_effort`` sent to any other OpenAI
+  model, an Anthropic temperature outside 0..1.
 - Scripted shapes: :func:`truncated` (the token budget ran out, with or without thinking),
   :func:`thinking` (an answer with thought parts), :func:`quota` (each provider's used-up
   quota or billing error), :func:`retry_info` (Gemini's per-minute 429 with
@@ -935,6 +936,10 @@ def rejection(request: RecordedRequest) -> tuple[str, dict[str, Any]] | None:
                 f"Unsupported value: 'temperature' does not support {temperature} with this "
                 "model. Only the default (1) value is supported.", "temperature",
                 "unsupported_value")
+    if wire == "openai" and "reasoning_effort" in body and not is_reasoning_model(request.model):
+        return "reasoning_effort", _openai_400(
+            "Unsupported parameter: 'reasoning_effort' is not supported with this model.",
+            "reasoning_effort", "unsupported_parameter")
     if wire == "anthropic":
         temperature = body.get("temperature")
         if temperature is not None and not 0 <= temperature <= 1:
