@@ -253,6 +253,22 @@ def test_an_exhausted_quota_stops_fast_and_a_rerun_continues(
     assert point["calls"] == 8 - 3 and point["cache_hits"] == 3 and point["errors"] == 0
 
 
+def test_a_search_stopped_by_the_quota_resumes_with_the_answers_it_had(
+        server: LLMServer, workspace: Path) -> None:
+    study = make_workspace(workspace, server, "gemini", n=8, concurrency=2)
+    server.script(answer(), answer(), answer(), answer())
+    server.always(quota())
+    code, _, err = run("search", str(study), "--trials", "1", "--no-report")
+    assert code == 1 and "You exceeded your current quota" in " ".join(err.split())
+    assert len(db_rows(workspace, "framing_responses")) == server.answered == 4
+    before = len(posts(server))
+    server.always(None)
+    code, _, err = run("search", str(study), "--trials", "1", "--no-report")
+    assert code == 0, err
+    assert len(posts(server)) - before == 8 - 4  # only what was not answered
+    assert len(db_rows(workspace, "framing_results")) == 8
+
+
 def test_gemini_retry_delay_is_honoured_like_retry_after(server: LLMServer) -> None:
     waits: list[float] = []
 
