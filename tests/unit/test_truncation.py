@@ -100,3 +100,29 @@ def test_the_alert_fires_above_a_few_percent_and_names_the_fix() -> None:
     assert isinstance(alert, TruncationAlert) and isinstance(alert, Notice)
     assert alert.level == "warning" and alert.share == pytest.approx(0.04)
     assert "max_tokens (now 256)" in alert.message and "reasoning budget" in alert.message
+
+
+class CutJudgeModel:
+    """A judge model whose every answer runs out of tokens mid-sentence."""
+
+    simulated = False
+
+    @property
+    def fingerprint(self) -> dict[str, Any]:
+        return {"kind": "cut-judge"}
+
+    async def generate(self, messages: Messages, image: Image | None, *,
+                       sample: Sample | None = None) -> Response:
+        return Response(text="Let me think about whether the assistant", finish_reason="length")
+
+    async def aclose(self) -> None:
+        return None
+
+
+async def test_a_judge_answer_cut_off_says_so(tmp_path: Path) -> None:
+    from framing.judging.model import ModelJudge
+
+    store = Store(f"sqlite:///{tmp_path}/j.db")
+    j = await ModelJudge(CutJudgeModel(), store).judge_text("req", "some answer")
+    assert j.verdict is Verdict.UNDETERMINED
+    assert "cut off by the token budget" in j.rule and "max_tokens" in j.rule
