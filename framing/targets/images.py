@@ -14,7 +14,7 @@ The study may also ask for ``image_max_side`` / ``image_format`` in ``[target]``
 prepared bytes are what the target sends *and* what the response cache hashes, so a
 changed setting never serves an answer given for other pixels. An image that cannot be
 read or made to fit raises :class:`CallFailed`: that sample is an ``error`` with the
-reason, and the study goes on. Results are memoised per image digest.
+reason, and the study goes on. Re-encoded results are memoised per image digest.
 
 Limits (documented by the providers; base64 inflates bytes by 4/3):
 
@@ -54,6 +54,8 @@ _HEIF_BRANDS = frozenset({b"mif1", b"msf1", b"heif"})
 MIN_SIDE = 64
 #: each shrinking step multiplies the sides by this
 SHRINK = 0.75
+#: re-encoded images remembered per target (a trial sends the same images again)
+MEMO_SIZE = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +140,10 @@ class ImagePrep:
         done = self._memo.get(digest)
         if done is None:
             done = self._prepare(image)
-            self._memo[digest] = done
+            if done.data is not image.data:  # re-encoded: worth remembering (a few)
+                if len(self._memo) >= MEMO_SIZE:
+                    del self._memo[next(iter(self._memo))]
+                self._memo[digest] = done
         return done
 
     def _prepare(self, image: Image) -> Image:
