@@ -253,6 +253,19 @@ def test_an_exhausted_quota_stops_fast_and_a_rerun_continues(
     assert point["calls"] == 8 - 3 and point["cache_hits"] == 3 and point["errors"] == 0
 
 
+def test_the_providers_quota_message_is_shown_with_secrets_scrubbed(
+        server: LLMServer, workspace: Path) -> None:
+    study = make_workspace(workspace, server, "openai", n=2, concurrency=1)
+    server.always(status(429, body={"error": {
+        "message": f"Quota exceeded for the project of key {KEY}.",
+        "type": "insufficient_quota", "param": None, "code": "insufficient_quota"}}))
+    code, out, err = run("eval", "prompts/plain.j2", "--study", str(study))
+    message = " ".join(err.split())
+    assert code == 1 and "Quota exceeded for the project of key ***." in message
+    assert KEY not in out + err
+    assert len(posts(server)) == 1  # not retried, and nothing more sent
+
+
 def test_a_search_stopped_by_the_quota_resumes_with_the_answers_it_had(
         server: LLMServer, workspace: Path) -> None:
     study = make_workspace(workspace, server, "gemini", n=8, concurrency=2)
