@@ -11,7 +11,8 @@ A target builds a JSON body and reads the answer; everything between lives here,
 - adaptive concurrency (AIMD): the limit shrinks when the server says 429 or that it is
   overloaded (529, 503) and grows back by one per window of successes, never above the
   configured ``concurrency``;
-- an overloaded provider (Anthropic 529 ``overloaded_error``, 503 ``UNAVAILABLE``) is
+- an overloaded provider (any 529, such as Anthropic's ``overloaded_error``; a 503 whose
+  body says it is overloaded, or Gemini's 503 ``UNAVAILABLE``) is
   waited out with a longer backoff, for at most ``max_overload_wait`` seconds per call;
   that call is then an ``error``, and a second call in a row giving up stops the study
   (:class:`TargetError`) rather than letting every sample wait as long;
@@ -73,8 +74,6 @@ RATE_LIMIT_RETRY_FACTOR = 6
 MAX_RETRY_AFTER = 300.0
 #: the adaptive limit multiplies by this on a 429
 DECREASE = 0.75
-#: statuses that mean "the provider is overloaded": waited out longer, like a 429
-OVERLOAD_STATUSES = frozenset({503, 529})
 #: this many calls in a row giving up on an overloaded provider stop the study
 OVERLOAD_GIVE_UPS = 2
 
@@ -439,6 +438,7 @@ class HttpClient:
         last_status: int | None = None
         while True:
             wait: float | None = None
+            overload = False
             if self.exhausted is not None:  # another call learnt it while this one waited
                 raise self.exhausted
             epoch = await self.limiter.acquire()
@@ -488,8 +488,8 @@ class HttpClient:
                         wait = wait if wait is not None else _clamp_or_none(requested)
                         msg = error_message(_json_or_none(text), text)
                         last, last_status = f"rate limited (HTTP 429: {msg[:200]})", 429
-                    elif status in OVERLOAD_STATUSES:
-                        throttled = True  # fewer calls in flight, like a 429
+                    elif is_overload(status, _json_or_none(text), text):
+                        throttled = overload = True  # fewer calls in flight, like a 429
                         overloads += 1
                         self.stats.overloaded += 1
                         wait = retry_after(response.headers)
@@ -517,7 +517,7 @@ class HttpClient:
                 if charged and not success and self._tpm is not None:
                     self._tpm.give(estimate)  # an unanswered call used no tokens
             # a retryable outcome
-            if last_status in OVERLOAD_STATUSES and overloads:
+            if overload:
                 delay = backoff(min(overloads - 1, 16), _overload(s), self._rng, wait)
                 if waited + delay > s.max_overload_wait:
                     self.stats.failures += 1
@@ -589,6 +589,20 @@ class HttpClient:
             f"cannot connect to {_origin(url)}: {_reason(error)}. Is the server running, and "
             "is target.base_url right?"
         )
+
+
+def is_overload(status: int, data: Any, text: str) -> bool:
+    """A 529, or a 503 that says the provider is overloaded (OpenAI "engine overloaded",
+    Gemini ``UNAVAILABLE``); any other 503 is an ordinary retried fault."""
+    if status == 529:
+        return True
+    if status != 503:
+        return False
+    err = data.get("error") if isinstance(data, dict) else None
+    if isinstance(err, dict) and (err.get("status") == "UNAVAILABLE"
+                                  or err.get("type") == "overloaded_error"):
+        return True
+    return "overload" in error_message(data, text).lower()
 
 
 def _overload(settings: HttpSettings) -> HttpSettings:

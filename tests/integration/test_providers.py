@@ -370,6 +370,22 @@ def test_an_overload_longer_than_the_cap_marks_the_call_failed(server: LLMServer
         asyncio.run(go())
     assert sum(waits) <= 40.0
 
+def test_a_plain_503_is_an_ordinary_fault_not_an_overload(server: LLMServer) -> None:
+    server.always(status(503, "internal server error"))
+    waits: list[float] = []
+    client, url, body = overload_client(server, "openai", 600.0, waits)
+
+    async def go() -> Any:
+        try:
+            return await client.post_json(url, body)
+        finally:
+            await client.aclose()
+
+    with pytest.raises(CallFailed, match="HTTP 503"):
+        asyncio.run(go())
+    assert len(waits) == 2 and client.stats.overloaded == 0  # max_retries = 2
+
+
 def test_max_overload_wait_is_a_target_key(server: LLMServer, workspace: Path) -> None:
     study = make_workspace(workspace, server, "anthropic", n=2, max_overload_wait=30)
     server.script(overloaded())
