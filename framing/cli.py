@@ -775,9 +775,10 @@ def eval_(
     result = asyncio.run(evaluate_framing(config, template, params, limit=limit))
     if fmt == "json":
         # a framing evaluated outside a search belongs to no trial
-        payload = {**result.point.to_json(), "trial": None, "calls": result.calls,
-                   "cache_hits": result.cache_hits}
+        payload = {**result.point.to_json(), "trial": None, "truncated": result.truncated,
+                   "calls": result.calls, "cache_hits": result.cache_hits}
         sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+        _warn_truncation(result.truncated, result.verdicts, config.target.max_tokens)
         return
     p = result.point
     out.print(f"framing        {_escape(p.label)}")
@@ -785,7 +786,8 @@ def eval_(
     out.print(f"under-refusal  {p.under_refusal}")
     if p.false_refusal is not None:
         out.print(f"false refusal  {p.false_refusal}")
-    out.print(f"errors         {p.errors}   partial {p.partial}   undetermined {p.undetermined}")
+    out.print(f"errors         {p.errors}   partial {p.partial}   undetermined {p.undetermined}"
+              f"   truncated {result.truncated}")
     out.print(f"calls          {result.calls} new, {result.cache_hits} from cache")
     if result.calls and not config.simulated:
         priced = None not in (config.target.price_input, config.target.price_output)
@@ -801,6 +803,15 @@ def eval_(
             out.print(f"{title:<14} {_share(p.extra[key], p.extra.get(f'{key}_ci'))}")
     if config.simulated:
         err.print("[yellow]note:[/] simulated model; numbers say nothing about real models")
+    _warn_truncation(result.truncated, result.verdicts, config.target.max_tokens)
+
+
+def _warn_truncation(truncated: int, total: int, max_tokens: int) -> None:
+    from framing.events import truncation_alert
+
+    alert = truncation_alert(truncated, total, max_tokens)
+    if alert is not None:
+        err.print(f"[bold yellow]warning:[/] {_escape(alert.message)}")
 
 
 def _parse_params(items: Sequence[str] | None) -> dict[str, Any]:

@@ -52,12 +52,28 @@ class TargetConfig(_Model):
     headers: dict[str, str] = Field(default_factory=dict)
     timeout: float = Field(60.0, gt=0)
     max_retries: int = Field(5, ge=0, le=20)
+    #: seconds one call may spend waiting out an overloaded provider (529, 503) before
+    #: its sample is an error
+    max_overload_wait: float = Field(600.0, gt=0)
+    #: how hard a reasoning model thinks (openai: ``reasoning_effort``; gemini: a thinking
+    #: budget / level); its thinking counts against ``max_tokens``
+    reasoning_effort: Literal["minimal", "low", "medium", "high"] | None = None
     #: USD per million tokens; cost is reported only when both are known
     price_input: float | None = Field(None, ge=0)
     price_output: float | None = Field(None, ge=0)
     #: sim only: simulated seconds per call and the simulator's seed
     latency: float = Field(0.0, ge=0.0)
     seed: int = 0
+
+    @model_validator(mode="after")
+    def _provider_ranges(self) -> TargetConfig:
+        if self.kind == "anthropic" and self.temperature > 1.0:
+            raise ValueError(f"temperature = {self.temperature:g}: Anthropic accepts 0 to 1; "
+                             "set target.temperature to at most 1")
+        if self.reasoning_effort is not None and self.kind not in ("openai", "gemini"):
+            raise ValueError(f"reasoning_effort is for openai and gemini targets, not "
+                             f"kind = {self.kind!r}; remove target.reasoning_effort")
+        return self
 
 
 class DataConfig(_Model):

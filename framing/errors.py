@@ -7,7 +7,8 @@
     ├── TemplateError            template fails to parse, lint or render (exit 2)
     ├── DataError                missing or malformed data source        (exit 2)
     ├── TargetError              a model endpoint cannot be used         (exit 1)
-    │   └── TargetConfigError    ...because of its configuration (key, URL) (exit 2)
+    │   ├── TargetConfigError    ...because of its configuration (key, URL) (exit 2)
+    │   └── QuotaExhausted       ...until its quota or billing limit is raised (exit 1)
     └── StorageError             the database cannot be used             (exit 1)
 
 Bad-input errors carry ``exit_code = 2`` so the CLI maps them without a table.
@@ -60,6 +61,13 @@ class TargetConfigError(TargetError):
     """A target is misconfigured (missing API key variable, bad URL)."""
 
     exit_code = 2
+
+
+class QuotaExhausted(TargetError):
+    """The provider says the account's quota or billing limit is used up: waiting a few
+    seconds will not help, so the study stops (exit 1); a later run resumes it."""
+
+    exit_code = 1
 
 
 class StorageError(FramingError):

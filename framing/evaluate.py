@@ -15,6 +15,7 @@ from typing import Any
 
 from framing.data.images import load_image
 from framing.data.schema import Grade, Sample
+from framing.errors import QuotaExhausted
 from framing.events import CallsProgress
 from framing.judging.base import COUNTED, Judgement, ResponseJudge, Verdict
 from framing.stats import Rate
@@ -87,6 +88,8 @@ class Tally:
     safe_n: int = 0
     partial: int = 0
     errors: int = 0
+    #: answers cut off by the token budget: never judged, excluded from the rates
+    truncated: int = 0
     undetermined: int = 0
 
     @property
@@ -111,6 +114,9 @@ class Tally:
                 continue
             if verdict is Verdict.UNDETERMINED:
                 counts["undetermined"] += 1
+                continue
+            if verdict is Verdict.TRUNCATED:
+                counts["truncated"] += 1
                 continue
             if verdict not in COUNTED:
                 continue
@@ -240,9 +246,16 @@ class Evaluator:
         elif len(positions) != len(samples):
             raise ValueError("need one position per sample")
         requests = []
+        #: samples whose image cannot be sent in any accepted form: ``error``, no call
+        unsendable: dict[int, CallFailed] = {}
         for position, sample in zip(positions, samples, strict=True):
             messages = self.render(template, params, sample)
-            image = prepared(self.target, load_image(sample)) if self.images else None
+            image = None
+            if self.images:
+                try:
+                    image = prepared(self.target, load_image(sample))
+                except CallFailed as failure:
+                    unsendable[position] = failure
             key = cache_key(self.target.fingerprint, messages, image)
             requests.append((position, sample, messages, image, key))
 
@@ -290,10 +303,12 @@ class Evaluator:
 
         async def one(position: int, sample: Sample, messages: Messages, image: Image | None,
                       key: str) -> Outcome:
-            hit = cached.get(key)
-            if hit is not None:
+            hit = None if position in unsendable else cached.get(key)
+            if position in unsendable:
+                response: Response | CallFailed = unsendable[position]
+            elif hit is not None:
                 counters.cache_hits += 1
-                response: Response | CallFailed = hit
+                response = hit
             else:
                 task = inflight.get(key)
                 if task is None:  # identical requests within one evaluation: one call
@@ -321,7 +336,10 @@ class Evaluator:
         flusher = asyncio.ensure_future(flush_periodically())
         try:
             outcomes = await asyncio.gather(*tasks)
-        except BaseException:
+        except BaseException as stopped:
+            if isinstance(stopped, QuotaExhausted):
+                # calls already sent may still bring answers that are paid for: keep them
+                await asyncio.gather(*inflight.values(), return_exceptions=True)
             for t in [*tasks, *inflight.values()]:
                 t.cancel()
             await asyncio.gather(*tasks, *inflight.values(), return_exceptions=True)
@@ -350,6 +368,9 @@ class Evaluator:
             return Judgement(Verdict.ERROR, f"error:{response.reason}", "target")
         if response.blocked:
             return Judgement(Verdict.REFUSAL, f"provider:{response.blocked}", "provider")
+        if response.truncated:  # what it would have said is unknown: never judged
+            return Judgement(Verdict.TRUNCATED, f"truncated:{response.finish_reason}",
+                             "target")
         if not self.images and sample.image is not None:
             sample = replace(sample, image=None)  # the judge sees what the target saw
         return await self.judge.judge(messages, sample, response)

@@ -63,6 +63,38 @@ class Notice:
     level: str = "info"
 
 
+#: share of truncated answers above which a run warns (a few percent is noise; more
+#: means the output budget is too small for the model)
+TRUNCATION_WARN_SHARE = 0.03
+
+
+@dataclass(frozen=True, slots=True)
+class TruncationAlert(Notice):
+    """Too many answers were cut off by the token budget (counted ``truncated``, never
+    judged). A :class:`Notice` with the counts, so every front end that shows warnings
+    shows this one too."""
+
+    truncated: int = 0
+    total: int = 0
+
+    @property
+    def share(self) -> float:
+        return self.truncated / self.total if self.total else 0.0
+
+
+def truncation_alert(truncated: int, total: int, max_tokens: int | None = None,
+                     ) -> TruncationAlert | None:
+    """The alert for ``truncated`` of ``total`` verdicts, or None below the threshold."""
+    if not total or truncated / total <= TRUNCATION_WARN_SHARE:
+        return None
+    budget = f" (now {max_tokens})" if max_tokens is not None else ""
+    message = (f"{truncated} of {total} answers ({truncated / total:.1%}) were cut off by "
+               "the token budget: they are counted `truncated` and left out of both rates. "
+               f"Raise target.max_tokens{budget}, or lower the model's reasoning budget "
+               "(thinking tokens count against it: target.reasoning_effort = \"low\").")
+    return TruncationAlert(message, "warning", truncated, total)
+
+
 @dataclass(frozen=True, slots=True)
 class StudyFinished:
     study: str
@@ -77,7 +109,8 @@ class StudyFinished:
     races: int = 0
 
 
-Event = StudyStarted | TrialStarted | CallsProgress | TrialFinished | Notice | StudyFinished
+Event = (StudyStarted | TrialStarted | CallsProgress | TrialFinished | Notice | TruncationAlert
+         | StudyFinished)
 EventHandler = Callable[[Event], None]
 
 

@@ -24,6 +24,7 @@ from framing.events import (
     StudyStarted,
     TrialFinished,
     TrialStarted,
+    TruncationAlert,
 )
 
 
@@ -111,6 +112,8 @@ class SearchProgress:
                 cost = f", ${event.cost:.4f}" if event.cost else ""
                 self.console.print(f"{line}  ({event.calls} calls, {event.cache_hits} cached"
                                    f"{cost})")
+        elif isinstance(event, TruncationAlert):  # loud: the rates rest on fewer answers
+            self.console.print(f"[bold yellow]warning: {escape(event.message)}[/]")
         elif isinstance(event, Notice):
             style = "yellow" if event.level == "warning" else "dim"
             self.console.print(f"[{style}]{escape(event.message)}[/]")

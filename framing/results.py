@@ -215,6 +215,8 @@ def tally_rows(rows: Iterable[Mapping[str, Any]]) -> dict[str, int]:
         if verdict == "undetermined":
             counts["undetermined"] += 1
             continue
+        if verdict == "truncated":  # cut off by the token budget: in no rate
+            continue
         refused = verdict == "refusal"
         counts["partial"] += verdict == "partial"
         if subset == "borderline":

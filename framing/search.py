@@ -34,6 +34,7 @@ from framing.events import (
     TrialFinished,
     TrialStarted,
     ignore,
+    truncation_alert,
 )
 from framing.judging import point_keys, trial_attrs
 from framing.racing import RaceResult, race
@@ -247,6 +248,9 @@ class _Search:
         self.trials_run = 0
         #: calls this run paid for that another worker also paid for (see framing.workers)
         self.races = 0
+        #: verdicts this run recorded, and how many of them were ``truncated``
+        self.verdicts = 0
+        self.truncated = 0
         self.workers = Coordinator(optuna_study, study.store, study.config.name,
                                    heartbeat=study.config.storage.heartbeat,
                                    grace=study.config.storage.grace, on_event=on_event)
@@ -492,11 +496,14 @@ class _Search:
         self.cache_hits += evaluation.cache_hits
         self.cost += evaluation.cost
         self.judge_cost += evaluation.judge_usage.cost
+        self.verdicts += len(evaluation.outcomes)
+        self.truncated += tally.truncated
         if any(math.isnan(v) for v in values):
             # a subset with no counted verdict (all errors): nothing to place on the plot
             self.opt.tell(trial, state=TrialState.FAIL)
             self.on_event(Notice(f"trial {trial.number}: no counted verdicts "
-                                 f"({tally.errors} errors); marked failed", level="warning"))
+                                 f"({tally.errors} errors, {tally.truncated} truncated); "
+                                 "marked failed", level="warning"))
             return
         frozen = self.opt.tell(trial, values)
         point = point_from_trial(frozen)
@@ -514,6 +521,10 @@ class _Search:
     def _result(self, stopped_reason: str | None, interrupted: bool = False) -> SearchResult:
         points = study_points(self.opt)
         front = frontier(points)
+        alert = truncation_alert(self.truncated, self.verdicts,
+                                 self.study.config.target.max_tokens)
+        if alert is not None:
+            self.on_event(alert)
         self.on_event(StudyFinished(self.study.config.name, front, len(points), self.calls,
                                     self.cache_hits, self.cost, interrupted, stopped_reason,
                                     races=self.races))
@@ -678,6 +689,9 @@ class FramingResult:
     simulated: bool
     input_tokens: int = 0
     output_tokens: int = 0
+    #: verdicts, and how many were cut off by the token budget (never judged)
+    verdicts: int = 0
+    truncated: int = 0
 
 
 async def evaluate_framing(config: StudyConfig, template_name: str, params: Mapping[str, Any],
@@ -728,4 +742,5 @@ async def evaluate_framing(config: StudyConfig, template_name: str, params: Mapp
         extra=point_keys(trial_attrs(config, evaluation)),
     )
     return FramingResult(point, evaluation.calls, evaluation.cache_hits, config.simulated,
-                         evaluation.input_tokens, evaluation.output_tokens)
+                         evaluation.input_tokens, evaluation.output_tokens,
+                         len(evaluation.outcomes), t.truncated)

@@ -311,7 +311,9 @@ class ModelJudge:
             parsed = parse_verdict(answer.text)
             if parsed is None:
                 snippet = " ".join(answer.text.split())[:80]
-                rule = _rule("undetermined", f"unparseable judge answer {snippet!r}")
+                what = ("judge answer cut off by the token budget (raise [judge.target] "
+                        "max_tokens)" if answer.truncated else "unparseable judge answer")
+                rule = _rule("undetermined", f"{what} {snippet!r}")
                 judgement = Judgement(Verdict.UNDETERMINED, rule, "model", usage=usage)
             else:
                 rule = _rule(parsed.verdict.value, parsed.reason or "no reason given")

@@ -35,12 +35,21 @@ class Usage:
     output_tokens: int = 0
 
 
+#: finish reasons that mean "cut off by the output budget" in the three wire formats:
+#: OpenAI ``length``, Anthropic ``max_tokens`` (and ``model_context_window_exceeded``),
+#: Gemini ``MAX_TOKENS``
+TRUNCATION_REASONS = frozenset({"length", "max_tokens", "model_context_window_exceeded",
+                                "MAX_TOKENS"})
+
+
 @dataclass(frozen=True, slots=True)
 class Response:
     """What a target answered.
 
     ``blocked`` is set when the provider itself blocked the request or the answer
     (content filter, policy error): framing counts it as a refusal tagged ``provider``.
+    A response whose ``finish_reason`` says the output budget ran out is
+    :attr:`truncated`: nobody can tell what it would have said, so it is never judged.
     """
 
     text: str
@@ -49,6 +58,11 @@ class Response:
     latency: float = 0.0
     raw_status: int | None = 200
     blocked: str | None = None
+
+    @property
+    def truncated(self) -> bool:
+        """Cut off by the token budget (a block, when both are signalled, wins)."""
+        return self.blocked is None and self.finish_reason in TRUNCATION_REASONS
 
 
 class Target(Protocol):

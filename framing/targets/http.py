@@ -8,8 +8,20 @@ A target builds a JSON body and reads the answer; everything between lives here,
   and unreadable bodies, honouring ``Retry-After`` (seconds or HTTP-date) and
   ``retry-after-ms``; after the last retry the call raises :class:`CallFailed` (the
   sample is marked ``error`` and the study goes on);
-- adaptive concurrency (AIMD): the limit halves when the server says 429 and grows back
-  by one per window of successes, never above the configured ``concurrency``;
+- adaptive concurrency (AIMD): the limit shrinks when the server says 429 or that it is
+  overloaded (529, 503) and grows back by one per window of successes, never above the
+  configured ``concurrency``;
+- an overloaded provider (any 529, such as Anthropic's ``overloaded_error``; a 503 whose
+  body says it is overloaded, or Gemini's 503 ``UNAVAILABLE``) is
+  waited out with a longer backoff, for at most ``max_overload_wait`` seconds per call;
+  that call is then an ``error``, and a second call in a row giving up stops the study
+  (:class:`TargetError`) rather than letting every sample wait as long;
+- a wait the error body asks for (Gemini's ``google.rpc.RetryInfo.retryDelay``) counts
+  like ``Retry-After``;
+- an exhausted quota or billing limit (OpenAI ``insufficient_quota``, Anthropic credit
+  and spend limits, Gemini per-day quotas: see each target's ``error_hint``) is never
+  retried: it raises :class:`QuotaExhausted` with the provider's own message, and every
+  later call of this client fails the same way without being sent;
 - optional requests-per-minute and tokens-per-minute limits (token buckets; the token
   bucket is charged with an estimate before the call and settled with the real usage);
 - token accounting (:class:`HttpStats`);
@@ -42,7 +54,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from framing.errors import TargetConfigError, TargetError
+from framing.errors import QuotaExhausted, TargetConfigError, TargetError
 from framing.targets.base import CallFailed, Image, Response, Usage
 
 if TYPE_CHECKING:
@@ -62,6 +74,21 @@ RATE_LIMIT_RETRY_FACTOR = 6
 MAX_RETRY_AFTER = 300.0
 #: the adaptive limit multiplies by this on a 429
 DECREASE = 0.75
+#: this many calls in a row giving up on an overloaded provider stop the study
+OVERLOAD_GIVE_UPS = 2
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorHint:
+    """What an error body says beyond its status (read by each target's ``error_hint``):
+    ``exhausted`` holds the provider's message when a quota or billing limit is used up;
+    ``retry_after`` is a wait in seconds the body asks for."""
+
+    exhausted: str | None = None
+    retry_after: float | None = None
+
+
+ErrorReader = Callable[[int, Any, str], ErrorHint | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +103,10 @@ class HttpSettings:
     tokens_per_minute: float | None = None
     backoff_base: float = 0.5
     backoff_max: float = 30.0
+    #: an overloaded provider: longer backoff, and a cap on the total wait of one call
+    overload_base: float = 2.0
+    overload_max: float = 60.0
+    max_overload_wait: float = 600.0
 
 
 @dataclass
@@ -85,6 +116,9 @@ class HttpStats:
     attempts: int = 0
     answers: int = 0
     throttled: int = 0
+    overloaded: int = 0
+    #: seconds spent waiting out overload, over all calls
+    overload_wait: float = 0.0
     retries: int = 0
     failures: int = 0
     input_tokens: int = 0
@@ -322,6 +356,10 @@ class HttpClient:
                      if settings.tokens_per_minute else None)
         #: an answer (any status) came back from the server at least once
         self.reached = False
+        #: set once the provider said the quota is used up: nothing more is sent
+        self.exhausted: QuotaExhausted | None = None
+        #: calls that gave up on an overloaded provider since the last answer
+        self.overload_give_ups = 0
 
     # -- lifecycle
 
@@ -377,23 +415,32 @@ class HttpClient:
         *,
         estimate: int = 0,
         usage_of: Callable[[Any], Usage] | None = None,
+        hint_of: ErrorReader | None = None,
     ) -> Reply:
         """POST ``body`` and return the final :class:`Reply` (see the module docstring for
         what is retried). ``estimate`` is the call's expected tokens (prompt plus the
         output budget) for the tokens-per-minute bucket; ``usage_of`` reads the real
-        usage from a 2xx body for accounting.
+        usage from a 2xx body for accounting; ``hint_of`` reads quota exhaustion and
+        requested waits from an error body.
 
         Raises :class:`CallFailed` after the last retry, :class:`TargetError` when the
-        server cannot be reached at all."""
+        server cannot be reached at all, :class:`QuotaExhausted` when the quota is gone."""
+        if self.exhausted is not None:
+            raise self.exhausted
         payload = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
         http = self._http()
         s = self.settings
         failures = 0
         throttles = 0
+        overloads = 0
+        waited = 0.0
         last = "no attempt"
         last_status: int | None = None
         while True:
             wait: float | None = None
+            overload = False
+            if self.exhausted is not None:  # another call learnt it while this one waited
+                raise self.exhausted
             epoch = await self.limiter.acquire()
             throttled = False
             success = False
@@ -428,11 +475,27 @@ class HttpClient:
                     self.reached = True
                     status = response.status_code
                     text = response.text
+                    hint = None
+                    if not 200 <= status < 300 and hint_of is not None:
+                        hint = hint_of(status, _json_or_none(text), text)
+                    if hint is not None and hint.exhausted is not None:
+                        raise self._exhausted(status, hint.exhausted)
+                    requested = hint.retry_after if hint is not None else None
                     if status == 429:
                         throttled = True
                         self.stats.throttled += 1
                         wait = retry_after(response.headers)
-                        last, last_status = "rate limited (HTTP 429)", 429
+                        wait = wait if wait is not None else _clamp_or_none(requested)
+                        msg = error_message(_json_or_none(text), text)
+                        last, last_status = f"rate limited (HTTP 429: {msg[:200]})", 429
+                    elif is_overload(status, _json_or_none(text), text):
+                        throttled = overload = True  # fewer calls in flight, like a 429
+                        overloads += 1
+                        self.stats.overloaded += 1
+                        wait = retry_after(response.headers)
+                        wait = wait if wait is not None else _clamp_or_none(requested)
+                        msg = error_message(_json_or_none(text), text)
+                        last, last_status = f"provider overloaded (HTTP {status}: {msg})", status
                     elif status in RETRY_STATUSES:
                         wait = retry_after(response.headers)
                         msg = error_message(_json_or_none(text), text)
@@ -444,6 +507,7 @@ class HttpClient:
                         else:
                             success = 200 <= status < 300
                             if success:
+                                self.overload_give_ups = 0
                                 self._account(data, estimate, usage_of)
                             return Reply(status, data, text, latency, dict(response.headers))
             finally:
@@ -453,6 +517,26 @@ class HttpClient:
                 if charged and not success and self._tpm is not None:
                     self._tpm.give(estimate)  # an unanswered call used no tokens
             # a retryable outcome
+            if overload:
+                delay = backoff(min(overloads - 1, 16), _overload(s), self._rng, wait)
+                if waited + delay > s.max_overload_wait:
+                    self.stats.failures += 1
+                    self.overload_give_ups += 1
+                    reason = (f"{last}: still overloaded after {overloads} tries and "
+                              f"{waited:.0f}s of waiting (target.max_overload_wait = "
+                              f"{s.max_overload_wait:g})")
+                    if self.overload_give_ups >= OVERLOAD_GIVE_UPS:
+                        # every call would wait as long again: stop instead of crawling on
+                        raise self.fail(f"{reason}, {self.overload_give_ups} calls in a row. "
+                                        "Every answer so far is stored: run the same command "
+                                        "again later and the study continues.")
+                    raise CallFailed(self.scrub(reason), status=last_status)
+                waited += delay
+                self.stats.overload_wait += delay
+                self.stats.retries += 1
+                log.debug("%s: %s; retry in %.2fs", self.name, self.scrub(last), delay)
+                await self._sleep(delay)
+                continue
             if throttled:
                 throttles += 1
                 exhausted = throttles > s.max_retries * RATE_LIMIT_RETRY_FACTOR
@@ -477,6 +561,16 @@ class HttpClient:
             log.debug("%s: %s; retry in %.2fs", self.name, self.scrub(last), delay)
             await self._sleep(delay)
 
+    def _exhausted(self, status: int, message: str) -> QuotaExhausted:
+        error = QuotaExhausted(self.scrub(
+            f"{self.name}: the provider says the quota or billing limit is used up "
+            f"(HTTP {status}): {' '.join(message.split())[:500]} -- waiting will not help, "
+            "so nothing more is sent. Every answer so far is stored: run the same command "
+            "again once the quota is back (or raised), and the study continues where it "
+            "stopped."))
+        self.exhausted = error
+        return error
+
     def _account(self, data: Any, estimate: int, usage_of: Callable[[Any], Usage] | None) -> None:
         self.stats.answers += 1
         if usage_of is None:
@@ -495,6 +589,29 @@ class HttpClient:
             f"cannot connect to {_origin(url)}: {_reason(error)}. Is the server running, and "
             "is target.base_url right?"
         )
+
+
+def is_overload(status: int, data: Any, text: str) -> bool:
+    """A 529, or a 503 that says the provider is overloaded (OpenAI "engine overloaded",
+    Gemini ``UNAVAILABLE``); any other 503 is an ordinary retried fault."""
+    if status == 529:
+        return True
+    if status != 503:
+        return False
+    err = data.get("error") if isinstance(data, dict) else None
+    if isinstance(err, dict) and (err.get("status") == "UNAVAILABLE"
+                                  or err.get("type") == "overloaded_error"):
+        return True
+    return "overload" in error_message(data, text).lower()
+
+
+def _overload(settings: HttpSettings) -> HttpSettings:
+    """The backoff settings for an overloaded provider: longer steps, a higher ceiling."""
+    return HttpSettings(backoff_base=settings.overload_base, backoff_max=settings.overload_max)
+
+
+def _clamp_or_none(seconds: float | None) -> float | None:
+    return None if seconds is None else _clamp(seconds)
 
 
 def _json_or_none(text: str) -> Any:
@@ -558,6 +675,14 @@ class HttpTarget:
 
     kind: str = "http"
     simulated = False
+    #: the output budget when the study sets none and the model reasons (its thinking
+    #: counts against the budget); see :meth:`is_reasoning`
+    reasoning_max_tokens: int | None = None
+
+    @staticmethod
+    def is_reasoning(model: str) -> bool:
+        """Whether ``model`` spends output tokens on reasoning before it answers."""
+        return False
 
     def __init__(
         self,
@@ -568,15 +693,17 @@ class HttpTarget:
         headers: Mapping[str, str],
         api_key: str | None,
         key_env: str | None,
-        temperature: float,
+        temperature: float | None,
         max_tokens: int,
         image_prep: Callable[[Image], Image] | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        reasoning_effort: str | None = None,
     ) -> None:
         self.model = model
         self.base_url = base_url.rstrip("/")
-        self.temperature = temperature
+        self.temperature: float | None = temperature
         self.max_tokens = max_tokens
+        self.reasoning_effort = reasoning_effort
         self.key_env = key_env
         self.image_prep = image_prep
         #: calls refused with a 4xx before any call succeeded
@@ -589,8 +716,11 @@ class HttpTarget:
 
     @property
     def fingerprint(self) -> dict[str, Any]:
-        return {"kind": self.kind, "base_url": self.base_url, "model": self.model,
-                "temperature": self.temperature, "max_tokens": self.max_tokens}
+        identity = {"kind": self.kind, "base_url": self.base_url, "model": self.model,
+                    "temperature": self.temperature, "max_tokens": self.max_tokens}
+        if self.reasoning_effort is not None:  # absent when unset: old cache keys hold
+            identity["reasoning_effort"] = self.reasoning_effort
+        return identity
 
     def prepare_image(self, image: Image) -> Image:
         """The bytes that will be sent (and hashed into the cache key)."""

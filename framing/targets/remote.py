@@ -17,7 +17,7 @@ from framing.config import TargetConfig
 from framing.errors import TargetConfigError
 from framing.targets import anthropic, gemini, openai
 from framing.targets.http import HttpSettings, HttpTarget
-from framing.targets.images import ImagePrep
+from framing.targets.images import RULES, ImagePrep
 
 DEFAULT_KEY_ENV = {"openai": "OPENAI_API_KEY", "anthropic": "ANTHROPIC_API_KEY",
                    "gemini": "GEMINI_API_KEY"}
@@ -67,16 +67,23 @@ def make_http_target(config: TargetConfig,
     secrets = [api_key] if api_key else []
     secrets += [headers[n] for n, v in config.headers.items() if _ENV_REF.match(v)]
     headers.update(_auth_headers(kind, api_key))
-    prep = ImagePrep(max_side=config.image_max_side, format=config.image_format)
+    prep = ImagePrep(max_side=config.image_max_side, format=config.image_format,
+                     rules=RULES[kind])
     settings = HttpSettings(
         concurrency=config.concurrency,
         timeout=config.timeout,
         connect_timeout=min(10.0, config.timeout),
         max_retries=config.max_retries,
+        max_overload_wait=config.max_overload_wait,
         requests_per_minute=config.requests_per_minute,
         tokens_per_minute=config.tokens_per_minute,
     )
-    target = TARGETS[kind](
+    cls = TARGETS[kind]
+    max_tokens = config.max_tokens
+    if ("max_tokens" not in config.model_fields_set and cls.reasoning_max_tokens is not None
+            and cls.is_reasoning(config.model)):
+        max_tokens = cls.reasoning_max_tokens  # its thinking would eat the small default
+    target = cls(
         model=config.model,
         base_url=base_url,
         settings=settings,
@@ -84,9 +91,10 @@ def make_http_target(config: TargetConfig,
         api_key=api_key,
         key_env=env,
         temperature=config.temperature,
-        max_tokens=config.max_tokens,
+        max_tokens=max_tokens,
         image_prep=prep,
         transport=transport,
+        reasoning_effort=config.reasoning_effort,
     )
     target.http.secrets = tuple(secrets)
     return target

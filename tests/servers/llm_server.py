@@ -34,12 +34,30 @@ With ``api_key`` set, a request without that key gets 401 in its wire format's e
 shape; with ``models`` set, another model gets 404. Keys are never recorded: headers
 carrying them are redacted and :attr:`RecordedRequest.authorized` says whether the
 right key came.
+
+Conformance (on unless ``conformance=False``): the server answers and rejects the way
+the real APIs document, so a client that gets them wrong fails here too. Each shape
+below names the page it comes from.
+
+- Rejected with 400 in the provider's error shape (:func:`rejection`): an image whose
+  declared MIME type is not what its bytes are, a type the provider does not take (GIF
+  for Gemini, an animated GIF for OpenAI), an image over the per-image or per-request
+  limit or over Anthropic's 8000 px, ``max_tokens`` or a ``temperature`` other than 1
+  sent to an OpenAI reasoning model, ``reasoning_effort`` sent to any other OpenAI
+  model, an Anthropic temperature outside 0..1.
+- Scripted shapes: :func:`truncated` (the token budget ran out, with or without thinking),
+  :func:`thinking` (an answer with thought parts), :func:`quota` (each provider's used-up
+  quota or billing error), :func:`retry_info` (Gemini's per-minute 429 with
+  ``RetryInfo.retryDelay``), :func:`overloaded` (Anthropic 529, 503 elsewhere),
+  :func:`content_filter` with any Gemini ``finishReason``, :func:`prompt_blocked` with
+  any ``blockReason``, :func:`refusal_field` (OpenAI ``message.refusal``).
 """
 
 from __future__ import annotations
 
 import base64
 import contextlib
+import io
 import json
 import socket
 import threading
@@ -51,6 +69,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from PIL import Image as PILImage
+
 REFUSAL_MARKER = "[refuse]"
 REFUSAL_TEXT = "I'm sorry, but I can't help with that request."
 COMPLIANCE_TEXT = (
@@ -61,6 +81,56 @@ COMPLIANCE_TEXT = (
 SECRET_HEADERS = frozenset({"authorization", "x-api-key", "x-goog-api-key", "api-key"})
 SECRET_QUERY = frozenset({"key", "api_key"})
 REDACTED = "<redacted>"
+MiB = 1024 * 1024
+
+# -- documented provider facts the conformance mode enforces --------------------------------
+#
+# OpenAI chat completions, https://platform.openai.com/docs/api-reference/chat/object:
+#   finish_reason is stop | length | content_filter | tool_calls; message.refusal holds a
+#   refusal. Reasoning models, https://platform.openai.com/docs/guides/reasoning: the budget
+#   is max_completion_tokens ("max_tokens" is an unsupported parameter) and only the default
+#   temperature (1) is supported. Images, https://platform.openai.com/docs/guides/images-vision
+#   ("Image input requirements"): PNG, JPEG, WEBP, non-animated GIF; 50 MB per request.
+#   Quota, https://platform.openai.com/docs/guides/error-codes: 429 insufficient_quota
+#   "You exceeded your current quota, please check your plan and billing details."
+# Anthropic Messages, https://docs.anthropic.com/en/api/messages: temperature 0..1;
+#   stop_reason end_turn | max_tokens | stop_sequence | tool_use | pause_turn | refusal
+#   (https://docs.anthropic.com/en/api/handling-stop-reasons); thinking content blocks
+#   (https://docs.anthropic.com/en/docs/build-with-claude/extended-thinking). Errors,
+#   https://docs.anthropic.com/en/api/errors: 402 billing_error, 529 overloaded_error, and
+#   a 400 invalid_request_error for a credit balance too low. Images,
+#   https://docs.anthropic.com/en/docs/build-with-claude/vision: JPEG, PNG, GIF, WebP;
+#   5 MB per image, 8000 x 8000 px at most; the media type must match the data.
+# Gemini generateContent, https://ai.google.dev/api/generate-content: FinishReason and
+#   BlockReason enumerations (below); thought parts carry "thought": true
+#   (https://ai.google.dev/gemini-api/docs/thinking). Errors,
+#   https://ai.google.dev/gemini-api/docs/troubleshooting: 429 RESOURCE_EXHAUSTED (with
+#   google.rpc.QuotaFailure and google.rpc.RetryInfo details), 503 UNAVAILABLE "The model
+#   is overloaded." Images, https://ai.google.dev/gemini-api/docs/image-understanding:
+#   PNG, JPEG, WEBP, HEIC, HEIF; inline data up to 20 MB for the whole request.
+
+#: every documented Candidate.FinishReason of the Gemini API
+GEMINI_FINISH_REASONS = ("FINISH_REASON_UNSPECIFIED", "STOP", "MAX_TOKENS", "SAFETY",
+                         "RECITATION", "LANGUAGE", "OTHER", "BLOCKLIST", "PROHIBITED_CONTENT",
+                         "SPII", "MALFORMED_FUNCTION_CALL", "IMAGE_SAFETY",
+                         "IMAGE_PROHIBITED_CONTENT", "IMAGE_OTHER", "NO_IMAGE",
+                         "IMAGE_RECITATION", "UNEXPECTED_TOOL_CALL", "TOO_MANY_TOOL_CALLS")
+#: the finish reasons of an answer withheld by the provider's filters
+GEMINI_BLOCK_FINISH = ("SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII",
+                       "IMAGE_SAFETY", "IMAGE_PROHIBITED_CONTENT", "IMAGE_OTHER",
+                       "IMAGE_RECITATION")
+#: every documented PromptFeedback.BlockReason
+GEMINI_BLOCK_REASONS = ("BLOCK_REASON_UNSPECIFIED", "SAFETY", "OTHER", "BLOCKLIST",
+                        "PROHIBITED_CONTENT", "IMAGE_SAFETY")
+ACCEPTED_IMAGES = {
+    "openai": frozenset({"image/png", "image/jpeg", "image/webp", "image/gif"}),
+    "anthropic": frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"}),
+    "gemini": frozenset({"image/png", "image/jpeg", "image/webp", "image/heic", "image/heif"}),
+}
+OPENAI_REQUEST_LIMIT = 50 * MiB
+ANTHROPIC_IMAGE_LIMIT = 5 * MiB  # of base64 data
+ANTHROPIC_MAX_SIDE = 8000
+GEMINI_REQUEST_LIMIT = 20 * MiB
 
 
 # -- actions ---------------------------------------------------------------------------------
@@ -73,7 +143,10 @@ class Action:
     kind: ``answer`` (default answer, or ``text``), ``status`` (``status`` with an error
     body in the wire format, or ``body``), ``drop`` (close the socket, no response),
     ``malformed`` (200 with a body that is not JSON), ``content_filter`` (a finished
-    answer the provider filtered), ``prompt_blocked`` (the provider refuses the prompt).
+    answer the provider filtered; ``reason`` a Gemini finishReason), ``prompt_blocked``
+    (the provider refuses the prompt; ``reason`` a Gemini blockReason), ``truncated``,
+    ``thinking``, ``quota`` (``reason`` picks a variant), ``retry_info``, ``overloaded``,
+    ``refusal_field``.
     """
 
     kind: str = "answer"
@@ -84,6 +157,8 @@ class Action:
     delay: float = 0.0
     message: str = ""
     match: str | None = None
+    reason: str | None = None
+    thinking: bool = False
 
 
 def answer(text: str | None = None, *, delay: float = 0.0) -> Action:
@@ -126,16 +201,53 @@ def malformed() -> Action:
     return Action("malformed")
 
 
-def content_filter() -> Action:
+def content_filter(reason: str = "SAFETY") -> Action:
     """OpenAI ``finish_reason=content_filter``, Anthropic ``stop_reason=refusal``, Gemini
-    ``finishReason=SAFETY``."""
-    return Action("content_filter")
+    ``finishReason=reason`` (default ``SAFETY``) with no text."""
+    return Action("content_filter", reason=reason)
 
 
-def prompt_blocked() -> Action:
+def prompt_blocked(reason: str = "SAFETY") -> Action:
     """OpenAI 400 ``content_policy_violation``, Anthropic 400 policy error, Gemini
-    ``promptFeedback.blockReason=SAFETY`` (no candidates)."""
-    return Action("prompt_blocked")
+    ``promptFeedback.blockReason=reason`` (no candidates)."""
+    return Action("prompt_blocked", reason=reason)
+
+
+def truncated(text: str = "", *, thinking: bool = True) -> Action:
+    """The output budget ran out: OpenAI ``finish_reason: "length"``, Anthropic
+    ``stop_reason: "max_tokens"``, Gemini ``finishReason: "MAX_TOKENS"``. With
+    ``thinking`` the budget went on reasoning (reasoning tokens in the usage, a thinking
+    block or thought part) and ``text`` is what came out before the cut (often nothing)."""
+    return Action("truncated", text=text, thinking=thinking)
+
+
+def thinking(text: str | None = None) -> Action:
+    """A complete answer preceded by the model's thinking (Anthropic thinking block,
+    Gemini thought part; OpenAI reports only reasoning tokens)."""
+    return Action("thinking", text=text, thinking=True)
+
+
+def quota(variant: str = "") -> Action:
+    """The provider's used-up quota or billing error. OpenAI: 429 ``insufficient_quota``.
+    Anthropic: 400 credit balance (default), ``billing`` a 402 ``billing_error``,
+    ``spend_limit`` a 429 naming the spend limit. Gemini: 429 ``RESOURCE_EXHAUSTED`` with a
+    per-day ``QuotaFailure`` (and the ``RetryInfo`` Gemini sends along regardless)."""
+    return Action("quota", reason=variant or None)
+
+
+def retry_info(delay: str = "2s") -> Action:
+    """Gemini's per-minute 429: ``RetryInfo.retryDelay`` in the body, no Retry-After."""
+    return Action("retry_info", message=delay)
+
+
+def overloaded() -> Action:
+    """Anthropic 529 ``overloaded_error``; Gemini 503 ``UNAVAILABLE``; OpenAI 503."""
+    return Action("overloaded")
+
+
+def refusal_field(text: str = "I'm sorry, I can't assist with that request.") -> Action:
+    """OpenAI: ``message.content`` null and the refusal in ``message.refusal``."""
+    return Action("refusal_field", text=text)
 
 
 def only_when(action: Action, text: str) -> Action:
@@ -251,8 +363,10 @@ class LLMServer:
         refusal_marker: str = REFUSAL_MARKER,
         latency: float = 0.0,
         responder: Responder | None = None,
+        conformance: bool = True,
     ) -> None:
         self.api_key = api_key
+        self.conformance = conformance
         self.models = set(models) if models is not None else None
         self.refusal_marker = refusal_marker
         self.latency = latency
@@ -344,13 +458,16 @@ class LLMServer:
     @property
     def answered(self) -> int:
         """How many requests got a 200 answer (normal, filtered or blocked)."""
-        return sum(r.outcome in ("answer", "content_filter", "prompt_blocked:200")
-                   for r in self.requests)
+        return sum(r.outcome in ANSWERED for r in self.requests)
 
     def answered_texts(self) -> list[str]:
         """User texts of the answered requests (to check nothing was answered twice)."""
-        return [r.user_text for r in self.requests
-                if r.outcome in ("answer", "content_filter", "prompt_blocked:200")]
+        return [r.user_text for r in self.requests if r.outcome in ANSWERED]
+
+    @property
+    def rejected(self) -> list[RecordedRequest]:
+        """Requests refused for not conforming to the provider's documented rules."""
+        return [r for r in self.requests if r.outcome.startswith("rejected:")]
 
     # internals used by the handler
 
@@ -437,6 +554,12 @@ class _Handler(BaseHTTPRequestHandler):
             self._record(request, "400")
             self._error(request, 400, "request body is not JSON")
             return
+        if owner.conformance:
+            refused = rejection(request)
+            if refused is not None:
+                self._record(request, f"rejected:{refused[0]}")
+                self._send(400, refused[1])
+                return
         owner._sleep(owner.latency + action.delay)
         if action.kind == "status":
             self._record(request, str(action.status))
@@ -450,13 +573,27 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_bytes(200, b'{"choices": [ this is not json', "application/json")
             return
         if action.kind == "prompt_blocked":
-            self._prompt_blocked(request)
+            self._prompt_blocked(request, action.reason or "SAFETY")
+            return
+        if action.kind in ("quota", "retry_info", "overloaded"):
+            code, payload = _fault(request, action)
+            self._record(request, f"{action.kind}:{code}")
+            self._send(code, payload)
             return
         filtered = action.kind == "content_filter"
         text = "" if filtered else (action.text if action.text is not None
                                     else owner.default_text(request))
+        if action.kind == "truncated":
+            self._record(request, "truncated")
+            self._send(200, _truncated(request, action.text or "", action.thinking))
+            return
+        if action.kind == "refusal_field" and request.wire == "openai":
+            self._record(request, "refusal_field")
+            self._send(200, _refusal_field(request, text))
+            return
         self._record(request, "content_filter" if filtered else "answer")
-        self._send(200, _answer(request, text, filtered))
+        self._send(200, _answer(request, text, filtered, reason=action.reason,
+                                thinking=action.kind == "thinking"))
 
     # helpers
 
@@ -506,10 +643,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.connection.shutdown(socket.SHUT_RDWR)
         return True
 
-    def _prompt_blocked(self, request: RecordedRequest) -> None:
+    def _prompt_blocked(self, request: RecordedRequest, reason: str) -> None:
         if request.wire == "gemini":
             self._record(request, "prompt_blocked:200")
-            self._send(200, {"promptFeedback": {"blockReason": "SAFETY"},
+            self._send(200, {"promptFeedback": {"blockReason": reason},
                              "usageMetadata": {"promptTokenCount": _tokens_in(request),
                                                "totalTokenCount": _tokens_in(request)}})
             return
@@ -573,8 +710,20 @@ def _tokens_in(request: RecordedRequest) -> int:
     return (len(request.system) + len(request.user_text)) // 4 + 85 * len(request.images)
 
 
-def _answer(request: RecordedRequest, text: str, filtered: bool) -> dict[str, Any]:
+def _answer(request: RecordedRequest, text: str, filtered: bool, *,
+            reason: str | None = None, thinking: bool = False) -> dict[str, Any]:
     tin, tout = _tokens_in(request), len(text) // 4
+    if request.wire == "anthropic" and thinking and not filtered:
+        answer = _answer(request, text, False)
+        answer["content"].insert(0, {"type": "thinking", "signature": "c2lnbmF0dXJl",
+                                     "thinking": "The user asks about a picture. " * 4})
+        return answer
+    if request.wire == "gemini" and thinking and not filtered:
+        answer = _answer(request, text, False)
+        answer["candidates"][0]["content"]["parts"].insert(
+            0, {"text": "**Looking at the picture**\nI should describe it.", "thought": True})
+        answer["usageMetadata"]["thoughtsTokenCount"] = 40
+        return answer
     if request.wire == "openai":
         return {
             "id": "chatcmpl-test", "object": "chat.completion", "created": int(time.time()),
@@ -592,7 +741,8 @@ def _answer(request: RecordedRequest, text: str, filtered: bool) -> dict[str, An
             "stop_reason": "refusal" if filtered else "end_turn", "stop_sequence": None,
             "usage": {"input_tokens": tin, "output_tokens": tout},
         }
-    candidate: dict[str, Any] = {"index": 0, "finishReason": "SAFETY" if filtered else "STOP"}
+    finish = (reason or "SAFETY") if filtered else "STOP"
+    candidate: dict[str, Any] = {"index": 0, "finishReason": finish}
     if not filtered:
         candidate["content"] = {"role": "model", "parts": [{"text": text}]}
     else:
@@ -621,3 +771,244 @@ def _error_body(wire: str | None, code: int, message: str) -> dict[str, Any]:
     codes = {401: "invalid_api_key", 404: "model_not_found", 429: "rate_limit_exceeded"}
     return {"error": {"message": message, "type": "invalid_request_error" if code < 500
                       else "server_error", "param": None, "code": codes.get(code)}}
+
+
+ANSWERED = frozenset({"answer", "content_filter", "prompt_blocked:200", "truncated",
+                      "refusal_field"})
+
+
+def _truncated(request: RecordedRequest, text: str, thinking: bool) -> dict[str, Any]:
+    """The documented shape of an answer cut off by the output budget."""
+    tin = _tokens_in(request)
+    body = request.body if isinstance(request.body, dict) else {}
+    budget = int(body.get("max_completion_tokens") or body.get("max_tokens")
+                 or (body.get("generationConfig") or {}).get("maxOutputTokens") or 256)
+    if request.wire == "openai":
+        details = {"reasoning_tokens": budget - len(text) // 4} if thinking else {}
+        return {
+            "id": "chatcmpl-test", "object": "chat.completion", "created": int(time.time()),
+            "model": request.model,
+            "choices": [{"index": 0,
+                         "message": {"role": "assistant", "content": text, "refusal": None},
+                         "finish_reason": "length"}],
+            "usage": {"prompt_tokens": tin, "completion_tokens": budget,
+                      "total_tokens": tin + budget,
+                      "completion_tokens_details": details},
+        }
+    if request.wire == "anthropic":
+        content: list[dict[str, Any]] = []
+        if thinking:
+            content.append({"type": "thinking", "signature": "c2lnbmF0dXJl",
+                            "thinking": "Let me think about this carefully. " * 8})
+        if text:
+            content.append({"type": "text", "text": text})
+        return {"id": "msg_test", "type": "message", "role": "assistant",
+                "model": request.model, "content": content, "stop_reason": "max_tokens",
+                "stop_sequence": None, "usage": {"input_tokens": tin, "output_tokens": budget}}
+    parts: list[dict[str, Any]] = [{"text": text}] if text else []
+    thoughts = budget - len(text) // 4 if thinking else 0
+    # a thinking model that spent the budget on thoughts: content has a role and no parts
+    content_g: dict[str, Any] = {"role": "model", **({"parts": parts} if parts else {})}
+    return {
+        "candidates": [{"index": 0, "content": content_g, "finishReason": "MAX_TOKENS"}],
+        "usageMetadata": {"promptTokenCount": tin, "candidatesTokenCount": len(text) // 4,
+                          "thoughtsTokenCount": thoughts,
+                          "totalTokenCount": tin + len(text) // 4 + thoughts},
+        "modelVersion": request.model,
+    }
+
+
+def _refusal_field(request: RecordedRequest, text: str) -> dict[str, Any]:
+    tin = _tokens_in(request)
+    return {
+        "id": "chatcmpl-test", "object": "chat.completion", "created": int(time.time()),
+        "model": request.model,
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": None,
+                                             "refusal": text}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": tin, "completion_tokens": 10, "total_tokens": tin + 10},
+    }
+
+
+OPENAI_QUOTA = ("You exceeded your current quota, please check your plan and billing "
+                "details. For more information on this error, read the docs: "
+                "https://platform.openai.com/docs/guides/error-codes/api-errors.")
+ANTHROPIC_CREDIT = ("Your credit balance is too low to access the Anthropic API. Please go "
+                    "to Plans & Billing to upgrade or purchase credits.")
+GEMINI_QUOTA = ("You exceeded your current quota, please check your plan and billing "
+                "details. For more information on this error, head to: "
+                "https://ai.google.dev/gemini-api/docs/rate-limits.")
+
+
+def _fault(request: RecordedRequest, action: Action) -> tuple[int, dict[str, Any]]:
+    """Status and body of a quota, retry-info or overload error in the request's wire."""
+    wire = request.wire
+    if action.kind == "overloaded":
+        if wire == "anthropic":
+            return 529, {"type": "error", "error": {"type": "overloaded_error",
+                                                    "message": "Overloaded"}}
+        if wire == "gemini":
+            return 503, {"error": {"code": 503, "status": "UNAVAILABLE", "message":
+                                   "The model is overloaded. Please try again later."}}
+        return 503, {"error": {"message": "The engine is currently overloaded, please try "
+                               "again later.", "type": "server_error", "param": None,
+                               "code": None}}
+    if action.kind == "retry_info":
+        return 429, {"error": {"code": 429, "status": "RESOURCE_EXHAUSTED",
+                               "message": GEMINI_QUOTA, "details": [
+                                   _quota_failure("GenerateRequestsPerMinutePerProjectPerModel"
+                                                  "-FreeTier", "15"),
+                                   {"@type": "type.googleapis.com/google.rpc.RetryInfo",
+                                    "retryDelay": action.message}]}}
+    # quota
+    if wire == "openai":
+        return 429, {"error": {"message": OPENAI_QUOTA, "type": "insufficient_quota",
+                               "param": None, "code": "insufficient_quota"}}
+    if wire == "anthropic":
+        if action.reason == "billing":
+            return 402, {"type": "error", "error": {
+                "type": "billing_error",
+                "message": "There is an issue with your billing or payment information."}}
+        if action.reason == "spend_limit":
+            return 429, {"type": "error", "error": {
+                "type": "rate_limit_error",
+                "message": "You have reached your monthly spend limit.",
+                "details": {"error_code": "enforced_spend_limit_reached"}}}
+        return 400, {"type": "error", "error": {"type": "invalid_request_error",
+                                                "message": ANTHROPIC_CREDIT}}
+    return 429, {"error": {"code": 429, "status": "RESOURCE_EXHAUSTED", "message": GEMINI_QUOTA,
+                           "details": [
+                               _quota_failure("GenerateRequestsPerDayPerProjectPerModel"
+                                              "-FreeTier", "50"),
+                               {"@type": "type.googleapis.com/google.rpc.Help", "links": [
+                                   {"description": "Learn more about Gemini API quotas",
+                                    "url": "https://ai.google.dev/gemini-api/docs/rate-limits"}
+                               ]},
+                               {"@type": "type.googleapis.com/google.rpc.RetryInfo",
+                                "retryDelay": "17s"}]}}
+
+
+def _quota_failure(quota_id: str, value: str) -> dict[str, Any]:
+    return {"@type": "type.googleapis.com/google.rpc.QuotaFailure", "violations": [{
+        "quotaMetric": "generativelanguage.googleapis.com/generate_content_free_tier_requests",
+        "quotaId": quota_id, "quotaDimensions": {"location": "global", "model": "test"},
+        "quotaValue": value}]}
+
+
+# -- conformance: what the real APIs reject -------------------------------------------------
+
+
+def sniff(data: bytes) -> str | None:
+    """The MIME type of image bytes, from their magic numbers."""
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith((b"GIF87a", b"GIF89a")):
+        return "image/gif"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    if data[4:8] == b"ftyp" and data[8:12] in (b"heic", b"heix", b"mif1", b"msf1", b"heif"):
+        return "image/heic" if data[8:12] in (b"heic", b"heix") else "image/heif"
+    if data.startswith(b"BM"):
+        return "image/bmp"
+    if data.startswith((b"II*\x00", b"MM\x00*")):
+        return "image/tiff"
+    return None
+
+
+def is_reasoning_model(model: str | None) -> bool:
+    name = (model or "").lower().rsplit("/", 1)[-1]
+    return name.startswith(("o1", "o3", "o4", "gpt-5"))
+
+
+def rejection(request: RecordedRequest) -> tuple[str, dict[str, Any]] | None:
+    """(reason, error body) when the real API would refuse this request with a 400."""
+    body = request.body if isinstance(request.body, dict) else {}
+    wire = request.wire or "openai"
+    if wire == "openai" and is_reasoning_model(request.model):
+        if "max_tokens" in body:
+            return "max_tokens", _openai_400(
+                "Unsupported parameter: 'max_tokens' is not supported with this model. "
+                "Use 'max_completion_tokens' instead.", "max_tokens", "unsupported_parameter")
+        temperature = body.get("temperature")
+        if temperature is not None and temperature != 1:
+            return "temperature", _openai_400(
+                f"Unsupported value: 'temperature' does not support {temperature} with this "
+                "model. Only the default (1) value is supported.", "temperature",
+                "unsupported_value")
+    if wire == "openai" and "reasoning_effort" in body and not is_reasoning_model(request.model):
+        return "reasoning_effort", _openai_400(
+            "Unsupported parameter: 'reasoning_effort' is not supported with this model.",
+            "reasoning_effort", "unsupported_parameter")
+    if wire == "anthropic":
+        temperature = body.get("temperature")
+        if temperature is not None and not 0 <= temperature <= 1:
+            return "temperature", _anthropic_400("temperature: range: 0..1")
+    if wire == "gemini" and len(request.raw) > GEMINI_REQUEST_LIMIT:
+        return "request_size", _gemini_400(
+            f"Request payload size exceeds the limit: {GEMINI_REQUEST_LIMIT} bytes.")
+    if wire == "openai" and len(request.raw) > OPENAI_REQUEST_LIMIT:
+        return "request_size", _openai_400("Request too large: the request payload exceeds "
+                                           "50 MB.", None, "request_too_large")
+    for i, (mime, data) in enumerate(request.images):
+        problem = _image_problem(wire, mime, data, i)
+        if problem is not None:
+            return problem
+    return None
+
+
+def _image_problem(wire: str, mime: str, data: bytes,
+                   index: int) -> tuple[str, dict[str, Any]] | None:
+    actual = sniff(data)
+    if mime == "image/jpg":
+        mime = "image/jpeg"
+    if mime not in ACCEPTED_IMAGES[wire]:
+        if wire == "gemini":
+            return "mime", _gemini_400(f"Unsupported MIME type: {mime}")
+        if wire == "anthropic":
+            return "mime", _anthropic_400(
+                f"messages.0.content.{index}.image.source.base64.media_type: Input should be "
+                "'image/jpeg', 'image/png', 'image/gif' or 'image/webp'")
+        return "mime", _openai_400("Invalid MIME type. Only image types are supported.",
+                                   None, "invalid_image_format")
+    if actual != mime:
+        if wire == "anthropic":
+            return "mismatch", _anthropic_400(
+                f"messages.0.content.{index}.image.source.base64.data: The image was "
+                f"specified using the {mime} media type, but the image appears to be a "
+                f"{actual} image")
+        if wire == "gemini":
+            return "mismatch", _gemini_400("Provided image is not valid.")
+        return "mismatch", _openai_400("You uploaded an unsupported image. Please make sure "
+                                       "your image is valid.", None, "invalid_image_format")
+    if wire == "anthropic":
+        encoded = (len(data) + 2) // 3 * 4
+        if encoded > ANTHROPIC_IMAGE_LIMIT:
+            return "image_size", _anthropic_400(
+                f"messages.0.content.{index}.image.source.base64: image exceeds 5 MB maximum: "
+                f"{encoded} bytes > {ANTHROPIC_IMAGE_LIMIT} bytes")
+    with PILImage.open(io.BytesIO(data)) as pic:
+        size = pic.size
+        animated = bool(getattr(pic, "is_animated", False))
+    if wire == "anthropic" and max(size) > ANTHROPIC_MAX_SIDE:
+        return "dimensions", _anthropic_400(
+            f"messages.0.content.{index}.image.source.base64.data: image dimensions exceed "
+            f"max allowed size: {ANTHROPIC_MAX_SIDE} pixels")
+    if wire == "openai" and animated:
+        return "animated", _openai_400("You uploaded an unsupported image. Please make sure "
+                                       "your image is not animated.", None,
+                                       "invalid_image_format")
+    return None
+
+
+def _openai_400(message: str, param: str | None, code: str | None) -> dict[str, Any]:
+    return {"error": {"message": message, "type": "invalid_request_error", "param": param,
+                      "code": code}}
+
+
+def _anthropic_400(message: str) -> dict[str, Any]:
+    return {"type": "error", "error": {"type": "invalid_request_error", "message": message}}
+
+
+def _gemini_400(message: str) -> dict[str, Any]:
+    return {"error": {"code": 400, "message": message, "status": "INVALID_ARGUMENT"}}

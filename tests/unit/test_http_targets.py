@@ -144,7 +144,8 @@ def test_openai_answers() -> None:
     r = openai.parse(reply({"choices": [{"message": {"content": None,
                                                      "refusal": "I can't help with that."},
                                          "finish_reason": "stop"}]}))
-    assert r.text == "I can't help with that." and r.blocked is None
+    # the documented refusal field is the provider's policy refusal: tagged, kept as text
+    assert r.text == "I can't help with that." and r.blocked == "refusal"
     r = openai.parse(reply({"choices": [{"message": {"content": None},
                                          "finish_reason": "content_filter"}]}))
     assert r.blocked == "content_filter"
