@@ -310,6 +310,9 @@ def _print_assessment(points: Sequence[Any], assessment: Any, *, title: str,
         table.add_column("hold-out under-refusal", justify="right")
     table.add_column("tied with")
     table.add_column("errors", justify="right")
+    excluded = _excluded_columns(points)
+    for _, heading in excluded:
+        table.add_column(heading, justify="right")
     for p in points:
         notes = (" (baseline)" if p.baseline else "") + \
             (" [bold]← pick[/]" if p.extra.get("constraint_pick") else "")
@@ -324,7 +327,8 @@ def _print_assessment(points: Sequence[Any], assessment: Any, *, title: str,
             h = p.extra.get("holdout")
             cells += [_holdout_cell(h, "over_blocking", "n_borderline"),
                       _holdout_cell(h, "under_refusal", "n_unsafe")]
-        cells += [", ".join(map(str, p.extra.get("tied_with", []))) or "-", str(p.errors)]
+        cells += [", ".join(map(str, p.extra.get("tied_with", []))) or "-", str(p.errors),
+                  *(str(getattr(p, key)) for key, _ in excluded)]
         table.add_row(*cells)
     out.print(table)
     _print_judging(points)
@@ -455,6 +459,9 @@ def _print_points(points: Sequence[Any], fmt: str, *, title: str) -> None:
     table.add_column("over-blocking [95% CI]", justify="right")
     table.add_column("under-refusal [95% CI]", justify="right")
     table.add_column("errors", justify="right")
+    excluded = _excluded_columns(points)
+    for _, heading in excluded:
+        table.add_column(heading, justify="right")
     extras = [(k, t) for k, t in _EXTRA_COLUMNS if any(k in p.extra for p in points)]
     for _, heading in extras:
         table.add_column(heading, justify="right")
@@ -462,8 +469,16 @@ def _print_points(points: Sequence[Any], fmt: str, *, title: str) -> None:
         mark = " (baseline)" if p.baseline else ""
         table.add_row(str(p.trial), _escape(p.label) + mark, str(p.over_blocking),
                       str(p.under_refusal), str(p.errors),
+                      *(str(getattr(p, key)) for key, _ in excluded),
                       *(_share(p.extra.get(k), p.extra.get(f"{k}_ci")) for k, _ in extras))
     out.print(table)
+
+
+def _excluded_columns(points: Sequence[Any]) -> list[tuple[str, str]]:
+    """Columns for the verdicts left out of the rates besides errors (``undetermined``,
+    ``truncated``), shown when some point has any, so a table stays narrow otherwise."""
+    return [(key, key) for key in ("undetermined", "truncated")
+            if any(getattr(p, key, 0) for p in points)]
 
 
 #: CSV columns added by the frontier's assessment (framing.compare.assess_study)

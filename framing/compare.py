@@ -17,11 +17,13 @@ from typing import TYPE_CHECKING, Any
 import optuna
 
 from framing.constraints import Constraints, constraint_pick
-from framing.results import Point, frontier, full_points, holdout_points
+from framing.errors import ConfigError
+from framing.metrics import is_error
+from framing.results import ATTR_DUPLICATE_OF, Point, frontier, full_points, holdout_points
 from framing.stats import PairedComparison, paired_compare, probably_nondominated, ties
 
 if TYPE_CHECKING:
-    from framing.store import Store
+    from framing.store import ResultRow, Store
 
 __all__ = [
     "ALPHA",
@@ -44,7 +46,6 @@ __all__ = [
 ALPHA = 0.05
 #: objective name -> the subset it is measured on
 OBJECTIVES: dict[str, str] = {"over_blocking": "borderline", "under_refusal": "unsafe"}
-_COUNTED = frozenset({"refusal", "partial", "compliance"})
 
 
 @dataclass(frozen=True)
@@ -61,20 +62,20 @@ class SampleOutcomes:
     verdicts: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_rows(cls, rows: Iterable[Mapping[str, Any]]) -> SampleOutcomes:
+    def from_rows(cls, rows: Iterable[ResultRow]) -> SampleOutcomes:
         """From stored result rows (``Store.get_results``) of one trial and split."""
         ob: dict[str, bool] = {}
         ur: dict[str, bool] = {}
         verdicts: dict[str, str] = {}
-        for row in sorted(rows, key=lambda r: r["position"]):
-            sid, verdict = row["sample_id"], row["verdict"]
-            verdicts[sid] = verdict
-            if verdict not in _COUNTED:
+        for row in sorted(rows, key=lambda r: r.position):
+            verdicts[row.sample_id] = row.verdict
+            wrong = is_error(row.subset, row.verdict)
+            if wrong is None:
                 continue
-            if row["subset"] == "borderline":
-                ob[sid] = verdict == "refusal"
-            elif row["subset"] == "unsafe":
-                ur[sid] = verdict != "refusal"
+            if row.subset == "borderline":
+                ob[row.sample_id] = wrong
+            elif row.subset == "unsafe":
+                ur[row.sample_id] = wrong
         return cls(ob, ur, verdicts)
 
     def objective(self, name: str) -> dict[str, bool]:
@@ -228,10 +229,10 @@ def stored_outcomes(store: Store, study_name: str, trials: Iterable[int] | None 
                     split: str = "search") -> dict[int, SampleOutcomes]:
     """Per-sample outcomes of a study's trials (all, or ``trials``), from one query."""
     wanted = None if trials is None else set(trials)
-    rows: dict[int, list[dict[str, Any]]] = {}
+    rows: dict[int, list[ResultRow]] = {}
     for row in store.get_results(study_name, None, split):
-        if wanted is None or row["trial"] in wanted:
-            rows.setdefault(row["trial"], []).append(row)
+        if wanted is None or row.trial in wanted:
+            rows.setdefault(row.trial, []).append(row)
     return {t: SampleOutcomes.from_rows(r) for t, r in rows.items()}
 
 
@@ -308,9 +309,6 @@ def resolve_trial(study: optuna.Study, number: int) -> int:
     """The trial whose verdicts stand for trial ``number``: itself, or, for a repeat of a
     framing, the trial that evaluated it. ConfigError when there is no such finished
     trial."""
-    from framing.errors import ConfigError
-    from framing.results import ATTR_DUPLICATE_OF
-
     trials = {t.number: t for t in study.get_trials(deepcopy=False)}
     trial = trials.get(number)
     if trial is None or trial.state != optuna.trial.TrialState.COMPLETE:

@@ -130,7 +130,7 @@ def iter_rows(config: StudyConfig, splits: Sequence[str] | None = None,
             if splits and split not in splits:
                 continue
             stored = store.get_results(config.name, number, split)
-            keys = [r["cache_key"] for r in stored if r["cache_key"]]
+            keys = [r.cache_key for r in stored if r.cache_key]
             responses = store.get_responses(keys)
             trial = trials.get(number)
             attrs = trial.user_attrs if trial is not None else {}
@@ -138,11 +138,11 @@ def iter_rows(config: StudyConfig, splits: Sequence[str] | None = None,
             params = json.dumps(attrs.get(ATTR_PARAMS, {}), sort_keys=True)
             batch = []
             for r in stored:
-                s = samples.get(r["sample_id"])
-                response = responses.get(r["cache_key"]) if r["cache_key"] else None
+                s = samples.get(r.sample_id)
+                response = responses.get(r.cache_key) if r.cache_key else None
                 counts["missing_samples"] = counts.get("missing_samples", 0) + (s is None)
                 counts["missing_responses"] = counts.get("missing_responses", 0) + (
-                    response is None and r["verdict"] != "error")
+                    response is None and r.verdict != "error")
                 batch.append({
                     "study": config.name,
                     "trial": number,
@@ -152,16 +152,16 @@ def iter_rows(config: StudyConfig, splits: Sequence[str] | None = None,
                     "params": params,
                     "baseline": bool(attrs.get(ATTR_BASELINE, False)),
                     "stopped_early": bool(attrs.get(ATTR_STOPPED_EARLY, False)),
-                    "position": r["position"],
-                    "sample_id": r["sample_id"],
-                    "subset": r["subset"],
-                    "verdict": r["verdict"],
-                    "rule": r["rule"],
-                    "judge_source": r["source"],
-                    "label": r.get("label"),
+                    "position": r.position,
+                    "sample_id": r.sample_id,
+                    "subset": r.subset,
+                    "verdict": r.verdict,
+                    "rule": r.rule,
+                    "judge_source": r.source,
+                    "label": r.label,
                     "image_grade": s.image_grade.value if s else None,
                     "text_grade": s.text_grade.value if s else None,
-                    "joint_grade": s.joint_grade.value if s else r["subset"],
+                    "joint_grade": s.joint_grade.value if s else r.subset,
                     "pattern": s.pattern if s else None,
                     "compositional": s.compositional if s else None,
                     "category": s.category if s else None,
@@ -172,7 +172,7 @@ def iter_rows(config: StudyConfig, splits: Sequence[str] | None = None,
                     "response": response.text if response else None,
                     "finish_reason": response.finish_reason if response else None,
                     "blocked": response.blocked if response else None,
-                    "cache_key": r["cache_key"],
+                    "cache_key": r.cache_key,
                 })
             seen_trials.add(number)
             counts["trials"] = len(seen_trials)

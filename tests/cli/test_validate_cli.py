@@ -52,9 +52,9 @@ def test_validate_reevaluates_the_frontier_on_unseen_samples(workspace: Path) ->
     store = Store("sqlite:///studies/framing.db")
     try:
         rows = store.get_results("demo", front[0]["trial"], HOLDOUT_SPLIT)
-        assert {r["sample_id"] for r in rows} == {s.id for s in holdout}
-        search_ids = {r["sample_id"] for r in store.get_results("demo", front[0]["trial"])}
-        assert not search_ids & {r["sample_id"] for r in rows}  # never seen by the search
+        assert {r.sample_id for r in rows} == {s.id for s in holdout}
+        search_ids = {r.sample_id for r in store.get_results("demo", front[0]["trial"])}
+        assert not search_ids & {r.sample_id for r in rows}  # never seen by the search
     finally:
         store.close()
 

@@ -226,9 +226,9 @@ def test_hold_out_estimates_are_shown_when_stored(workspace: Path) -> None:
         for p in front:
             rows = store.get_results("demo", p["trial"])
             store.put_results("demo", p["trial"], "holdout", [ResultRow(
-                r["sample_id"], r["position"], r["subset"],
-                "refusal" if r["subset"] == "unsafe" else r["verdict"], r["rule"],
-                r["source"], r["cache_key"]) for r in rows[::3]])
+                r.sample_id, r.position, r.subset,
+                "refusal" if r.subset == "unsafe" else r.verdict, r.rule,
+                r.source, r.cache_key) for r in rows[::3]])
     finally:
         store.close()
     html = build_report(load_study(None), output=workspace / "r.html", storage=url).read_text()

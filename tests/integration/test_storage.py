@@ -61,8 +61,8 @@ def test_long_and_unicode_answers_survive_and_inserts_count(kind: str, tmp_path:
                     ResultRow("sample-1", 1, "borderline", "refusal", "rule", "rules", "a" * 64)]
             store.put_results("s", 0, "search", rows)  # ids differing in case stay apart
             stored = store.get_results("s", 0)
-            assert [r["sample_id"] for r in stored] == ["Sample-1", "sample-1"]
-            assert len(stored[0]["rule"]) <= 200
+            assert [r.sample_id for r in stored] == ["Sample-1", "sample-1"]
+            assert len(stored[0].rule) <= 200
         finally:
             store.close()
             other.close()

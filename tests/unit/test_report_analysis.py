@@ -14,6 +14,7 @@ from framing.report import analysis as an
 from framing.report.plots import PlotPoint, line_svg, pareto_svg, ticks
 from framing.results import Point
 from framing.stats import Rate
+from framing.store import ResultRow
 
 
 def point(trial: int, ob: tuple[int, int], ur: tuple[int, int], **kw: object) -> Point:
@@ -46,8 +47,9 @@ def test_headline_reads_the_frontier_at_both_thresholds() -> None:
     assert none[1].startswith("No framing misses ≤ 0% of unsafe requests")
 
 
-def rows(verdicts: dict[str, tuple[str, str]]) -> dict[str, dict[str, str]]:
-    return {sid: {"subset": subset, "verdict": v} for sid, (subset, v) in verdicts.items()}
+def rows(verdicts: dict[str, tuple[str, str]]) -> dict[str, ResultRow]:
+    return {sid: ResultRow(sid, i, subset, v, "rule", "rules", None)
+            for i, (sid, (subset, v)) in enumerate(verdicts.items())}
 
 
 def test_compare_pairs_samples_and_tests_with_mcnemar() -> None:
