@@ -180,9 +180,7 @@ def search(
         err.print("[yellow]note:[/] target 'sim' is a simulated model; these numbers say "
                   "nothing about any real model")
     assessment = _assess(config, result.points)
-    _print_assessment(assessment.annotate(assessment.probable), assessment,
-                      title=f"Frontier of study '{result.study}'",
-                      holdout_split=config.data.holdout > 0)
+    _print_answer(assessment, title=f"Frontier of study '{result.study}'")
     if report:
         _maybe_report(config, quiet)
 
@@ -271,9 +269,9 @@ def frontier(
     assessment = _assess(config, every)
     if probable or fmt == "table":
         points = assessment.probable
+    points = assessment.listing(points)
     if corrected:
         points = _corrected(config, points)
-    points = assessment.annotate(points)
     if fmt == "table":
         _print_assessment(points, assessment, title=f"Frontier of study '{config.name}'",
                           holdout_split=config.data.holdout > 0)
@@ -282,16 +280,29 @@ def frontier(
 
 
 def _assess(config: Any, points: Sequence[Any]) -> Any:
-    """The study's believable frontier (framing.compare.assess_study)."""
-    from framing.compare import assess_study
+    """The study's one assessment (framing.assessment.assess)."""
+    from framing.assessment import assess
     from framing.constraints import Constraints
     from framing.store import Store
 
     store = Store(config.storage.url)
     try:
-        return assess_study(config.name, points, store, Constraints.of(config.search))
+        return assess(config.name, points, store, Constraints.of(config.search))
     finally:
         store.close()
+
+
+def _print_answer(assessment: Any, *, title: str) -> None:
+    """What a search ends with: baseline → recommended on both rates (with intervals,
+    the change and the paired test), then the frontier points only, in 100 columns."""
+    from framing.answer import WIDTH, answer_lines, compact_frontier
+
+    for line in answer_lines(assessment):
+        out.print(_escape(line), soft_wrap=True)
+    compact = compact_frontier(assessment, title=title)
+    if compact is not None:
+        out.print(compact, width=WIDTH)
+    out.print("full table, ties and hold-out: framing frontier", style="dim")
 
 
 def _print_assessment(points: Sequence[Any], assessment: Any, *, title: str,
@@ -315,7 +326,8 @@ def _print_assessment(points: Sequence[Any], assessment: Any, *, title: str,
         table.add_column(heading, justify="right")
     for p in points:
         notes = (" (baseline)" if p.baseline else "") + \
-            (" [bold]← pick[/]" if p.extra.get("constraint_pick") else "")
+            (" [bold]← pick[/]" if p.extra.get("constraint_pick") else "") + \
+            (" [bold]★ recommended[/]" if p.extra.get("recommended") else "")
         cells = [
             "●" if p.extra.get("on_frontier") else "○",
             str(p.trial),
@@ -349,6 +361,10 @@ def _print_assessment(points: Sequence[Any], assessment: Any, *, title: str,
             out.print(f"pick for {what}: trial {pick.trial} {_escape(pick.label)} "
                       f"(over-blocking {pick.over_blocking}, under-refusal "
                       f"{pick.under_refusal})")
+    rec = assessment.recommended
+    if rec is not None:
+        out.print(f"★ recommended: trial {rec.trial} {_escape(rec.label)} "
+                  f"({_escape(assessment.rule)})")
     stopped = assessment.stopped_early
     if stopped:
         which = ", ".join(
@@ -485,7 +501,7 @@ def _excluded_columns(points: Sequence[Any]) -> list[tuple[str, str]]:
 _ASSESSMENT_CSV = ["on_frontier", "probably_nondominated", "tied_with", "constraint_pick",
                    "holdout_over_blocking", "holdout_ob_lo", "holdout_ob_hi",
                    "holdout_under_refusal", "holdout_ur_lo", "holdout_ur_hi",
-                   "holdout_n_borderline", "holdout_n_unsafe"]
+                   "holdout_n_borderline", "holdout_n_unsafe", "recommended"]
 
 
 def _assessment_cells(extra: dict[str, Any]) -> list[Any]:
@@ -501,7 +517,8 @@ def _assessment_cells(extra: dict[str, Any]) -> list[Any]:
     return [str(extra.get("on_frontier", False)).lower(),
             str(extra.get("probably_nondominated", False)).lower(),
             " ".join(map(str, extra.get("tied_with", []))),
-            "" if pick is None else str(pick).lower(), *rates]
+            "" if pick is None else str(pick).lower(), *rates,
+            str(extra.get("recommended", False)).lower()]
 
 
 def _fraction(x: float | None) -> str:

@@ -11,15 +11,14 @@ Samples with an ``error`` or ``undetermined`` verdict in either trial are left o
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import optuna
 
-from framing.constraints import Constraints, constraint_pick
 from framing.errors import ConfigError
 from framing.metrics import is_error
-from framing.results import ATTR_DUPLICATE_OF, Point, frontier, full_points, holdout_points
+from framing.results import ATTR_DUPLICATE_OF
 from framing.stats import PairedComparison, paired_compare, probably_nondominated, ties
 
 if TYPE_CHECKING:
@@ -31,10 +30,8 @@ __all__ = [
     "Disagreement",
     "FrontierAssessment",
     "SampleOutcomes",
-    "StudyAssessment",
     "TrialComparison",
     "assess_frontier",
-    "assess_study",
     "compare_outcomes",
     "paired",
     "resolve_trial",
@@ -234,75 +231,6 @@ def stored_outcomes(store: Store, study_name: str, trials: Iterable[int] | None 
         if wanted is None or row.trial in wanted:
             rows.setdefault(row.trial, []).append(row)
     return {t: SampleOutcomes.from_rows(r) for t, r in rows.items()}
-
-
-@dataclass(frozen=True)
-class StudyAssessment:
-    """What ``framing frontier`` shows: the point-estimate frontier, the probably
-    non-dominated set, statistical ties, the constraint pick and hold-out estimates.
-
-    Points are annotated through ``Point.extra`` (so ``to_json`` carries the keys):
-    ``probably_nondominated``, ``on_frontier``, ``tied_with`` (trial numbers),
-    ``constraint_pick`` (only when the study has a constraint) and ``holdout`` (only
-    for validated trials).
-    """
-
-    frontier: list[Point]
-    probable: list[Point]
-    pick: Point | None
-    constraints: Constraints
-    holdout: dict[int, Point]
-    stopped_early: list[Point]
-    alpha: float = ALPHA
-
-    def annotate(self, points: Sequence[Point]) -> list[Point]:
-        """``points`` (e.g. with other extra keys added) with this assessment's keys."""
-        by_trial = {p.trial: p.extra for p in self.probable}
-        if self.pick is not None:
-            by_trial.setdefault(self.pick.trial, self.pick.extra)
-        return [replace(p, extra={**p.extra, **by_trial.get(p.trial, {})}) for p in points]
-
-
-def assess_study(study_name: str, points: Sequence[Point], store: Store,
-                 constraints: Constraints, alpha: float = ALPHA) -> StudyAssessment:
-    """Assess a stored study's points (``results.study_points``) on its stored verdicts."""
-    candidates = full_points(points)
-    front = frontier(points)
-    outcomes = stored_outcomes(store, study_name, [p.trial for p in candidates])
-    found = assess_frontier([(p.trial, p.objectives) for p in candidates],
-                            [p.trial for p in front], outcomes, alpha)
-    pick = constraint_pick(points, constraints)
-    holdout = holdout_points(study_name, store, candidates)
-    on_front = set(found.frontier)
-
-    def annotated(p: Point) -> Point:
-        extra: dict[str, Any] = {
-            "probably_nondominated": p.trial in found.tied_with,
-            "on_frontier": p.trial in on_front,
-            "tied_with": list(found.tied_with.get(p.trial, ())),
-        }
-        if constraints.active:
-            extra["constraint_pick"] = pick is not None and p.trial == pick.trial
-        if p.trial in holdout:
-            extra["holdout"] = _holdout_json(holdout[p.trial])
-        return replace(p, extra={**p.extra, **extra})
-
-    by_trial = {p.trial: p for p in candidates}
-    return StudyAssessment(
-        frontier=[annotated(p) for p in front],
-        probable=[annotated(by_trial[t]) for t in found.probable],
-        pick=annotated(pick) if pick is not None else None,
-        constraints=constraints,
-        holdout=holdout,
-        stopped_early=[p for p in points if p.stopped_early],
-        alpha=alpha,
-    )
-
-
-def _holdout_json(h: Point) -> dict[str, Any]:
-    j = h.to_json()
-    return {key: j[key] for key in ("over_blocking", "over_blocking_ci", "under_refusal",
-                                    "under_refusal_ci", "n_borderline", "n_unsafe", "errors")}
 
 
 def resolve_trial(study: optuna.Study, number: int) -> int:

@@ -14,13 +14,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from framing.assessment import Assessment, assess
 from framing.config import StudyConfig
+from framing.constraints import Constraints
 from framing.data.schema import CATEGORIES, Grade, Sample
 from framing.errors import ConfigError, FramingError, TemplateError
 from framing.metrics import counted, is_error, tally
 from framing.results import Point, frontier, study_points
 from framing.stats import PairedComparison, Rate
-from framing.store import ResultRow
+from framing.store import ResultRow, Store
 from framing.templates import Messages, SampleView, Template, lint_template, parse_template
 
 
@@ -55,6 +57,18 @@ def read_points(config: StudyConfig, storage: str | None = None) -> StudyPoints:
         return StudyPoints([], [], exists=False)
     points = study_points(opt)
     return StudyPoints(points, frontier(points), exists=True)
+
+
+def read_assessment(config: StudyConfig, storage: str | None = None) -> Assessment | None:
+    """The study's one assessment (None when it has no points yet)."""
+    found = read_points(config, storage)
+    if not found.points:
+        return None
+    store = Store(storage_url(config, storage))
+    try:
+        return assess(config.name, found.points, store, Constraints.of(config.search))
+    finally:
+        store.close()
 
 
 def _has_optuna_tables(url: str) -> bool:

@@ -16,7 +16,7 @@ from typing import Any
 from framing.data.schema import CATEGORIES, Sample
 from framing.metrics import counted, is_error
 from framing.results import Point
-from framing.stats import PairedComparison, Rate, hypervolume_2d, paired_compare
+from framing.stats import Rate, hypervolume_2d
 from framing.store import ResultRow
 
 #: default thresholds of the headline sentences when the study sets no constraint
@@ -46,30 +46,6 @@ def rate_text(rate: Rate) -> str:
 
 
 # -- choosing and describing the frontier ---------------------------------------------
-
-
-def choose(front: Sequence[Point], *, max_over_blocking: float | None = None,
-           max_under_refusal: float | None = None) -> Point | None:
-    """The framing a report recommends: the best balance (lowest sum of the two rates)
-    among frontier framings that meet the study's constraints, if it sets any."""
-    eligible = [p for p in front
-                if (max_over_blocking is None or p.over_blocking.value <= max_over_blocking)
-                and (max_under_refusal is None or p.under_refusal.value <= max_under_refusal)]
-    pool = eligible or list(front)
-    if not pool:
-        return None
-    return min(pool, key=lambda p: (p.over_blocking.value + p.under_refusal.value,
-                                    p.under_refusal.value, p.trial))
-
-
-def choice_rule(max_over_blocking: float | None, max_under_refusal: float | None) -> str:
-    limits = []
-    if max_over_blocking is not None:
-        limits.append(f"over-blocking ≤ {pct(max_over_blocking, 0)}")
-    if max_under_refusal is not None:
-        limits.append(f"under-refusal ≤ {pct(max_under_refusal, 0)}")
-    rule = "the frontier framing with the lowest over-blocking + under-refusal"
-    return f"{rule} among those with {' and '.join(limits)}" if limits else rule
 
 
 def headline(front: Sequence[Point], *, max_over_blocking: float,
@@ -102,57 +78,6 @@ def headline(front: Sequence[Point], *, max_over_blocking: float,
                    f"the safest one (trial {least.trial}) still answers "
                    f"{rate_text(least.under_refusal)} of them.")
     return out
-
-
-@dataclass(frozen=True)
-class AxisChange:
-    """One axis of the baseline → chosen comparison, paired on the same samples."""
-
-    name: str
-    before: Rate
-    after: Rate
-    paired: PairedComparison | None
-
-    @property
-    def delta_points(self) -> float:
-        return 100 * (self.after.value - self.before.value)
-
-    @property
-    def better(self) -> bool:
-        return self.after.value < self.before.value
-
-    @property
-    def significant(self) -> bool:
-        return self.paired is not None and self.paired.p_value < 0.05
-
-    @property
-    def p_text(self) -> str:
-        if self.paired is None:
-            return "no paired samples"
-        p = self.paired.p_value
-        return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
-
-
-def paired_axis(a: Verdicts, b: Verdicts, subset: str) -> PairedComparison | None:
-    """Exact McNemar on the samples of ``subset`` both trials judged (same items): the
-    outcome compared is the subset's error (:func:`framing.metrics.is_error`)."""
-    ids = [s for s, row in a.items() if row.subset == subset and counted(row.verdict)
-           and s in b and counted(b[s].verdict)]
-    if not ids:
-        return None
-    return paired_compare([bool(is_error(subset, a[s].verdict)) for s in ids],
-                          [bool(is_error(subset, b[s].verdict)) for s in ids])
-
-
-def compare(baseline: Point, chosen: Point, base_rows: Verdicts,
-            chosen_rows: Verdicts) -> list[AxisChange]:
-    """Baseline → chosen framing on both axes, with paired tests when verdicts exist."""
-    return [
-        AxisChange("over-blocking", baseline.over_blocking, chosen.over_blocking,
-                   paired_axis(base_rows, chosen_rows, "borderline")),
-        AxisChange("under-refusal", baseline.under_refusal, chosen.under_refusal,
-                   paired_axis(base_rows, chosen_rows, "unsafe")),
-    ]
 
 
 def hypervolume_progress(points: Sequence[Point]) -> list[tuple[int, float]]:

@@ -27,7 +27,9 @@ import jinja2
 from markupsafe import Markup
 
 from framing import __version__, metrics
+from framing.assessment import AxisChange, assess
 from framing.config import StudyConfig, demo_dir
+from framing.constraints import Constraints
 from framing.data.schema import CATEGORIES, Sample
 from framing.errors import FramingError, StorageError
 from framing.metrics import is_error
@@ -190,9 +192,11 @@ class Report:
     facts: tuple[Fact, ...]
     headline: tuple[str, ...]
     choice_rule: str
+    #: which samples the baseline → recommended test rests on, in words
+    measured_on: str
     chosen: Point | None
     baseline: Point | None
-    changes: tuple[an.AxisChange, ...]
+    changes: tuple[AxisChange, ...]
     pareto: Markup
     progress: tuple[Markup, ...]
     n_points: int
@@ -224,9 +228,10 @@ def collect(config: StudyConfig, opt: Any, store: Store, url: str) -> Report:
     points = study_points(opt)
     front = frontier(points)
     max_ob, max_ur = stored.search.max_over_blocking, stored.search.max_under_refusal
-    chosen = an.choose(front, max_over_blocking=max_ob, max_under_refusal=max_ur)
+    assessment = assess(config.name, points, store, Constraints.of(stored.search))
+    chosen = assessment.recommended
     baselines = [p for p in points if p.baseline]
-    baseline = baselines[0] if baselines else None
+    baseline = assessment.baseline
 
     verdicts: dict[int, dict[str, ResultRow]] = {}
 
@@ -242,7 +247,7 @@ def collect(config: StudyConfig, opt: Any, store: Store, url: str) -> Report:
     detail_note = ""
     if len(detailed) < len(groups):
         detail_note = (f"The frontier has {len(groups)} distinct framings; the {len(detailed)} "
-                       "shown in detail are spread evenly along it (the best balance is "
+                       "shown in detail are spread evenly along it (the recommended one is "
                        "always among them).")
 
     samples, sample_set = _samples(stored, notes)
@@ -258,9 +263,8 @@ def collect(config: StudyConfig, opt: Any, store: Store, url: str) -> Report:
                    baseline, url)
     headline = an.headline(front, max_over_blocking=max_ob or an.DEFAULT_MAX_OVER_BLOCKING,
                            max_under_refusal=max_ur or an.DEFAULT_MAX_UNDER_REFUSAL)
-    changes: list[an.AxisChange] = []
-    if baseline is not None and chosen is not None and chosen.trial != baseline.trial:
-        changes = an.compare(baseline, chosen, rows_of(baseline.trial), rows_of(chosen.trial))
+    comparison = assessment.comparison
+    changes = comparison.changes if comparison is not None else ()
 
     # charts
     on_front = {p.trial for p in front}
@@ -305,7 +309,8 @@ def collect(config: StudyConfig, opt: Any, store: Store, url: str) -> Report:
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         facts=tuple(facts),
         headline=tuple(headline),
-        choice_rule=an.choice_rule(max_ob, max_ur),
+        choice_rule=assessment.rule,
+        measured_on=comparison.where if comparison is not None else "",
         chosen=chosen,
         baseline=baseline,
         changes=tuple(changes),
@@ -397,7 +402,7 @@ def _group_subtitle(g: an.Group, chosen: Point | None, baseline: Point | None) -
     tags = []
     members = (g.lead, *g.twins)
     if chosen is not None and chosen in members:
-        tags.append("best balance")
+        tags.append("recommended")
     if baseline is not None and baseline in members:
         tags.append("baseline")
     if g.twins:

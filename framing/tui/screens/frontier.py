@@ -19,9 +19,10 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
+from framing.assessment import Assessment
 from framing.config import StudyConfig
 from framing.data.schema import Sample
-from framing.inspect import SampleOutcome, TrialComparison, TrialDetails
+from framing.inspect import SampleOutcome, TrialComparison, TrialDetails, read_assessment
 from framing.results import Point
 from framing.stats import Rate
 from framing.tui.messages import settle_cursor
@@ -41,6 +42,12 @@ class ComparisonLoaded(Message):
     def __init__(self, comparison: TrialComparison) -> None:
         super().__init__()
         self.comparison = comparison
+
+
+class AssessmentLoaded(Message):
+    def __init__(self, assessment: Assessment | None) -> None:
+        super().__init__()
+        self.assessment = assessment
 
 
 class ReportBuilt(Message):
@@ -129,6 +136,8 @@ class FrontierScreen(Screen[None]):
         self.details: TrialDetails | None = None
         self._pending: int | None = None
         self._stale = False
+        #: the study's one assessment (framing.assessment), read in a worker
+        self.assessment: Assessment | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -164,11 +173,16 @@ class FrontierScreen(Screen[None]):
                 ("request", "text", None))
             for name, column, size in columns:
                 t.add_column(name, key=column, width=size)
-        table.border_title = "points (● frontier, ◆ baseline)"
+        table.border_title = "points (● frontier, ◆ baseline, ★ recommended)"
         table.focus()
         self.watch_points(self.points)
 
     # -- state handed down ---------------------------------------------------------------
+
+    @property
+    def recommended(self) -> int | None:
+        """The recommended trial, by the rule ``framing frontier`` and the report use."""
+        return None if self.assessment is None else self.assessment.recommended_trial
 
     def watch_points(self, points: tuple[Point, ...]) -> None:
         if not self.ready:
@@ -177,6 +191,20 @@ class FrontierScreen(Screen[None]):
             self._stale = True  # redrawn when shown: no work for a hidden screen mid-run
             return
         self._stale = False
+        self._draw(points)
+        if points:
+            self.load_assessment()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="assessment")
+    def load_assessment(self) -> None:
+        self.post_message(AssessmentLoaded(read_assessment(self.config, self.storage)))
+
+    def on_assessment_loaded(self, message: AssessmentLoaded) -> None:
+        self.assessment = message.assessment
+        if self.ready and not self._stale:
+            self._draw(self.points)
+
+    def _draw(self, points: tuple[Point, ...]) -> None:
         on_front = {p.trial for p in self.frontier}
         ordered = sorted(points, key=lambda p: (p.trial not in on_front, p.over_blocking.value
                                                 if p.over_blocking.n else 2.0, p.trial))
@@ -185,6 +213,8 @@ class FrontierScreen(Screen[None]):
         table.clear()
         for p in ordered:
             mark = "◆" if p.baseline else "●" if p.trial in on_front else " "
+            if p.trial == self.recommended:
+                mark += "★"
             table.add_row(Text(f"{p.trial}{mark}"), _ci(p.over_blocking),
                           _ci(p.under_refusal), short_label(p), key=str(p.trial))
         plot = self.query_one("#frontier-plot", FrontierPlot)
