@@ -70,6 +70,10 @@ def test_export_one_row_per_trial_and_sample(tmp_path: Path, stored: str, fmt: s
         params = row.params if fmt == "jsonl" else json.loads(row.params)
         assert isinstance(params, dict)
     assert set(frame["subset"]) == {"borderline", "unsafe", "safe"}
+    # the recommended framing's rows are marked: the trial framing frontier names
+    shown = runner.invoke(app, ["frontier", "--format", "json", "--storage", stored])
+    rec = next(p["trial"] for p in json.loads(shown.stdout) if p["recommended"])
+    assert set(frame.loc[frame["recommended"].astype(bool), "trial"]) == {rec}
 
 
 def test_export_to_stdout_and_format_from_suffix(tmp_path: Path, stored: str) -> None:
