@@ -23,7 +23,7 @@ from framing.judging.evaluation import load_labelled
 from framing.judging.model import ModelJudge
 from framing.judging.rules import RulesJudge
 from framing.search import run_search
-from framing.store import Store
+from framing.storage.tables import Store
 
 VERDICTS = 400
 

@@ -42,7 +42,7 @@ from framing.results import (
     STUDY_ATTR_TEMPLATE_SOURCES,
 )
 from framing.search import fixed_params, make_sampler, open_optuna_study, suggest
-from framing.store import ResultRow
+from framing.storage.tables import ResultRow
 from framing.study import identity, open_study
 from framing.targets.base import Response, Usage
 

@@ -44,7 +44,7 @@ from framing.compare import (
 from framing.constraints import Constraints, constraint_pick
 from framing.results import HOLDOUT_SPLIT, Point, frontier, full_points, holdout_points
 from framing.stats import PairedComparison, Rate
-from framing.store import Store
+from framing.storage.tables import Store
 
 __all__ = ["Assessment", "AxisChange", "BaselineComparison", "assess", "best_balance",
            "recommend"]

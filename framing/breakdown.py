@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from framing.config import StudyConfig
+from framing.data.loaders import load_data
 from framing.data.schema import CATEGORIES, Sample
 from framing.metrics import tally
 from framing.results import Point
 from framing.stats import Rate
-from framing.store import ResultRow
+from framing.storage.tables import ResultRow, Store
 
 By = Literal["category", "pattern"]
 BY: tuple[str, ...] = ("category", "pattern")
@@ -107,9 +108,6 @@ def breakdowns(config: StudyConfig, points: Sequence[Point], by: str,
                storage: str | None = None) -> list[Breakdown]:
     """Each point of a stored study broken down ``by`` category or pattern, from the
     per-sample results of its trial (search split) and the study's data set."""
-    from framing.data.loaders import load_data
-    from framing.store import Store
-
     samples = {s.id: s for s in load_data(config.data)}
     store = Store(storage or config.storage.url)
     try:

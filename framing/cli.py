@@ -252,7 +252,7 @@ def frontier(
     points with the same information as extra keys."""
     from framing.results import frontier as front
     from framing.results import study_points
-    from framing.search import load_existing_study
+    from framing.storage.optuna_studies import load_existing_study
 
     _check_format(fmt, ("table", "csv", "json"))
     config = _load(study, overrides, storage)
@@ -283,7 +283,7 @@ def _assess(config: Any, points: Sequence[Any]) -> Any:
     """The study's one assessment (framing.assessment.assess)."""
     from framing.assessment import assess
     from framing.constraints import Constraints
-    from framing.store import Store
+    from framing.storage.tables import Store
 
     store = Store(config.storage.url)
     try:
@@ -578,8 +578,8 @@ def compare(
     """Paired comparison of two framings on their shared samples (exact McNemar per rate),
     with the samples on which they disagree."""
     from framing.compare import compare_outcomes, resolve_trial, stored_outcomes
-    from framing.search import load_existing_study
-    from framing.store import Store
+    from framing.storage.optuna_studies import load_existing_study
+    from framing.storage.tables import Store
 
     _check_format(fmt, ("table", "json"))
     _check_format_named("--split", split, ("search", "holdout"))
@@ -1277,7 +1277,7 @@ def studies(
 ) -> None:
     """List the studies in a database with their progress (all workers together)."""
     from framing.config import DEFAULT_STORAGE
-    from framing.database import redact
+    from framing.storage.url import redact
     from framing.studies import list_studies
 
     _check_format(fmt, ("table", "json"))

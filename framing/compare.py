@@ -22,7 +22,7 @@ from framing.results import ATTR_DUPLICATE_OF
 from framing.stats import PairedComparison, paired_compare, probably_nondominated, ties
 
 if TYPE_CHECKING:
-    from framing.store import ResultRow, Store
+    from framing.storage.tables import ResultRow, Store
 
 __all__ = [
     "ALPHA",

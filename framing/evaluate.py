@@ -18,7 +18,7 @@ from framing.data.schema import Sample
 from framing.events import CallsProgress
 from framing.judging.base import Judgement, ResponseJudge, Verdict
 from framing.metrics import Tally
-from framing.store import ResultRow, Store
+from framing.storage.tables import ResultRow, Store
 from framing.targets.base import (
     CallFailed,
     Image,

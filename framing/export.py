@@ -39,8 +39,8 @@ from framing.results import (
     ATTR_TEMPLATE,
     point_from_trial,
 )
-from framing.search import load_existing_study
-from framing.store import Store, results
+from framing.storage.optuna_studies import load_existing_study
+from framing.storage.tables import Store, results
 
 FORMATS = ("csv", "jsonl", "parquet")
 

@@ -15,14 +15,18 @@ from pathlib import Path
 from typing import Any
 
 from framing.assessment import Assessment, assess
+from framing.compare import SampleOutcomes, paired
 from framing.config import StudyConfig
 from framing.constraints import Constraints
+from framing.data.filters import apply_filters
+from framing.data.loaders import load_data
 from framing.data.schema import CATEGORIES, Grade, Sample
 from framing.errors import ConfigError, FramingError, TemplateError
 from framing.metrics import counted, is_error, tally
 from framing.results import Point, frontier, study_points
 from framing.stats import PairedComparison, Rate
-from framing.store import ResultRow, Store
+from framing.storage.optuna_studies import has_optuna_tables, load_existing_study
+from framing.storage.tables import ResultRow, Store
 from framing.templates import Messages, SampleView, Template, lint_template, parse_template
 
 
@@ -44,10 +48,8 @@ class StudyPoints:
 
 def read_points(config: StudyConfig, storage: str | None = None) -> StudyPoints:
     """The study's points; a study not created yet has none (that is not an error)."""
-    from framing.search import load_existing_study
-
     url = storage_url(config, storage)
-    if not _has_optuna_tables(url):
+    if not has_optuna_tables(url):
         # Reading must not create Optuna's schema: a search starting at the same moment
         # creates it too, and two creators collide on SQLite.
         return StudyPoints([], [], exists=False)
@@ -71,28 +73,11 @@ def read_assessment(config: StudyConfig, storage: str | None = None) -> Assessme
         store.close()
 
 
-def _has_optuna_tables(url: str) -> bool:
-    import sqlalchemy as sa
-
-    from framing.store import make_engine
-
-    engine = make_engine(url)
-    try:
-        return sa.inspect(engine).has_table("trials")
-    except sa.exc.SQLAlchemyError:
-        return False
-    finally:
-        engine.dispose()
-
-
 # -- samples ----------------------------------------------------------------------------
 
 
 def load_study_samples(config: StudyConfig) -> list[Sample]:
     """The study's data source after its filters (categories, patterns, compositional)."""
-    from framing.data.filters import apply_filters
-    from framing.data.loaders import load_data
-
     return apply_filters(load_data(config.data), config.data)
 
 
@@ -156,8 +141,6 @@ def trial_details(config: StudyConfig, trial: int, *, storage: str | None = None
                   samples: Mapping[str, Sample] | None = None,
                   points: Sequence[Point] | None = None) -> TrialDetails:
     """Parameters, rates, per-category rates and the samples that went wrong in ``trial``."""
-    from framing.store import Store
-
     if points is None:
         points = read_points(config, storage).points
     point = next((p for p in points if p.trial == trial), None)
@@ -240,9 +223,6 @@ def compare_trials(config: StudyConfig, a: int, b: int, *,
                    storage: str | None = None) -> TrialComparison:
     """Paired comparison of two trials on the samples both judged (errors left out), by
     :mod:`framing.compare` (the same test ``framing compare`` runs)."""
-    from framing.compare import SampleOutcomes, paired
-    from framing.store import Store
-
     store = Store(storage_url(config, storage))
     try:
         rows_a = store.get_results(config.name, a)

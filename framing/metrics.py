@@ -114,7 +114,7 @@ class Tally:
 
 
 class Verdicted(Protocol):
-    """A verdict on a sample of a subset, e.g. :class:`framing.store.ResultRow`."""
+    """A verdict on a sample of a subset, e.g. :class:`framing.storage.tables.ResultRow`."""
 
     @property
     def subset(self) -> str: ...

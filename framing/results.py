@@ -20,38 +20,65 @@ from framing.judging import point_keys
 from framing.metrics import Tally, tally
 from framing.stats import Rate, hypervolume_2d, pareto_front
 
-if TYPE_CHECKING:
-    from framing.store import ResultRow, Store
+# the attribute keys are defined in framing.storage.keys; re-exported for readers of points
+from framing.storage.keys import (
+    ATTR_BASELINE as ATTR_BASELINE,
+)
+from framing.storage.keys import (
+    ATTR_CACHE_HITS as ATTR_CACHE_HITS,
+)
+from framing.storage.keys import (
+    ATTR_CALLS as ATTR_CALLS,
+)
+from framing.storage.keys import (
+    ATTR_CONSTRAINTS as ATTR_CONSTRAINTS,
+)
+from framing.storage.keys import (
+    ATTR_COST as ATTR_COST,
+)
+from framing.storage.keys import (
+    ATTR_DUPLICATE_OF as ATTR_DUPLICATE_OF,
+)
+from framing.storage.keys import (
+    ATTR_HYPERVOLUME as ATTR_HYPERVOLUME,
+)
+from framing.storage.keys import (
+    ATTR_PARAMS as ATTR_PARAMS,
+)
+from framing.storage.keys import (
+    ATTR_SAMPLES_PLANNED as ATTR_SAMPLES_PLANNED,
+)
+from framing.storage.keys import (
+    ATTR_STOPPED_BY as ATTR_STOPPED_BY,
+)
+from framing.storage.keys import (
+    ATTR_STOPPED_EARLY as ATTR_STOPPED_EARLY,
+)
+from framing.storage.keys import (
+    ATTR_TALLY as ATTR_TALLY,
+)
+from framing.storage.keys import (
+    ATTR_TEMPLATE as ATTR_TEMPLATE,
+)
+from framing.storage.keys import (
+    ATTR_TOKENS as ATTR_TOKENS,
+)
+from framing.storage.keys import (
+    HOLDOUT_SPLIT as HOLDOUT_SPLIT,
+)
+from framing.storage.keys import (
+    STUDY_ATTR_RUNS as STUDY_ATTR_RUNS,
+)
+from framing.storage.keys import (
+    STUDY_ATTR_TEMPLATE_SOURCES as STUDY_ATTR_TEMPLATE_SOURCES,
+)
 
-#: trial user-attribute names (the stored contract between search and readers)
-ATTR_TEMPLATE = "template"
-ATTR_PARAMS = "params"
-ATTR_TALLY = "tally"
-ATTR_CALLS = "calls"
-ATTR_CACHE_HITS = "cache_hits"
-ATTR_COST = "cost"
-ATTR_TOKENS = "tokens"
-ATTR_BASELINE = "baseline"
-ATTR_STOPPED_EARLY = "stopped_early"
-#: racing: the frontier trial that confidently dominated a stopped trial, and the number
-#: of samples the trial would have had in full
-ATTR_STOPPED_BY = "stopped_by"
-ATTR_SAMPLES_PLANNED = "samples_planned"
-#: hypervolume (reference point (1, 1)) of the study's frontier once this trial finished
-ATTR_HYPERVOLUME = "hypervolume"
-#: constraint values (95% upper bound minus the limit; <= 0 meets it), also told to Optuna
-ATTR_CONSTRAINTS = "constraints"
+if TYPE_CHECKING:
+    from framing.storage.tables import ResultRow, Store
+
 #: extra point keys read from these attributes when a trial has them
 _EXTRA_ATTRS = (ATTR_STOPPED_BY, ATTR_SAMPLES_PLANNED, ATTR_HYPERVOLUME, ATTR_CONSTRAINTS)
-#: the ``framing_results`` split that holds hold-out re-evaluations of frontier trials
-HOLDOUT_SPLIT = "holdout"
 REFERENCE_POINT = (1.0, 1.0)
-#: set on a trial whose framing an earlier trial already evaluated (it cost no call)
-ATTR_DUPLICATE_OF = "duplicate_of"
-#: study user-attribute names: one entry per run of ``run_search`` (framing version,
-#: sampler, seed, wall time...) and the source text of every template the study used
-STUDY_ATTR_RUNS = "runs"
-STUDY_ATTR_TEMPLATE_SOURCES = "template_sources"
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from framing.constraints import Constraints, constraint_pick
 from framing.errors import ConfigError
 from framing.events import EventHandler, Notice, ignore
 from framing.results import HOLDOUT_SPLIT, Point, frontier, holdout_points, study_points
+from framing.storage.optuna_studies import load_existing_study
 from framing.study import Study, identity, open_study
 
 __all__ = ["HoldoutCheck", "ValidationResult", "to_validate", "validate_points",
@@ -107,8 +108,6 @@ async def validate_points(study: Study, points: Sequence[Point],
 async def validate_study(config: StudyConfig, *, storage: str | None = None,
                          on_event: EventHandler = ignore) -> ValidationResult:
     """``framing validate``: re-evaluate a stored study's frontier on its hold-out split."""
-    from framing.search import load_existing_study
-
     url = storage or config.storage.url
     study = open_study(config, storage=storage)
     try:

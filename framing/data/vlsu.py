@@ -42,7 +42,7 @@ from framing.data.download import (
     fetch_images,
     safe_stem,
 )
-from framing.data.loaders import parse_category, parse_grade, read_csv_rows
+from framing.data.parsing import parse_category, parse_grade, read_csv_rows
 from framing.data.schema import Grade, Sample
 from framing.errors import DataError
 

@@ -17,7 +17,7 @@ from framing.data.schema import CATEGORIES, Sample
 from framing.metrics import counted, is_error
 from framing.results import Point
 from framing.stats import Rate, hypervolume_2d
-from framing.store import ResultRow
+from framing.storage.tables import ResultRow
 
 #: default thresholds of the headline sentences when the study sets no constraint
 DEFAULT_MAX_OVER_BLOCKING = 0.10

@@ -49,7 +49,9 @@ from framing.results import (
     study_points,
 )
 from framing.stats import Rate
-from framing.store import ResultRow, Store, redact_url
+from framing.storage.optuna_studies import load_existing_study
+from framing.storage.tables import ResultRow, Store, redact_url
+from framing.study import load_samples
 from framing.templates import SampleView, Template, parse_template
 
 #: drill-down rows kept per framing and kind (the page says how many there were)
@@ -67,8 +69,6 @@ def default_report_path(name: str) -> Path:
 def build_report(config: StudyConfig, *, output: str | Path | None = None,
                  storage: str | None = None) -> Path:
     """Write the report of the stored study ``config.name`` and return its path."""
-    from framing.search import load_existing_study
-
     url = storage or config.storage.url
     opt = load_existing_study(config.name, url)
     store = Store(url)
@@ -350,8 +350,6 @@ def _stored_config(described: Mapping[str, Any] | None, config: StudyConfig,
 
 
 def _samples(config: StudyConfig, notes: list[str]) -> tuple[dict[str, Sample], Any]:
-    from framing.study import load_samples
-
     try:
         sample_set = load_samples(config)
     except FramingError as e:

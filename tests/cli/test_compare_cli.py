@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from framing.cli import app
 from framing.results import ATTR_DUPLICATE_OF
 from framing.stats import Rate
-from framing.store import Store
+from framing.storage.tables import Store
 
 runner = CliRunner()
 

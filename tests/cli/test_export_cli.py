@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from framing.cli import app
 from framing.config import load_study
 from framing.data.loaders import load_data
-from framing.store import ResultRow, Store
+from framing.storage.tables import ResultRow, Store
 
 runner = CliRunner()
 TRIALS = 4

@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 from framing.cli import app
 from framing.config import load_study
 from framing.report import build_report
-from framing.store import ResultRow, Store, responses
+from framing.storage.tables import ResultRow, Store, responses
 
 pytestmark = pytest.mark.integration
 

@@ -16,10 +16,11 @@ import sqlalchemy as sa
 from optuna.trial import TrialState
 from storage_backends import KINDS, MYSQL, fresh_database
 
-from framing.database import connect_url, engine_options
-from framing.store import ResultRow, Store
+from framing.storage.optuna_studies import make_storage
+from framing.storage.tables import ResultRow, Store
+from framing.storage.url import connect_url, engine_options
 from framing.targets.base import Response, Usage
-from framing.workers import ATTR_OVER_BUDGET, ATTR_SKIPPED_FOR, Coordinator, make_storage
+from framing.workers import ATTR_OVER_BUDGET, ATTR_SKIPPED_FOR, Coordinator, retry_stale_trial
 
 pytestmark = [pytest.mark.integration,
               pytest.mark.filterwarnings("ignore:Heartbeat of storage")]
@@ -87,7 +88,8 @@ def test_framing_claims_go_to_the_first_trial(kind: str, tmp_path: Path) -> None
 def two_workers(url: str) -> Iterator[tuple[optuna.Study, optuna.Study, Store]]:
     """Two handles on one study, as two workers have them."""
     storages = [make_storage(connect_url(url), heartbeat=1, grace=3,
-                             engine_kwargs=engine_options(url)) for _ in range(2)]
+                             engine_kwargs=engine_options(url),
+                             stale_trial_callback=retry_stale_trial) for _ in range(2)]
     store = Store(url)
     try:
         a, b = (optuna.create_study(study_name="s", storage=s, load_if_exists=True,

@@ -11,7 +11,7 @@ from framing.assessment import assess, best_balance, recommend
 from framing.constraints import Constraints
 from framing.results import HOLDOUT_SPLIT, Point
 from framing.stats import Rate, mcnemar_exact
-from framing.store import ResultRow, Store
+from framing.storage.tables import ResultRow, Store
 
 
 def point(trial: int, ob: tuple[int, int], ur: tuple[int, int], **kw: object) -> Point:

@@ -19,7 +19,7 @@ from framing.compare import (
 from framing.constraints import Constraints, constraint_pick
 from framing.results import Point
 from framing.stats import Rate, dominates, mcnemar_exact, mcnemar_lower, pareto_front
-from framing.store import ResultRow
+from framing.storage.tables import ResultRow
 
 
 def rows(verdicts: dict[str, tuple[str, str]]) -> list[ResultRow]:

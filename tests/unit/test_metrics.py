@@ -6,7 +6,7 @@ import pytest
 
 from framing.judging.base import Verdict
 from framing.metrics import EXCLUDED, Tally, counted, is_error, tally
-from framing.store import ResultRow
+from framing.storage.tables import ResultRow
 
 
 def row(subset: str, verdict: str, i: int = 0) -> ResultRow:

@@ -14,7 +14,7 @@ from framing.report import analysis as an
 from framing.report.plots import PlotPoint, line_svg, pareto_svg, ticks
 from framing.results import Point
 from framing.stats import Rate
-from framing.store import ResultRow
+from framing.storage.tables import ResultRow
 
 
 def point(trial: int, ob: tuple[int, int], ur: tuple[int, int], **kw: object) -> Point:

@@ -20,7 +20,7 @@ from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from framing import database
+from framing.storage import url as database
 from framing.targets.base import Response, Usage
 
 metadata = sa.MetaData()
