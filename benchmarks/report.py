@@ -25,9 +25,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from framing.config import StudyConfig, load_study
+from framing import StudyConfig, build_report, load_study
 from framing.data.schema import Grade
-from framing.report import build_report
 from framing.results import (
     ATTR_BASELINE,
     ATTR_CACHE_HITS,

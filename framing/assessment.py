@@ -41,13 +41,23 @@ from framing.compare import (
     paired,
     stored_outcomes,
 )
+from framing.config import StudyConfig
 from framing.constraints import Constraints, constraint_pick
-from framing.results import HOLDOUT_SPLIT, Point, frontier, full_points, holdout_points
+from framing.errors import ConfigError
+from framing.results import (
+    HOLDOUT_SPLIT,
+    Point,
+    frontier,
+    full_points,
+    holdout_points,
+    study_points,
+)
 from framing.stats import PairedComparison, Rate
+from framing.storage.optuna_studies import has_optuna_tables, load_existing_study
 from framing.storage.tables import Store
 
 __all__ = ["Assessment", "AxisChange", "BaselineComparison", "assess", "best_balance",
-           "recommend"]
+           "load_assessment", "recommend"]
 
 MeasuredOn = Literal["holdout", "search"]
 
@@ -221,6 +231,26 @@ def assess(study_name: str, points: Sequence[Point], store: Store, constraints: 
         stopped_early=[p for p in points if p.stopped_early],
         alpha=alpha,
     )
+
+
+def load_assessment(config: StudyConfig, storage: str | None = None) -> Assessment | None:
+    """The assessment of the stored study ``config.name`` (at ``storage``, else the study
+    file's URL); None when the study has no stored trial yet. Reading creates nothing."""
+    url = storage or config.storage.url
+    if not has_optuna_tables(url):
+        return None
+    try:
+        opt = load_existing_study(config.name, url)
+    except ConfigError:  # no such study yet
+        return None
+    points = study_points(opt)
+    if not points:
+        return None
+    store = Store(url)
+    try:
+        return assess(config.name, points, store, Constraints.of(config.search))
+    finally:
+        store.close()
 
 
 def _compare(study_name: str, store: Store, baseline: Point, recommended: Point,

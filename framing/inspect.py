@@ -14,10 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from framing.assessment import Assessment, assess
 from framing.compare import SampleOutcomes, paired
 from framing.config import StudyConfig
-from framing.constraints import Constraints
 from framing.data.filters import apply_filters
 from framing.data.loaders import load_data
 from framing.data.schema import CATEGORIES, Grade, Sample
@@ -59,18 +57,6 @@ def read_points(config: StudyConfig, storage: str | None = None) -> StudyPoints:
         return StudyPoints([], [], exists=False)
     points = study_points(opt)
     return StudyPoints(points, frontier(points), exists=True)
-
-
-def read_assessment(config: StudyConfig, storage: str | None = None) -> Assessment | None:
-    """The study's one assessment (None when it has no points yet)."""
-    found = read_points(config, storage)
-    if not found.points:
-        return None
-    store = Store(storage_url(config, storage))
-    try:
-        return assess(config.name, found.points, store, Constraints.of(config.search))
-    finally:
-        store.close()
 
 
 # -- samples ----------------------------------------------------------------------------

@@ -19,10 +19,11 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
-from framing.assessment import Assessment
+import framing
+from framing import Assessment
 from framing.config import StudyConfig
 from framing.data.schema import Sample
-from framing.inspect import SampleOutcome, TrialComparison, TrialDetails, read_assessment
+from framing.inspect import SampleOutcome, TrialComparison, TrialDetails
 from framing.results import Point
 from framing.stats import Rate
 from framing.tui.messages import settle_cursor
@@ -197,7 +198,7 @@ class FrontierScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="assessment")
     def load_assessment(self) -> None:
-        self.post_message(AssessmentLoaded(read_assessment(self.config, self.storage)))
+        self.post_message(AssessmentLoaded(framing.load_assessment(self.config, self.storage)))
 
     def on_assessment_loaded(self, message: AssessmentLoaded) -> None:
         self.assessment = message.assessment
