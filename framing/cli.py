@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.table import Table
 from typer.core import TyperGroup
 
-from framing import __version__
+from framing._version import __version__
 from framing.errors import ConfigError, FramingError
 
 app = typer.Typer(

@@ -613,7 +613,7 @@ def _record_run(opt: optuna.Study, search: _Search, wall_time: float) -> None:
 
     Best effort: it is metadata for the report, and must not mask the run's own outcome.
     """
-    from framing import __version__
+    from framing._version import __version__
 
     run = {"version": __version__, "sampler": search.sampler_name, "seed": search.seed,
            "wall_time": round(wall_time, 3), "trials_run": search.trials_run,

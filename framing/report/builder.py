@@ -26,7 +26,8 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from framing import __version__, metrics
+from framing import metrics
+from framing._version import __version__
 from framing.assessment import AxisChange, assess
 from framing.config import StudyConfig, demo_dir
 from framing.constraints import Constraints
