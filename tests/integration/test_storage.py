@@ -237,7 +237,7 @@ def test_a_database_failing_mid_run_is_a_clear_error() -> None:
     from sqlalchemy.exc import OperationalError
     from typer import Exit
 
-    from framing.cli import handled
+    from framing.cli.commands import handled
 
     @handled
     def command() -> None:
