@@ -48,7 +48,7 @@ def _order(by: str, name: str) -> tuple[int, str]:
 
 
 @dataclass(frozen=True)
-class Group:
+class GroupRates:
     """The rates of one framing on one category or pattern."""
 
     name: str
@@ -81,7 +81,7 @@ class Breakdown:
 
     point: Point
     by: str
-    groups: tuple[Group, ...]
+    groups: tuple[GroupRates, ...]
 
     def to_json(self) -> dict[str, Any]:
         return {**self.point.to_json(),
@@ -89,7 +89,7 @@ class Breakdown:
 
 
 def break_down(rows: Iterable[ResultRow], samples: Mapping[str, Sample],
-               by: str) -> list[Group]:
+               by: str) -> list[GroupRates]:
     """Count stored result rows per group (by :mod:`framing.metrics`' rule)."""
     if by not in BY:
         raise ValueError(f"by must be one of {BY}, not {by!r}")
@@ -99,7 +99,7 @@ def break_down(rows: Iterable[ResultRow], samples: Mapping[str, Sample],
     out = []
     for name, members in sorted(grouped.items(), key=lambda item: _order(by, item[0])):
         t = tally(members)
-        out.append(Group(name, t.over_blocking, t.under_refusal, t.false_refusal, t.errors,
+        out.append(GroupRates(name, t.over_blocking, t.under_refusal, t.false_refusal, t.errors,
                          t.undetermined, t.truncated))
     return out
 

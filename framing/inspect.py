@@ -196,7 +196,7 @@ def category_rates(rows: Iterable[ResultRow],
 
 
 @dataclass(frozen=True)
-class TrialComparison:
+class PairedTrials:
     """Two trials on the same samples: paired McNemar tests on each axis."""
 
     a: int
@@ -206,7 +206,7 @@ class TrialComparison:
 
 
 def compare_trials(config: StudyConfig, a: int, b: int, *,
-                   storage: str | None = None) -> TrialComparison:
+                   storage: str | None = None) -> PairedTrials:
     """Paired comparison of two trials on the samples both judged (errors left out), by
     :mod:`framing.compare` (the same test ``framing compare`` runs)."""
     store = Store(storage_url(config, storage))
@@ -219,7 +219,7 @@ def compare_trials(config: StudyConfig, a: int, b: int, *,
         if not rows:
             raise ConfigError(f"study {config.name!r}: trial {trial} has no stored results")
     outcomes_a, outcomes_b = SampleOutcomes.from_rows(rows_a), SampleOutcomes.from_rows(rows_b)
-    return TrialComparison(a, b, paired(outcomes_a, outcomes_b, "over_blocking"),
+    return PairedTrials(a, b, paired(outcomes_a, outcomes_b, "over_blocking"),
                            paired(outcomes_a, outcomes_b, "under_refusal"))
 
 

@@ -170,7 +170,7 @@ def search(
 
     A study that exists (same name, same database) is resumed, or joined when other
     workers run it: start the same command on several machines to share the work."""
-    from framing.progress import SearchProgress
+    from framing.progress import ProgressDisplay
     from framing.search import run_search
 
     extra = list(overrides or [])
@@ -183,7 +183,7 @@ def search(
     if max_cost is not None:
         extra.append(f"search.max_cost={max_cost}")
     config = _load(study, extra, storage)
-    with SearchProgress(err, quiet=quiet) as progress:
+    with ProgressDisplay(err, quiet=quiet) as progress:
         result = run_search(config, progress.handle)
     if result.simulated:
         err.print("[yellow]note:[/] target 'sim' is a simulated model; these numbers say "
@@ -410,12 +410,12 @@ def validate(
     never saw; print search and hold-out estimates side by side."""
     import asyncio
 
-    from framing.progress import SearchProgress
+    from framing.progress import ProgressDisplay
     from framing.validate import validate_study
 
     _check_format(fmt, ("table", "json"))
     config = _load(study, storage=storage)
-    with SearchProgress(err, quiet=quiet) as progress:
+    with ProgressDisplay(err, quiet=quiet) as progress:
         result = asyncio.run(validate_study(config, on_event=progress.handle))
     if fmt == "json":
         sys.stdout.write(json.dumps([c.to_json() for c in result.checks], indent=2) + "\n")
@@ -931,7 +931,7 @@ def studies(
     """List the studies in a database with their progress (all workers together)."""
     from framing.config import DEFAULT_STORAGE
     from framing.storage.url import redact
-    from framing.studies import list_studies
+    from framing.study_progress import list_studies
 
     _check_format(fmt, ("table", "json"))
     url = storage or DEFAULT_STORAGE

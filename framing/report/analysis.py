@@ -95,14 +95,15 @@ def same_verdicts(a: Verdicts, b: Verdicts) -> bool:
 
 
 @dataclass(frozen=True)
-class Group:
+class TwinGroup:
     """Frontier framings that gave identical verdicts on every sample: shown once."""
 
     lead: Point
     twins: tuple[Point, ...] = ()
 
 
-def group_identical(front: Sequence[Point], verdicts: Mapping[int, Verdicts]) -> list[Group]:
+def group_identical(front: Sequence[Point],
+                    verdicts: Mapping[int, Verdicts]) -> list[TwinGroup]:
     groups: list[tuple[Point, list[Point]]] = []
     for p in front:
         rows = verdicts.get(p.trial, {})
@@ -112,10 +113,11 @@ def group_identical(front: Sequence[Point], verdicts: Mapping[int, Verdicts]) ->
                 break
         else:
             groups.append((p, []))
-    return [Group(lead, tuple(twins)) for lead, twins in groups]
+    return [TwinGroup(lead, tuple(twins)) for lead, twins in groups]
 
 
-def spread(groups: Sequence[Group], keep: Point | None, limit: int = MAX_DETAILED) -> list[Group]:
+def spread(groups: Sequence[TwinGroup], keep: Point | None,
+           limit: int = MAX_DETAILED) -> list[TwinGroup]:
     """At most ``limit`` groups, evenly spread along the frontier, keeping ``keep``'s."""
     if len(groups) <= limit:
         return list(groups)

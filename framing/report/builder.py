@@ -397,7 +397,7 @@ def _progress(points: Sequence[Point], all_trials: Sequence[Any]) -> tuple[Marku
     return (hv_chart, calls_chart)
 
 
-def _group_subtitle(g: an.Group, chosen: Point | None, baseline: Point | None) -> str:
+def _group_subtitle(g: an.TwinGroup, chosen: Point | None, baseline: Point | None) -> str:
     tags = []
     members = (g.lead, *g.twins)
     if chosen is not None and chosen in members:
@@ -546,7 +546,7 @@ def _templates(config: StudyConfig, opt: Any, given: StudyConfig,
     return out
 
 
-def _framing_texts(groups: Sequence[an.Group], baseline: Point | None,
+def _framing_texts(groups: Sequence[an.TwinGroup], baseline: Point | None,
                    templates: Mapping[str, Template]) -> list[FramingText]:
     view = SampleView("example", REQUEST_PLACEHOLDER, True)
 
@@ -580,9 +580,9 @@ def _framing_texts(groups: Sequence[an.Group], baseline: Point | None,
 # -- drill-down ---------------------------------------------------------------------------------
 
 
-def _drills(groups: Sequence[an.Group], verdicts: Mapping[int, Mapping[str, ResultRow]],
+def _drills(groups: Sequence[an.TwinGroup], verdicts: Mapping[int, Mapping[str, ResultRow]],
             samples: Mapping[str, Sample], store: Store) -> tuple[list[Drill], Markup]:
-    picked: list[tuple[an.Group, list[ResultRow], int, int]] = []
+    picked: list[tuple[an.TwinGroup, list[ResultRow], int, int]] = []
     for g in groups:
         stored = verdicts.get(g.lead.trial, {})
         over = [r for r in stored.values()

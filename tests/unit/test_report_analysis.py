@@ -51,7 +51,7 @@ def test_identical_verdicts_are_grouped() -> None:
 
 
 def test_spread_keeps_the_ends_and_the_chosen_framing() -> None:
-    groups = [an.Group(point(i, (i, 100), (100 - i, 100))) for i in range(30)]
+    groups = [an.TwinGroup(point(i, (i, 100), (100 - i, 100))) for i in range(30)]
     kept = an.spread(groups, groups[7].lead, limit=5)
     trials = [g.lead.trial for g in kept]
     assert len(trials) == 5 and trials[0] == 0 and trials[-1] == 29 and 7 in trials

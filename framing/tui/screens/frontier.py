@@ -23,7 +23,7 @@ import framing
 from framing import Assessment
 from framing.config import StudyConfig
 from framing.data.schema import Sample
-from framing.inspect import SampleOutcome, TrialComparison, TrialDetails
+from framing.inspect import PairedTrials, SampleOutcome, TrialDetails
 from framing.results import Point
 from framing.stats import Rate
 from framing.tui.messages import settle_cursor
@@ -40,7 +40,7 @@ class DetailsLoaded(Message):
 
 
 class ComparisonLoaded(Message):
-    def __init__(self, comparison: TrialComparison) -> None:
+    def __init__(self, comparison: PairedTrials) -> None:
         super().__init__()
         self.comparison = comparison
 
@@ -99,7 +99,7 @@ def summary(details: TrialDetails) -> Text:
     return text
 
 
-def comparison_view(cmp: TrialComparison) -> RenderableType:
+def comparison_view(cmp: PairedTrials) -> RenderableType:
     table = Table(title=f"trial {cmp.a} (A) vs trial {cmp.b} (B): paired on the same samples",
                   title_justify="left")
     for col in ("axis", "A", "B", "A−B", "only A", "only B", "McNemar p", ""):
