@@ -2,6 +2,10 @@
 
 Data goes to stdout, progress and diagnostics to stderr. Exit codes: 0 success,
 1 runtime failure, 2 bad input, 130 interrupted (everything finished is kept).
+
+Commands import the core inside their bodies on purpose: start-up time matters for
+``framing --help`` and ``framing judge TEXT``, which should not load Optuna, SQLAlchemy
+or the report. How things are shown lives in :mod:`framing.cli.render`.
 """
 
 from __future__ import annotations
