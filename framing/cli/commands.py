@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 from typer.core import TyperGroup
 
 from framing._version import __version__
@@ -33,9 +32,13 @@ from framing.cli.render import (
     print_answer,
     print_assessment,
     print_breakdowns,
+    print_calibration,
     print_comparison,
+    print_holdout_checks,
     print_points,
+    print_studies,
     print_summary,
+    print_templates,
     share,
 )
 from framing.errors import ConfigError, FramingError
@@ -424,19 +427,7 @@ def validate(
     if fmt == "json":
         sys.stdout.write(json.dumps([c.to_json() for c in result.checks], indent=2) + "\n")
     else:
-        table = Table(title=f"Hold-out check of study '{result.study}' "
-                            f"({result.n_holdout} samples the search never saw)",
-                      title_justify="left")
-        table.add_column("trial", justify="right")
-        table.add_column("framing")
-        for col in ("search over-blocking", "hold-out over-blocking", "search under-refusal",
-                    "hold-out under-refusal"):
-            table.add_column(col, justify="right")
-        for c in result.checks:
-            table.add_row(str(c.search.trial), escape(c.search.label),
-                          str(c.search.over_blocking), str(c.holdout.over_blocking),
-                          str(c.search.under_refusal), str(c.holdout.under_refusal))
-        out.print(table)
+        print_holdout_checks(result)
     err.print(f"hold-out: {len(result.checks)} framing(s), {result.calls:,} new calls, "
               f"{result.cache_hits:,} from cache")
     if result.simulated:
@@ -535,17 +526,7 @@ def templates_list(
     from framing.templates import load_template
 
     names, root = _study_templates(study)
-    table = Table()
-    for col in ("template", "parameters", "framings", "description"):
-        table.add_column(col)
-    total = 0
-    for name in names:
-        t = load_template(name, root=root)
-        total += t.size
-        params = ", ".join(f"{p.name}:{p.kind}" for p in t.params) or "-"
-        table.add_row(escape(t.name), escape(params), str(t.size), escape(t.description))
-    out.print(table)
-    out.print(f"{len(names)} templates, {total} framings (floats counted on a 5-point grid)")
+    print_templates([load_template(name, root=root) for name in names])
 
 
 @templates_app.command("lint")
@@ -816,14 +797,7 @@ def judge_calibrate(
                    "judge_usage": run.usage.to_json()}
         sys.stdout.write(json.dumps(payload, indent=2) + "\n")
     else:
-        table = Table(title=f"Calibration of the {cal.judge_kind} judge for study "
-                      f"'{escape(cal.study)}' ({escape(cal.labels)})", title_justify="left")
-        for col in ("subset", "sensitivity [95% CI]", "specificity [95% CI]", "undetermined"):
-            table.add_column(col, justify="left" if col == "subset" else "right")
-        for s in cal.subsets.values():
-            table.add_row(s.subset, str(s.sensitivity), str(s.specificity), str(s.undetermined))
-        out.print(table)
-        out.print(f"accuracy on these labels: {run.evaluation.correct}/{run.evaluation.n}")
+        print_calibration(cal, run.evaluation.correct, run.evaluation.n)
     for problem in correction_problems(cal):
         err.print(f"[yellow]warning:[/] cannot correct {escape(problem)}")
     err.print(f"stored with study '{escape(cal.study)}'; "
@@ -946,17 +920,7 @@ def studies(
     if not found:
         err.print(f"no studies in {escape(redact(url))} yet (framing search creates them)")
         return
-    table = Table(title=f"Studies in {escape(redact(url))}", title_justify="left")
-    for col in ("study", "trials", "running", "failed", "calls", "races", "frontier",
-                "workers", "last activity"):
-        table.add_column(col, justify="left" if col in ("study", "workers") else "right")
-    for s in found:
-        done = f"{s.complete}/{s.planned}" if s.planned is not None else str(s.complete)
-        last = s.last_activity.strftime("%Y-%m-%d %H:%M:%S") if s.last_activity else "-"
-        table.add_row(escape(s.name), done, str(s.running), str(s.failed), f"{s.calls:,}",
-                      str(s.races), str(s.frontier), escape(", ".join(s.workers) or "-"),
-                      last)
-    out.print(table)
+    print_studies(found, redact(url))
 
 
 def main() -> None:

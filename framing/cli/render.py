@@ -23,8 +23,12 @@ if TYPE_CHECKING:
     from framing.compare import TrialComparison
     from framing.data.download import DownloadProgress
     from framing.evaluate import JudgeTotals
+    from framing.judging.calibration import Calibration
     from framing.results import Point
     from framing.stats import Rate
+    from framing.study_progress import StudyProgress
+    from framing.templates import Template
+    from framing.validate import ValidationResult
 
 out = Console(highlight=False)
 if not out.is_terminal:  # piped tables should not be squeezed into 80 columns
@@ -386,3 +390,60 @@ def judge_usage_note(usage: JudgeTotals) -> None:
     if usage.calls or usage.cache_hits:
         err.print(f"judge calls: {usage.calls} new, {usage.cache_hits} from cache"
                   + (f", cost ${usage.cost:.4f}" if usage.cost else ""))
+
+
+def print_holdout_checks(result: ValidationResult) -> None:
+    """``framing validate``: search and hold-out estimates side by side."""
+    table = Table(title=f"Hold-out check of study '{result.study}' "
+                        f"({result.n_holdout} samples the search never saw)",
+                  title_justify="left")
+    table.add_column("trial", justify="right")
+    table.add_column("framing")
+    for col in ("search over-blocking", "hold-out over-blocking", "search under-refusal",
+                "hold-out under-refusal"):
+        table.add_column(col, justify="right")
+    for c in result.checks:
+        table.add_row(str(c.search.trial), escape(c.search.label),
+                      str(c.search.over_blocking), str(c.holdout.over_blocking),
+                      str(c.search.under_refusal), str(c.holdout.under_refusal))
+    out.print(table)
+
+
+def print_templates(templates: Sequence[Template]) -> None:
+    """``framing templates list``: each template's parameters and number of framings."""
+    table = Table()
+    for col in ("template", "parameters", "framings", "description"):
+        table.add_column(col)
+    for t in templates:
+        params = ", ".join(f"{p.name}:{p.kind}" for p in t.params) or "-"
+        table.add_row(escape(t.name), escape(params), str(t.size), escape(t.description))
+    out.print(table)
+    out.print(f"{len(templates)} templates, {sum(t.size for t in templates)} framings "
+              "(floats counted on a 5-point grid)")
+
+
+def print_calibration(cal: Calibration, correct: int, n: int) -> None:
+    """``framing judge calibrate``: sensitivity and specificity per subset."""
+    table = Table(title=f"Calibration of the {cal.judge_kind} judge for study "
+                  f"'{escape(cal.study)}' ({escape(cal.labels)})", title_justify="left")
+    for col in ("subset", "sensitivity [95% CI]", "specificity [95% CI]", "undetermined"):
+        table.add_column(col, justify="left" if col == "subset" else "right")
+    for s in cal.subsets.values():
+        table.add_row(s.subset, str(s.sensitivity), str(s.specificity), str(s.undetermined))
+    out.print(table)
+    out.print(f"accuracy on these labels: {correct}/{n}")
+
+
+def print_studies(found: Sequence[StudyProgress], where: str) -> None:
+    """``framing studies``: each study's progress, all workers together."""
+    table = Table(title=f"Studies in {escape(where)}", title_justify="left")
+    for col in ("study", "trials", "running", "failed", "calls", "races", "frontier",
+                "workers", "last activity"):
+        table.add_column(col, justify="left" if col in ("study", "workers") else "right")
+    for s in found:
+        done = f"{s.complete}/{s.planned}" if s.planned is not None else str(s.complete)
+        last = s.last_activity.strftime("%Y-%m-%d %H:%M:%S") if s.last_activity else "-"
+        table.add_row(escape(s.name), done, str(s.running), str(s.failed), f"{s.calls:,}",
+                      str(s.races), str(s.frontier), escape(", ".join(s.workers) or "-"),
+                      last)
+    out.print(table)
