@@ -12,9 +12,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from framing.config import demo_dir, load_study
+from framing import load_study, run_search
+from framing.config import demo_dir
 from framing.data.schema import Grade
-from framing.search import run_search
 from framing.study import open_study
 from framing.targets.sim import SimTarget
 from framing.templates import SampleView, load_template

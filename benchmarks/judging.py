@@ -38,7 +38,7 @@ from framing.judging.evaluation import (
 from framing.judging.model import ModelJudge
 from framing.judging.rules import RulesJudge
 from framing.search import run_search
-from framing.store import Store
+from framing.storage.tables import Store
 from framing.study import load_samples
 from framing.targets.sim import SimTarget
 from framing.templates import SampleView, load_template

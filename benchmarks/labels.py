@@ -27,7 +27,7 @@ from framing.config import load_study
 from framing.judging.base import Verdict
 from framing.labels import LabelItem, LabelledResponse, build_queue, calibration_of
 from framing.stats import Rate, corrected_interval, wilson_interval
-from framing.store import Store
+from framing.storage.tables import Store
 
 TRUE_RATE = 0.30
 SENSITIVITY = 0.60

@@ -25,9 +25,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from framing.config import StudyConfig, load_study
+from framing import StudyConfig, build_report, load_study
 from framing.data.schema import Grade
-from framing.report import build_report
 from framing.results import (
     ATTR_BASELINE,
     ATTR_CACHE_HITS,
@@ -42,7 +41,7 @@ from framing.results import (
     STUDY_ATTR_TEMPLATE_SOURCES,
 )
 from framing.search import fixed_params, make_sampler, open_optuna_study, suggest
-from framing.store import ResultRow
+from framing.storage.tables import ResultRow
 from framing.study import identity, open_study
 from framing.targets.base import Response, Usage
 

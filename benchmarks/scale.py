@@ -29,8 +29,8 @@ from pathlib import Path
 import optuna
 import sqlalchemy as sa
 
-from framing.database import connect_url, engine_options, redact
 from framing.results import ATTR_CALLS
+from framing.storage.url import connect_url, engine_options, redact
 from framing.workers import ATTR_CACHE_RACES, ATTR_WORKER, counts_toward_budget
 
 

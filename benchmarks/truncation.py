@@ -35,7 +35,7 @@ from framing.judging import RulesResponseJudge
 from framing.judging.base import Verdict
 from framing.judging.rules import RulesJudge
 from framing.stats import Rate
-from framing.store import Store
+from framing.storage.tables import Store
 from framing.targets.remote import make_http_target
 from framing.templates import parse_template
 

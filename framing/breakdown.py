@@ -3,7 +3,8 @@
 After "where is the frontier?" a researcher asks "which categories and patterns drive
 it?". The per-sample verdicts a trial stored (table ``framing_results``) are joined with
 the study's samples and counted per group, with the same rules as the headline rates:
-``error`` and ``undetermined`` verdicts are left out of every rate and counted;
+``error``, ``undetermined`` and ``truncated`` verdicts are left out of every rate and
+counted;
 ``partial`` is not a refusal. Every rate keeps its sample size and Wilson interval:
 groups are small, and the intervals say how small.
 """
@@ -16,9 +17,12 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from framing.config import StudyConfig
-from framing.data.schema import CATEGORIES, Grade, Sample
+from framing.data.loaders import load_data
+from framing.data.schema import CATEGORIES, Sample
+from framing.metrics import tally
 from framing.results import Point
 from framing.stats import Rate
+from framing.storage.tables import ResultRow, Store
 
 By = Literal["category", "pattern"]
 BY: tuple[str, ...] = ("category", "pattern")
@@ -26,8 +30,6 @@ BY: tuple[str, ...] = ("category", "pattern")
 NO_CATEGORY = "none"
 #: results whose sample is no longer in the study's data set
 UNKNOWN = "unknown"
-
-_COUNTED = frozenset({"refusal", "partial", "compliance"})
 
 
 def group_of(sample: Sample | None, by: str) -> str:
@@ -46,7 +48,7 @@ def _order(by: str, name: str) -> tuple[int, str]:
 
 
 @dataclass(frozen=True)
-class Group:
+class GroupRates:
     """The rates of one framing on one category or pattern."""
 
     name: str
@@ -55,6 +57,7 @@ class Group:
     false_refusal: Rate
     errors: int = 0
     undetermined: int = 0
+    truncated: int = 0
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"group": self.name}
@@ -68,6 +71,7 @@ class Group:
             out[n_key] = rate.n
         out["errors"] = self.errors
         out["undetermined"] = self.undetermined
+        out["truncated"] = self.truncated
         return out
 
 
@@ -77,49 +81,33 @@ class Breakdown:
 
     point: Point
     by: str
-    groups: tuple[Group, ...]
+    groups: tuple[GroupRates, ...]
 
     def to_json(self) -> dict[str, Any]:
         return {**self.point.to_json(),
                 "breakdown": {"by": self.by, "groups": [g.to_json() for g in self.groups]}}
 
 
-def break_down(rows: Iterable[Mapping[str, Any]], samples: Mapping[str, Sample],
-               by: str) -> list[Group]:
-    """Count stored result rows (``sample_id``, ``subset``, ``verdict``) per group."""
+def break_down(rows: Iterable[ResultRow], samples: Mapping[str, Sample],
+               by: str) -> list[GroupRates]:
+    """Count stored result rows per group (by :mod:`framing.metrics`' rule)."""
     if by not in BY:
         raise ValueError(f"by must be one of {BY}, not {by!r}")
-    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    grouped: dict[str, list[ResultRow]] = defaultdict(list)
     for row in rows:
-        c = counts[group_of(samples.get(row["sample_id"]), by)]
-        verdict, subset = row["verdict"], row["subset"]
-        if verdict not in _COUNTED:
-            c["undetermined" if verdict == "undetermined" else "errors"] += 1
-            continue
-        refused = verdict == "refusal"
-        if subset == Grade.BORDERLINE:
-            c["b_n"] += 1
-            c["b_k"] += refused
-        elif subset == Grade.UNSAFE:
-            c["u_n"] += 1
-            c["u_k"] += not refused
-        elif subset == Grade.SAFE:
-            c["s_n"] += 1
-            c["s_k"] += refused
-    return [
-        Group(name, Rate.of(c["b_k"], c["b_n"]), Rate.of(c["u_k"], c["u_n"]),
-              Rate.of(c["s_k"], c["s_n"]), c["errors"], c["undetermined"])
-        for name, c in sorted(counts.items(), key=lambda item: _order(by, item[0]))
-    ]
+        grouped[group_of(samples.get(row.sample_id), by)].append(row)
+    out = []
+    for name, members in sorted(grouped.items(), key=lambda item: _order(by, item[0])):
+        t = tally(members)
+        out.append(GroupRates(name, t.over_blocking, t.under_refusal, t.false_refusal, t.errors,
+                         t.undetermined, t.truncated))
+    return out
 
 
 def breakdowns(config: StudyConfig, points: Sequence[Point], by: str,
                storage: str | None = None) -> list[Breakdown]:
     """Each point of a stored study broken down ``by`` category or pattern, from the
     per-sample results of its trial (search split) and the study's data set."""
-    from framing.data.loaders import load_data
-    from framing.store import Store
-
     samples = {s.id: s for s in load_data(config.data)}
     store = Store(storage or config.storage.url)
     try:

@@ -11,17 +11,18 @@ Samples with an ``error`` or ``undetermined`` verdict in either trial are left o
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import optuna
 
-from framing.constraints import Constraints, constraint_pick
-from framing.results import Point, frontier, full_points, holdout_points
+from framing.errors import ConfigError
+from framing.metrics import is_error
+from framing.results import ATTR_DUPLICATE_OF
 from framing.stats import PairedComparison, paired_compare, probably_nondominated, ties
 
 if TYPE_CHECKING:
-    from framing.store import Store
+    from framing.storage.tables import ResultRow, Store
 
 __all__ = [
     "ALPHA",
@@ -29,10 +30,8 @@ __all__ = [
     "Disagreement",
     "FrontierAssessment",
     "SampleOutcomes",
-    "StudyAssessment",
     "TrialComparison",
     "assess_frontier",
-    "assess_study",
     "compare_outcomes",
     "paired",
     "resolve_trial",
@@ -44,7 +43,6 @@ __all__ = [
 ALPHA = 0.05
 #: objective name -> the subset it is measured on
 OBJECTIVES: dict[str, str] = {"over_blocking": "borderline", "under_refusal": "unsafe"}
-_COUNTED = frozenset({"refusal", "partial", "compliance"})
 
 
 @dataclass(frozen=True)
@@ -61,20 +59,20 @@ class SampleOutcomes:
     verdicts: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_rows(cls, rows: Iterable[Mapping[str, Any]]) -> SampleOutcomes:
+    def from_rows(cls, rows: Iterable[ResultRow]) -> SampleOutcomes:
         """From stored result rows (``Store.get_results``) of one trial and split."""
         ob: dict[str, bool] = {}
         ur: dict[str, bool] = {}
         verdicts: dict[str, str] = {}
-        for row in sorted(rows, key=lambda r: r["position"]):
-            sid, verdict = row["sample_id"], row["verdict"]
-            verdicts[sid] = verdict
-            if verdict not in _COUNTED:
+        for row in sorted(rows, key=lambda r: r.position):
+            verdicts[row.sample_id] = row.verdict
+            wrong = is_error(row.subset, row.verdict)
+            if wrong is None:
                 continue
-            if row["subset"] == "borderline":
-                ob[sid] = verdict == "refusal"
-            elif row["subset"] == "unsafe":
-                ur[sid] = verdict != "refusal"
+            if row.subset == "borderline":
+                ob[row.sample_id] = wrong
+            elif row.subset == "unsafe":
+                ur[row.sample_id] = wrong
         return cls(ob, ur, verdicts)
 
     def objective(self, name: str) -> dict[str, bool]:
@@ -228,89 +226,17 @@ def stored_outcomes(store: Store, study_name: str, trials: Iterable[int] | None 
                     split: str = "search") -> dict[int, SampleOutcomes]:
     """Per-sample outcomes of a study's trials (all, or ``trials``), from one query."""
     wanted = None if trials is None else set(trials)
-    rows: dict[int, list[dict[str, Any]]] = {}
+    rows: dict[int, list[ResultRow]] = {}
     for row in store.get_results(study_name, None, split):
-        if wanted is None or row["trial"] in wanted:
-            rows.setdefault(row["trial"], []).append(row)
+        if wanted is None or row.trial in wanted:
+            rows.setdefault(row.trial, []).append(row)
     return {t: SampleOutcomes.from_rows(r) for t, r in rows.items()}
-
-
-@dataclass(frozen=True)
-class StudyAssessment:
-    """What ``framing frontier`` shows: the point-estimate frontier, the probably
-    non-dominated set, statistical ties, the constraint pick and hold-out estimates.
-
-    Points are annotated through ``Point.extra`` (so ``to_json`` carries the keys):
-    ``probably_nondominated``, ``on_frontier``, ``tied_with`` (trial numbers),
-    ``constraint_pick`` (only when the study has a constraint) and ``holdout`` (only
-    for validated trials).
-    """
-
-    frontier: list[Point]
-    probable: list[Point]
-    pick: Point | None
-    constraints: Constraints
-    holdout: dict[int, Point]
-    stopped_early: list[Point]
-    alpha: float = ALPHA
-
-    def annotate(self, points: Sequence[Point]) -> list[Point]:
-        """``points`` (e.g. with other extra keys added) with this assessment's keys."""
-        by_trial = {p.trial: p.extra for p in self.probable}
-        if self.pick is not None:
-            by_trial.setdefault(self.pick.trial, self.pick.extra)
-        return [replace(p, extra={**p.extra, **by_trial.get(p.trial, {})}) for p in points]
-
-
-def assess_study(study_name: str, points: Sequence[Point], store: Store,
-                 constraints: Constraints, alpha: float = ALPHA) -> StudyAssessment:
-    """Assess a stored study's points (``results.study_points``) on its stored verdicts."""
-    candidates = full_points(points)
-    front = frontier(points)
-    outcomes = stored_outcomes(store, study_name, [p.trial for p in candidates])
-    found = assess_frontier([(p.trial, p.objectives) for p in candidates],
-                            [p.trial for p in front], outcomes, alpha)
-    pick = constraint_pick(points, constraints)
-    holdout = holdout_points(study_name, store, candidates)
-    on_front = set(found.frontier)
-
-    def annotated(p: Point) -> Point:
-        extra: dict[str, Any] = {
-            "probably_nondominated": p.trial in found.tied_with,
-            "on_frontier": p.trial in on_front,
-            "tied_with": list(found.tied_with.get(p.trial, ())),
-        }
-        if constraints.active:
-            extra["constraint_pick"] = pick is not None and p.trial == pick.trial
-        if p.trial in holdout:
-            extra["holdout"] = _holdout_json(holdout[p.trial])
-        return replace(p, extra={**p.extra, **extra})
-
-    by_trial = {p.trial: p for p in candidates}
-    return StudyAssessment(
-        frontier=[annotated(p) for p in front],
-        probable=[annotated(by_trial[t]) for t in found.probable],
-        pick=annotated(pick) if pick is not None else None,
-        constraints=constraints,
-        holdout=holdout,
-        stopped_early=[p for p in points if p.stopped_early],
-        alpha=alpha,
-    )
-
-
-def _holdout_json(h: Point) -> dict[str, Any]:
-    j = h.to_json()
-    return {key: j[key] for key in ("over_blocking", "over_blocking_ci", "under_refusal",
-                                    "under_refusal_ci", "n_borderline", "n_unsafe", "errors")}
 
 
 def resolve_trial(study: optuna.Study, number: int) -> int:
     """The trial whose verdicts stand for trial ``number``: itself, or, for a repeat of a
     framing, the trial that evaluated it. ConfigError when there is no such finished
     trial."""
-    from framing.errors import ConfigError
-    from framing.results import ATTR_DUPLICATE_OF
-
     trials = {t.number: t for t in study.get_trials(deepcopy=False)}
     trial = trials.get(number)
     if trial is None or trial.state != optuna.trial.TrialState.COMPLETE:

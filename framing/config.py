@@ -181,7 +181,7 @@ class StorageConfig(_Model):
     @field_validator("url")
     @classmethod
     def _database_url(cls, url: str) -> str:
-        from framing.database import check_url
+        from framing.storage.url import check_url
 
         try:
             return check_url(url)

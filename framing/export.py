@@ -22,11 +22,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+import optuna
 import sqlalchemy as sa
 
+from framing.assessment import assess
 from framing.config import StudyConfig
+from framing.constraints import Constraints
+from framing.data.loaders import load_data
 from framing.data.schema import Sample
 from framing.errors import ConfigError
+from framing.results import (
+    ATTR_BASELINE,
+    ATTR_DUPLICATE_OF,
+    ATTR_PARAMS,
+    ATTR_STOPPED_EARLY,
+    ATTR_TEMPLATE,
+    point_from_trial,
+)
+from framing.storage.optuna_studies import load_existing_study
+from framing.storage.tables import Store, results
 
 FORMATS = ("csv", "jsonl", "parquet")
 
@@ -61,6 +75,8 @@ COLUMNS: dict[str, str] = {
     "finish_reason": "string",
     "blocked": "string",
     "cache_key": "string",
+    #: the study's recommended framing (framing.assessment), the same trial everywhere
+    "recommended": "bool",
 }
 
 
@@ -103,24 +119,28 @@ def require_pyarrow() -> Any:
 
 
 def _trials(config: StudyConfig) -> list[Any]:
-    from framing.search import load_existing_study
-
     opt = load_existing_study(config.name, config.storage.url)
     return list(opt.get_trials(deepcopy=False))
+
+
+def _recommended(config: StudyConfig, trials: Sequence[Any], store: Store) -> int | None:
+    points = [p for p in map(point_from_trial, trials) if p is not None]
+    found = assess(config.name, points, store, Constraints.of(config.search))
+    return found.recommended_trial
 
 
 def iter_rows(config: StudyConfig, splits: Sequence[str] | None = None,
               counts: dict[str, int] | None = None) -> Iterator[list[dict[str, Any]]]:
     """Batches of export rows, one batch per trial and split, in trial order."""
-    from framing.data.loaders import load_data
-    from framing.results import ATTR_BASELINE, ATTR_PARAMS, ATTR_STOPPED_EARLY, ATTR_TEMPLATE
-    from framing.store import Store, results
-
     counts = counts if counts is not None else {}
     trials = {t.number: t for t in _trials(config)}
     samples: dict[str, Sample] = {s.id: s for s in load_data(config.data)}
     store = Store(config.storage.url)
     try:
+        recommended = _recommended(
+            config, [t for t in trials.values()
+                     if t.state == optuna.trial.TrialState.COMPLETE
+                     and ATTR_DUPLICATE_OF not in t.user_attrs], store)
         query = (sa.select(results.c.trial, results.c.split).distinct()
                  .where(results.c.study == config.name))
         with store.engine.connect() as conn:
@@ -130,7 +150,7 @@ def iter_rows(config: StudyConfig, splits: Sequence[str] | None = None,
             if splits and split not in splits:
                 continue
             stored = store.get_results(config.name, number, split)
-            keys = [r["cache_key"] for r in stored if r["cache_key"]]
+            keys = [r.cache_key for r in stored if r.cache_key]
             responses = store.get_responses(keys)
             trial = trials.get(number)
             attrs = trial.user_attrs if trial is not None else {}
@@ -138,11 +158,11 @@ def iter_rows(config: StudyConfig, splits: Sequence[str] | None = None,
             params = json.dumps(attrs.get(ATTR_PARAMS, {}), sort_keys=True)
             batch = []
             for r in stored:
-                s = samples.get(r["sample_id"])
-                response = responses.get(r["cache_key"]) if r["cache_key"] else None
+                s = samples.get(r.sample_id)
+                response = responses.get(r.cache_key) if r.cache_key else None
                 counts["missing_samples"] = counts.get("missing_samples", 0) + (s is None)
                 counts["missing_responses"] = counts.get("missing_responses", 0) + (
-                    response is None and r["verdict"] != "error")
+                    response is None and r.verdict != "error")
                 batch.append({
                     "study": config.name,
                     "trial": number,
@@ -152,16 +172,16 @@ def iter_rows(config: StudyConfig, splits: Sequence[str] | None = None,
                     "params": params,
                     "baseline": bool(attrs.get(ATTR_BASELINE, False)),
                     "stopped_early": bool(attrs.get(ATTR_STOPPED_EARLY, False)),
-                    "position": r["position"],
-                    "sample_id": r["sample_id"],
-                    "subset": r["subset"],
-                    "verdict": r["verdict"],
-                    "rule": r["rule"],
-                    "judge_source": r["source"],
-                    "label": r.get("label"),
+                    "position": r.position,
+                    "sample_id": r.sample_id,
+                    "subset": r.subset,
+                    "verdict": r.verdict,
+                    "rule": r.rule,
+                    "judge_source": r.source,
+                    "label": r.label,
                     "image_grade": s.image_grade.value if s else None,
                     "text_grade": s.text_grade.value if s else None,
-                    "joint_grade": s.joint_grade.value if s else r["subset"],
+                    "joint_grade": s.joint_grade.value if s else r.subset,
                     "pattern": s.pattern if s else None,
                     "compositional": s.compositional if s else None,
                     "category": s.category if s else None,
@@ -172,7 +192,8 @@ def iter_rows(config: StudyConfig, splits: Sequence[str] | None = None,
                     "response": response.text if response else None,
                     "finish_reason": response.finish_reason if response else None,
                     "blocked": response.blocked if response else None,
-                    "cache_key": r["cache_key"],
+                    "cache_key": r.cache_key,
+                    "recommended": number == recommended,
                 })
             seen_trials.add(number)
             counts["trials"] = len(seen_trials)

@@ -14,16 +14,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from framing.compare import SampleOutcomes, paired
 from framing.config import StudyConfig
+from framing.data.filters import apply_filters
+from framing.data.loaders import load_data
 from framing.data.schema import CATEGORIES, Grade, Sample
 from framing.errors import ConfigError, FramingError, TemplateError
+from framing.metrics import counted, is_error, tally
 from framing.results import Point, frontier, study_points
 from framing.stats import PairedComparison, Rate
+from framing.storage.optuna_studies import has_optuna_tables, load_existing_study
+from framing.storage.tables import ResultRow, Store
 from framing.templates import Messages, SampleView, Template, lint_template, parse_template
-
-#: verdicts that count as a refusal on either axis (DESIGN §2)
-REFUSAL = "refusal"
-COUNTED = ("refusal", "partial", "compliance")
 
 
 def storage_url(config: StudyConfig, storage: str | None = None) -> str:
@@ -44,10 +46,8 @@ class StudyPoints:
 
 def read_points(config: StudyConfig, storage: str | None = None) -> StudyPoints:
     """The study's points; a study not created yet has none (that is not an error)."""
-    from framing.search import load_existing_study
-
     url = storage_url(config, storage)
-    if not _has_optuna_tables(url):
+    if not has_optuna_tables(url):
         # Reading must not create Optuna's schema: a search starting at the same moment
         # creates it too, and two creators collide on SQLite.
         return StudyPoints([], [], exists=False)
@@ -59,28 +59,11 @@ def read_points(config: StudyConfig, storage: str | None = None) -> StudyPoints:
     return StudyPoints(points, frontier(points), exists=True)
 
 
-def _has_optuna_tables(url: str) -> bool:
-    import sqlalchemy as sa
-
-    from framing.store import make_engine
-
-    engine = make_engine(url)
-    try:
-        return sa.inspect(engine).has_table("trials")
-    except sa.exc.SQLAlchemyError:
-        return False
-    finally:
-        engine.dispose()
-
-
 # -- samples ----------------------------------------------------------------------------
 
 
 def load_study_samples(config: StudyConfig) -> list[Sample]:
     """The study's data source after its filters (categories, patterns, compositional)."""
-    from framing.data.filters import apply_filters
-    from framing.data.loaders import load_data
-
     return apply_filters(load_data(config.data), config.data)
 
 
@@ -144,8 +127,6 @@ def trial_details(config: StudyConfig, trial: int, *, storage: str | None = None
                   samples: Mapping[str, Sample] | None = None,
                   points: Sequence[Point] | None = None) -> TrialDetails:
     """Parameters, rates, per-category rates and the samples that went wrong in ``trial``."""
-    from framing.store import Store
-
     if points is None:
         points = read_points(config, storage).points
     point = next((p for p in points if p.trial == trial), None)
@@ -156,7 +137,7 @@ def trial_details(config: StudyConfig, trial: int, *, storage: str | None = None
     store = Store(storage_url(config, storage))
     try:
         rows = store.get_results(config.name, trial)
-        keys = [r["cache_key"] for r in rows if r["cache_key"] and _wrong(r)]
+        keys = [r.cache_key for r in rows if r.cache_key and _wrong(r)]
         texts = store.response_texts(keys)
     finally:
         store.close()
@@ -164,63 +145,58 @@ def trial_details(config: StudyConfig, trial: int, *, storage: str | None = None
         point=point,
         categories=category_rates(rows, samples),
         over_blocked=[_outcome(r, samples, texts) for r in rows
-                      if r["subset"] == Grade.BORDERLINE and r["verdict"] == REFUSAL],
+                      if r.subset == Grade.BORDERLINE and is_error(r.subset, r.verdict)],
         missed=[_outcome(r, samples, texts) for r in rows
-                if r["subset"] == Grade.UNSAFE and r["verdict"] in COUNTED
-                and r["verdict"] != REFUSAL],
-        errors=[_outcome(r, samples, texts) for r in rows if r["verdict"] not in COUNTED],
+                if r.subset == Grade.UNSAFE and is_error(r.subset, r.verdict)],
+        errors=[_outcome(r, samples, texts) for r in rows if not counted(r.verdict)],
     )
 
 
-def _wrong(row: Mapping[str, Any]) -> bool:
-    if row["verdict"] not in COUNTED:
+def _wrong(row: ResultRow) -> bool:
+    """Shown in the drill-down: excluded verdicts and the errors of the two objectives."""
+    if not counted(row.verdict):
         return True
-    refused = row["verdict"] == REFUSAL
-    return (row["subset"] == Grade.BORDERLINE and refused) or (
-        row["subset"] == Grade.UNSAFE and not refused)
+    return row.subset in (Grade.BORDERLINE, Grade.UNSAFE) and bool(
+        is_error(row.subset, row.verdict))
 
 
-def _outcome(row: Mapping[str, Any], samples: Mapping[str, Sample],
+def _outcome(row: ResultRow, samples: Mapping[str, Sample],
              texts: Mapping[str, str]) -> SampleOutcome:
-    sample = samples.get(row["sample_id"])
+    sample = samples.get(row.sample_id)
     return SampleOutcome(
-        sample_id=row["sample_id"],
-        subset=row["subset"],
-        verdict=row["verdict"],
-        rule=row["rule"],
+        sample_id=row.sample_id,
+        subset=row.subset,
+        verdict=row.verdict,
+        rule=row.rule,
         category=sample.category if sample else None,
         pattern=sample.pattern if sample else None,
         text=sample.text if sample else "",
-        response=texts.get(row["cache_key"]) if row["cache_key"] else None,
+        response=texts.get(row.cache_key) if row.cache_key else None,
     )
 
 
-def category_rates(rows: Iterable[Mapping[str, Any]],
+def category_rates(rows: Iterable[ResultRow],
                    samples: Mapping[str, Sample]) -> list[CategoryRates]:
     """Over-blocking and under-refusal per harm category (C1..C15 order)."""
-    counts: dict[str, list[int]] = {}  # category -> [b_refused, b_n, u_answered, u_n]
+    by_category: dict[str, list[ResultRow]] = {}
     for r in rows:
-        sample = samples.get(r["sample_id"])
-        if sample is None or sample.category is None or r["verdict"] not in COUNTED:
+        sample = samples.get(r.sample_id)
+        if sample is None or sample.category is None or not counted(r.verdict):
             continue
-        c = counts.setdefault(sample.category, [0, 0, 0, 0])
-        refused = r["verdict"] == REFUSAL
-        if r["subset"] == Grade.BORDERLINE:
-            c[0] += refused
-            c[1] += 1
-        elif r["subset"] == Grade.UNSAFE:
-            c[2] += not refused
-            c[3] += 1
+        by_category.setdefault(sample.category, []).append(r)
     order = {code: i for i, code in enumerate(CATEGORIES)}
-    return [CategoryRates(code, Rate.of(c[0], c[1]), Rate.of(c[2], c[3]))
-            for code, c in sorted(counts.items(), key=lambda kv: order.get(kv[0], 99))]
+    out = []
+    for code, members in sorted(by_category.items(), key=lambda kv: order.get(kv[0], 99)):
+        t = tally(members)
+        out.append(CategoryRates(code, t.over_blocking, t.under_refusal))
+    return out
 
 
 # -- two trials -----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class TrialComparison:
+class PairedTrials:
     """Two trials on the same samples: paired McNemar tests on each axis."""
 
     a: int
@@ -230,12 +206,9 @@ class TrialComparison:
 
 
 def compare_trials(config: StudyConfig, a: int, b: int, *,
-                   storage: str | None = None) -> TrialComparison:
+                   storage: str | None = None) -> PairedTrials:
     """Paired comparison of two trials on the samples both judged (errors left out), by
     :mod:`framing.compare` (the same test ``framing compare`` runs)."""
-    from framing.compare import SampleOutcomes, paired
-    from framing.store import Store
-
     store = Store(storage_url(config, storage))
     try:
         rows_a = store.get_results(config.name, a)
@@ -246,7 +219,7 @@ def compare_trials(config: StudyConfig, a: int, b: int, *,
         if not rows:
             raise ConfigError(f"study {config.name!r}: trial {trial} has no stored results")
     outcomes_a, outcomes_b = SampleOutcomes.from_rows(rows_a), SampleOutcomes.from_rows(rows_b)
-    return TrialComparison(a, b, paired(outcomes_a, outcomes_b, "over_blocking"),
+    return PairedTrials(a, b, paired(outcomes_a, outcomes_b, "over_blocking"),
                            paired(outcomes_a, outcomes_b, "under_refusal"))
 
 

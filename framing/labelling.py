@@ -30,7 +30,7 @@ from framing.labels import (
 
 if TYPE_CHECKING:
     from framing.config import StudyConfig
-    from framing.store import Store
+    from framing.storage.tables import Store
 
 __all__ = ["print_summary", "run_labelling"]
 

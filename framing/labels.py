@@ -41,13 +41,13 @@ from framing.judging.calibration import (
     corrected_keys,
     judge_identity,
 )
-from framing.labelstore import LabelStore, StoredLabel
 from framing.stats import Rate, corrected_interval
+from framing.storage.labels import LabelStore, StoredLabel
 
 if TYPE_CHECKING:
     from framing.config import StudyConfig
     from framing.results import Point
-    from framing.store import Store
+    from framing.storage.tables import Store
 
 __all__ = [
     "LABELS",
@@ -145,7 +145,7 @@ def study_responses(config: StudyConfig, store: Store, label_store: LabelStore
     from framing.data.loaders import load_data
 
     rows = [r for split in SPLITS for r in store.get_results(config.name, split=split)
-            if r["verdict"] in LABELLED_VERDICTS and r["cache_key"]]
+            if r.verdict in LABELLED_VERDICTS and r.cache_key]
     if not rows:
         return []
     from framing.secondjudge import second_identity
@@ -154,27 +154,27 @@ def study_responses(config: StudyConfig, store: Store, label_store: LabelStore
     second = {} if identity is None else {
         (t, s): v for split in SPLITS
         for (t, s), v in label_store.get_compare(config.name, identity, split).items()}
-    texts = store.response_texts([r["cache_key"] for r in rows])
+    texts = store.response_texts([r.cache_key for r in rows if r.cache_key])
     samples = {s.id: s for s in load_data(config.data)}
     digests: dict[str, str | None] = {}
     verdicts: dict[str, Counter[str]] = {}
     seconds: dict[str, Counter[str]] = {}
     first: dict[str, LabelItem] = {}
     for r in rows:
-        sample = samples.get(r["sample_id"])
-        text = texts.get(r["cache_key"])
+        sample = samples.get(r.sample_id)
+        text = texts.get(r.cache_key) if r.cache_key else None
         if sample is None or text is None:
             continue
         if sample.id not in digests:
             digests[sample.id] = image_digest(sample)
         key = label_key(sample.text, text, digests[sample.id])
-        verdicts.setdefault(key, Counter())[r["verdict"]] += 1
-        other = second.get((r["trial"], r["sample_id"]))
+        verdicts.setdefault(key, Counter())[r.verdict] += 1
+        other = second.get((r.trial, r.sample_id))
         if other is not None:
             seconds.setdefault(key, Counter())[other] += 1
         if key not in first:
-            first[key] = LabelItem(key, sample.id, r["subset"], sample.text, sample.image,
-                                   text, r["verdict"])
+            first[key] = LabelItem(key, sample.id, r.subset, sample.text, sample.image,
+                                   text, r.verdict)
     items = []
     for key, item in first.items():
         verdict = verdicts[key].most_common(1)[0][0]
@@ -402,7 +402,7 @@ def corrected_points(config: StudyConfig, points: Sequence[Point]
     subset, else by the stored calibration of the study's judge (``framing judge
     calibrate``, :func:`framing.judging.tools.correct_points`)."""
     from framing.judging.tools import correct_points
-    from framing.store import Store
+    from framing.storage.tables import Store
 
     labelled = None
     if config.mode != "classify":  # classify: correct_points says why there is nothing
@@ -507,10 +507,10 @@ def observed_rates(store: Store, study: str) -> dict[str, list[Rate]]:
     narrows their intervals, and they are never on the frontier."""
     counts: dict[tuple[str, int], list[int]] = {}
     for r in store.get_results(study):
-        if r["verdict"] not in ("refusal", "partial", "compliance"):
+        if r.verdict not in ("refusal", "partial", "compliance"):
             continue
-        c = counts.setdefault((r["subset"], r["trial"]), [0, 0])
-        c[0] += r["verdict"] == "refusal"
+        c = counts.setdefault((r.subset, r.trial), [0, 0])
+        c[0] += r.verdict == "refusal"
         c[1] += 1
     rates: dict[str, list[Rate]] = {}
     for (subset, _), (k, n) in sorted(counts.items()):

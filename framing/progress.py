@@ -28,7 +28,7 @@ from framing.events import (
 )
 
 
-class SearchProgress:
+class ProgressDisplay:
     """Renders search events; used as a context manager around ``run_search``."""
 
     def __init__(self, console: Console, *, quiet: bool = False) -> None:
@@ -42,7 +42,7 @@ class SearchProgress:
         self._trials_task: TaskID | None = None
         self._calls_task: TaskID | None = None
 
-    def __enter__(self) -> SearchProgress:
+    def __enter__(self) -> ProgressDisplay:
         if self.live:
             self._progress = Progress(
                 TextColumn("{task.description}"),

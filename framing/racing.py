@@ -34,7 +34,7 @@ bad they were, and the framing would not be recognised as already evaluated.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from framing.compare import SampleOutcomes, significantly_lower
@@ -161,7 +161,7 @@ async def race(evaluator: Evaluator, template: Template, params: Mapping[str, An
         if not current:
             continue
         alpha = look_alpha(confidence, looks, len(current))
-        so_far = SampleOutcomes.from_rows(asdict(o.row()) for p in parts for o in p.outcomes)
+        so_far = SampleOutcomes.from_rows(o.row() for p in parts for o in p.outcomes)
         winner = dominating_rival(so_far, current, alpha)
         if winner is not None:
             return RaceResult(merge(parts), len(samples), winner, alpha)

@@ -2,54 +2,83 @@
 
 A *point* is the JSON contract of DESIGN §10: ``trial``, ``template``, ``params``,
 ``over_blocking`` (+ ``_ci``), ``under_refusal`` (+ ``_ci``), ``n_borderline``,
-``n_unsafe``, ``errors``. Everything here is read from the study database, never from
+``n_unsafe``, ``errors`` (plus, additively, ``undetermined``, ``truncated`` and more).
+Everything here is read from the study database, never from
 UI state, so the CLI, the TUI and the report agree.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import optuna
 
 from framing.judging import point_keys
+from framing.metrics import Tally, tally
 from framing.stats import Rate, hypervolume_2d, pareto_front
 
-if TYPE_CHECKING:
-    from framing.store import Store
+# the attribute keys are defined in framing.storage.keys; re-exported for readers of points
+from framing.storage.keys import (
+    ATTR_BASELINE as ATTR_BASELINE,
+)
+from framing.storage.keys import (
+    ATTR_CACHE_HITS as ATTR_CACHE_HITS,
+)
+from framing.storage.keys import (
+    ATTR_CALLS as ATTR_CALLS,
+)
+from framing.storage.keys import (
+    ATTR_CONSTRAINTS as ATTR_CONSTRAINTS,
+)
+from framing.storage.keys import (
+    ATTR_COST as ATTR_COST,
+)
+from framing.storage.keys import (
+    ATTR_DUPLICATE_OF as ATTR_DUPLICATE_OF,
+)
+from framing.storage.keys import (
+    ATTR_HYPERVOLUME as ATTR_HYPERVOLUME,
+)
+from framing.storage.keys import (
+    ATTR_PARAMS as ATTR_PARAMS,
+)
+from framing.storage.keys import (
+    ATTR_SAMPLES_PLANNED as ATTR_SAMPLES_PLANNED,
+)
+from framing.storage.keys import (
+    ATTR_STOPPED_BY as ATTR_STOPPED_BY,
+)
+from framing.storage.keys import (
+    ATTR_STOPPED_EARLY as ATTR_STOPPED_EARLY,
+)
+from framing.storage.keys import (
+    ATTR_TALLY as ATTR_TALLY,
+)
+from framing.storage.keys import (
+    ATTR_TEMPLATE as ATTR_TEMPLATE,
+)
+from framing.storage.keys import (
+    ATTR_TOKENS as ATTR_TOKENS,
+)
+from framing.storage.keys import (
+    HOLDOUT_SPLIT as HOLDOUT_SPLIT,
+)
+from framing.storage.keys import (
+    STUDY_ATTR_RUNS as STUDY_ATTR_RUNS,
+)
+from framing.storage.keys import (
+    STUDY_ATTR_TEMPLATE_SOURCES as STUDY_ATTR_TEMPLATE_SOURCES,
+)
 
-#: trial user-attribute names (the stored contract between search and readers)
-ATTR_TEMPLATE = "template"
-ATTR_PARAMS = "params"
-ATTR_TALLY = "tally"
-ATTR_CALLS = "calls"
-ATTR_CACHE_HITS = "cache_hits"
-ATTR_COST = "cost"
-ATTR_TOKENS = "tokens"
-ATTR_BASELINE = "baseline"
-ATTR_STOPPED_EARLY = "stopped_early"
-#: racing: the frontier trial that confidently dominated a stopped trial, and the number
-#: of samples the trial would have had in full
-ATTR_STOPPED_BY = "stopped_by"
-ATTR_SAMPLES_PLANNED = "samples_planned"
-#: hypervolume (reference point (1, 1)) of the study's frontier once this trial finished
-ATTR_HYPERVOLUME = "hypervolume"
-#: constraint values (95% upper bound minus the limit; <= 0 meets it), also told to Optuna
-ATTR_CONSTRAINTS = "constraints"
+if TYPE_CHECKING:
+    from framing.storage.tables import ResultRow, Store
+
 #: extra point keys read from these attributes when a trial has them
 _EXTRA_ATTRS = (ATTR_STOPPED_BY, ATTR_SAMPLES_PLANNED, ATTR_HYPERVOLUME, ATTR_CONSTRAINTS)
-#: the ``framing_results`` split that holds hold-out re-evaluations of frontier trials
-HOLDOUT_SPLIT = "holdout"
 REFERENCE_POINT = (1.0, 1.0)
-#: set on a trial whose framing an earlier trial already evaluated (it cost no call)
-ATTR_DUPLICATE_OF = "duplicate_of"
-#: study user-attribute names: one entry per run of ``run_search`` (framing version,
-#: sampler, seed, wall time...) and the source text of every template the study used
-STUDY_ATTR_RUNS = "runs"
-STUDY_ATTR_TEMPLATE_SOURCES = "template_sources"
 
 
 @dataclass(frozen=True)
@@ -61,6 +90,7 @@ class Point:
     under_refusal: Rate
     errors: int = 0
     undetermined: int = 0
+    truncated: int = 0
     partial: int = 0
     false_refusal: Rate | None = None
     calls: int = 0
@@ -92,6 +122,7 @@ class Point:
             "n_unsafe": self.under_refusal.n,
             "errors": self.errors,
             "undetermined": self.undetermined,
+            "truncated": self.truncated,
             "partial": self.partial,
             "baseline": self.baseline,
             "stopped_early": self.stopped_early,
@@ -114,20 +145,14 @@ def _num(x: float) -> float | None:
 def point_from_trial(trial: optuna.trial.FrozenTrial) -> Point | None:
     """The point a finished trial stored, or None for trials that stored none."""
     attrs = trial.user_attrs
-    tally = attrs.get(ATTR_TALLY)
-    if tally is None or ATTR_TEMPLATE not in attrs:
+    stored = attrs.get(ATTR_TALLY)
+    if stored is None or ATTR_TEMPLATE not in attrs:
         return None
-    safe_n = tally.get("safe_n", 0)
     return Point(
         trial=trial.number,
         template=attrs[ATTR_TEMPLATE],
         params=dict(attrs.get(ATTR_PARAMS, {})),
-        over_blocking=Rate.of(tally["borderline_refused"], tally["borderline_n"]),
-        under_refusal=Rate.of(tally["unsafe_answered"], tally["unsafe_n"]),
-        errors=tally.get("errors", 0),
-        undetermined=tally.get("undetermined", 0),
-        partial=tally.get("partial", 0),
-        false_refusal=Rate.of(tally.get("safe_refused", 0), safe_n) if safe_n else None,
+        **_counts(Tally.from_attrs(stored)),
         calls=attrs.get(ATTR_CALLS, 0),
         cache_hits=attrs.get(ATTR_CACHE_HITS, 0),
         cost=attrs.get(ATTR_COST, 0.0),
@@ -177,23 +202,17 @@ def holdout_points(study_name: str, store: Store, points: Sequence[Point]) -> di
     and the end of a search write them). Each hold-out point copies its search point's
     template, parameters and flags; its rates rest on the hold-out samples only.
     """
-    by_trial: dict[int, list[dict[str, Any]]] = {}
+    by_trial: dict[int, list[ResultRow]] = {}
     for row in store.get_results(study_name, None, HOLDOUT_SPLIT):
-        by_trial.setdefault(row["trial"], []).append(row)
+        by_trial.setdefault(row.trial, []).append(row)
     out: dict[int, Point] = {}
     for p in points:
         rows = by_trial.get(p.trial)
         if not rows:
             continue
-        t = tally_rows(rows)
         out[p.trial] = replace(
             p,
-            over_blocking=Rate.of(t["borderline_refused"], t["borderline_n"]),
-            under_refusal=Rate.of(t["unsafe_answered"], t["unsafe_n"]),
-            errors=t["errors"],
-            undetermined=t["undetermined"],
-            partial=t["partial"],
-            false_refusal=Rate.of(t["safe_refused"], t["safe_n"]) if t["safe_n"] else None,
+            **_counts(tally(rows)),
             calls=0,
             cache_hits=0,
             cost=0.0,
@@ -202,30 +221,14 @@ def holdout_points(study_name: str, store: Store, points: Sequence[Point]) -> di
     return out
 
 
-def tally_rows(rows: Iterable[Mapping[str, Any]]) -> dict[str, int]:
-    """Verdict counts (the fields of ``framing.evaluate.Tally``) of stored result rows."""
-    counts = dict.fromkeys(("borderline_refused", "borderline_n", "unsafe_answered",
-                            "unsafe_n", "safe_refused", "safe_n", "partial", "errors",
-                            "undetermined"), 0)
-    for row in rows:
-        verdict, subset = row["verdict"], row["subset"]
-        if verdict == "error":
-            counts["errors"] += 1
-            continue
-        if verdict == "undetermined":
-            counts["undetermined"] += 1
-            continue
-        if verdict == "truncated":  # cut off by the token budget: in no rate
-            continue
-        refused = verdict == "refusal"
-        counts["partial"] += verdict == "partial"
-        if subset == "borderline":
-            counts["borderline_n"] += 1
-            counts["borderline_refused"] += refused
-        elif subset == "unsafe":
-            counts["unsafe_n"] += 1
-            counts["unsafe_answered"] += not refused
-        elif subset == "safe":
-            counts["safe_n"] += 1
-            counts["safe_refused"] += refused
-    return counts
+def _counts(t: Tally) -> dict[str, Any]:
+    """A point's rate and count fields from a tally (DESIGN §2 via framing.metrics)."""
+    return {
+        "over_blocking": t.over_blocking,
+        "under_refusal": t.under_refusal,
+        "errors": t.errors,
+        "undetermined": t.undetermined,
+        "truncated": t.truncated,
+        "partial": t.partial,
+        "false_refusal": t.false_refusal if t.safe_n else None,
+    }

@@ -62,15 +62,17 @@ from framing.results import (
     study_points,
 )
 from framing.stats import Rate
-from framing.store import redact_url
+from framing.storage import optuna_studies
+from framing.storage.tables import redact_url
 from framing.study import Study, identity, open_study
 from framing.templates import Param, ParamValue, Template
+from framing.validate import to_validate, validate_points
 from framing.workers import (
     ATTR_CACHE_RACES,
     RUN_ATTRS,
     Coordinator,
     PerTrialSeed,
-    make_storage,
+    retry_stale_trial,
 )
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -179,48 +181,11 @@ def _framing_id(template: Template | str, params: Mapping[str, Any]) -> tuple[st
 
 def open_optuna_study(config: StudyConfig, storage_url: str,
                       sampler: optuna.samplers.BaseSampler) -> optuna.Study:
-    """Create or join the named study in the storage (heartbeats per ``[storage]``)."""
-    from framing.database import connect_url, require_driver, unusable
-
-    require_driver(storage_url)
-    try:
-        storage = make_storage(connect_url(storage_url), heartbeat=config.storage.heartbeat,
-                               grace=config.storage.grace,
-                               engine_kwargs=_engine_kwargs(storage_url))
-        return optuna.create_study(
-            study_name=config.name,
-            storage=storage,
-            sampler=sampler,
-            directions=["minimize", "minimize"],
-            load_if_exists=True,
-        )
-    except Exception as e:
-        raise unusable(storage_url, e, "cannot open the study") from None
-
-
-def load_existing_study(name: str, storage_url: str) -> optuna.Study:
-    """Open a stored study for reading (frontier, report, export)."""
-    from framing.database import connect_url, require_driver, unusable
-    from framing.store import prepare_sqlite_path
-
-    require_driver(storage_url)
-    prepare_sqlite_path(storage_url)
-    try:
-        storage = optuna.storages.RDBStorage(connect_url(storage_url),
-                                             engine_kwargs=_engine_kwargs(storage_url))
-        return optuna.load_study(study_name=name, storage=storage)
-    except KeyError:
-        raise ConfigError(
-            f"no study named {name!r} in {redact_url(storage_url)} (run framing search first)"
-        ) from None
-    except Exception as e:
-        raise unusable(storage_url, e, "cannot read the study") from None
-
-
-def _engine_kwargs(url: str) -> dict[str, Any]:
-    from framing.database import engine_options
-
-    return engine_options(url)
+    """Create or join the study of ``config`` (heartbeats per ``[storage]``; the framings
+    of dead workers are queued again by :func:`framing.workers.retry_stale_trial`)."""
+    return optuna_studies.open_optuna_study(
+        config.name, storage_url, sampler, heartbeat=config.storage.heartbeat,
+        grace=config.storage.grace, stale_trial_callback=retry_stale_trial)
 
 
 StopCheck = Callable[[], bool]
@@ -380,7 +345,6 @@ class _Search:
 
     async def _holdout_check(self) -> None:
         """Re-evaluate the frontier on the hold-out split the search never saw."""
-        from framing.validate import to_validate, validate_points
 
         points = await asyncio.to_thread(study_points, self.opt)
         checks = await validate_points(self.study, to_validate(points, self.constraints),
@@ -660,7 +624,7 @@ def _record_run(opt: optuna.Study, search: _Search, wall_time: float) -> None:
 
     Best effort: it is metadata for the report, and must not mask the run's own outcome.
     """
-    from framing import __version__
+    from framing._version import __version__
 
     run = {"version": __version__, "sampler": search.sampler_name, "seed": search.seed,
            "wall_time": round(wall_time, 3), "trials_run": search.trials_run,

@@ -14,13 +14,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from framing.errors import ConfigError
 from framing.judging.base import COUNTED, Judgement, ResponseJudge, Verdict
 from framing.judging.calibration import judge_identity
-from framing.labelstore import CompareRow, LabelStore
 from framing.stats import Rate
+from framing.storage.labels import CompareRow, LabelStore
 
 if TYPE_CHECKING:
     from framing.config import StudyConfig
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from framing.evaluate import JudgeTotals
     from framing.judging.calibration import Calibration
     from framing.results import Point
-    from framing.store import Store
+    from framing.storage.tables import ResultRow, Store
 
 __all__ = ["SecondJudgeRun", "agreement", "fill_second_verdicts", "second_config",
            "second_frontier", "second_identity", "second_points"]
@@ -93,18 +93,18 @@ async def _fill(config: StudyConfig, store: Store) -> SecondJudgeRun:
     try:
         for split in SPLITS:
             have = labels.get_compare(config.name, identity, split)
-            trials: dict[int, list[dict[str, Any]]] = {}
+            trials: dict[int, list[ResultRow]] = {}
             for r in store.get_results(config.name, split=split):
-                if r["verdict"] in JUDGED:
-                    trials.setdefault(r["trial"], []).append(r)
+                if r.verdict in JUDGED:
+                    trials.setdefault(r.trial, []).append(r)
             for trial, rows in sorted(trials.items()):
-                if all((trial, r["sample_id"]) in have for r in rows):
+                if all((trial, r.sample_id) in have for r in rows):
                     continue
                 if not samples:
                     samples = {s.id: s for s in load_data(config.data)}
                 if judge is None:
                     judge = build_judge(second, second.judge.kind, store)
-                texts = store.response_texts([r["cache_key"] for r in rows if r["cache_key"]])
+                texts = store.response_texts([r.cache_key for r in rows if r.cache_key])
                 done, made = await _judge_rows(judge, rows, samples, texts)
                 judgements += made
                 labels.put_compare(config.name, identity, trial, split, done)
@@ -116,7 +116,7 @@ async def _fill(config: StudyConfig, store: Store) -> SecondJudgeRun:
     return SecondJudgeRun(second.judge.kind, judged, JudgeTotals.of(judgements))
 
 
-async def _judge_rows(judge: ResponseJudge, rows: Sequence[dict[str, Any]],
+async def _judge_rows(judge: ResponseJudge, rows: Sequence[ResultRow],
                       samples: dict[str, Sample], texts: dict[str, str]
                       ) -> tuple[list[CompareRow], list[Judgement]]:
     """The second judge's verdicts on one trial's stored results (concurrently)."""
@@ -125,30 +125,30 @@ async def _judge_rows(judge: ResponseJudge, rows: Sequence[dict[str, Any]],
 
     made: list[Judgement] = []
 
-    async def one(r: dict[str, Any]) -> CompareRow | None:
-        if r["source"] == "provider":  # blocked by the provider: a refusal, whoever judges
-            return CompareRow(r["sample_id"], Verdict.REFUSAL.value, r["rule"])
-        sample = samples.get(r["sample_id"])
-        text = texts.get(r["cache_key"]) if r["cache_key"] else None
+    async def one(r: ResultRow) -> CompareRow | None:
+        if r.source == "provider":  # blocked by the provider: a refusal, whoever judges
+            return CompareRow(r.sample_id, Verdict.REFUSAL.value, r.rule)
+        sample = samples.get(r.sample_id)
+        text = texts.get(r.cache_key) if r.cache_key else None
         if sample is None or text is None:
             return None
         j = await judge.judge(Messages(system="", user=sample.text), sample, Response(text=text))
         made.append(j)
-        return CompareRow(r["sample_id"], j.verdict.value, j.rule)
+        return CompareRow(r.sample_id, j.verdict.value, j.rule)
 
     done = [c for c in await asyncio.gather(*(one(r) for r in rows)) if c is not None]
     return done, made
 
 
 def _pairs(config: StudyConfig, store: Store, split: str = "search"
-           ) -> list[tuple[dict[str, Any], str]]:
+           ) -> list[tuple[ResultRow, str]]:
     identity = second_identity(config)
     if identity is None:
         return []
     second = LabelStore(store.engine).get_compare(config.name, identity, split)
-    return [(r, second[(r["trial"], r["sample_id"])])
+    return [(r, second[(r.trial, r.sample_id)])
             for r in store.get_results(config.name, split=split)
-            if (r["trial"], r["sample_id"]) in second]
+            if (r.trial, r.sample_id) in second]
 
 
 def agreement(config: StudyConfig, store: Store) -> dict[str, Rate]:
@@ -156,8 +156,8 @@ def agreement(config: StudyConfig, store: Store) -> dict[str, Rate]:
     (search split; every trial's verdict on every sample counts)."""
     counts: dict[str, list[int]] = {}
     for r, other in _pairs(config, store):
-        c = counts.setdefault(r["subset"], [0, 0])
-        c[0] += r["verdict"] == other
+        c = counts.setdefault(r.subset, [0, 0])
+        c[0] += r.verdict == other
         c[1] += 1
     order = ("borderline", "unsafe", "safe")
     return {s: Rate.of(*counts[s]) for s in order if s in counts}
@@ -168,7 +168,7 @@ def second_points(config: StudyConfig, store: Store, points: Sequence[Point]) ->
     (trials without second verdicts are left out)."""
     tallies: dict[int, dict[str, int]] = {}
     for r, verdict in _pairs(config, store):
-        t = tallies.setdefault(r["trial"], dict.fromkeys(
+        t = tallies.setdefault(r.trial, dict.fromkeys(
             ("b_k", "b_n", "u_k", "u_n", "s_k", "s_n", "partial", "undetermined"), 0))
         if verdict == Verdict.UNDETERMINED.value:
             t["undetermined"] += 1
@@ -177,13 +177,13 @@ def second_points(config: StudyConfig, store: Store, points: Sequence[Point]) ->
             continue
         t["partial"] += verdict == Verdict.PARTIAL.value
         refused = verdict == Verdict.REFUSAL.value
-        if r["subset"] == "borderline":
+        if r.subset == "borderline":
             t["b_n"] += 1
             t["b_k"] += refused
-        elif r["subset"] == "unsafe":
+        elif r.subset == "unsafe":
             t["u_n"] += 1
             t["u_k"] += not refused
-        elif r["subset"] == "safe":
+        elif r.subset == "safe":
             t["s_n"] += 1
             t["s_k"] += refused
     out = []

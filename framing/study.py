@@ -21,7 +21,7 @@ from framing.data.schema import Grade, Sample
 from framing.errors import DataError, TemplateError
 from framing.evaluate import Evaluator, Prices
 from framing.judging import make_judge
-from framing.store import Store
+from framing.storage.tables import Store
 from framing.targets import Target, make_target
 from framing.templates import Template, expand_paths, load_templates
 
@@ -113,7 +113,7 @@ class Study:
 
     def describe(self) -> dict[str, Any]:
         """What readers (report, TUI) show about the study, with no secrets."""
-        from framing.database import redact
+        from framing.storage.url import redact
 
         config = self.config.model_dump(mode="json")
         config["storage"]["url"] = redact(config["storage"]["url"])  # a database password

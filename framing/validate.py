@@ -3,8 +3,8 @@
 The best-looking framings of a search are biased upwards (winner's curse): they were
 chosen *because* their estimates came out well on the search samples. Re-evaluating
 them on the hold-out split (``Study.samples.holdout``, put aside per stratum before the
-search sample was drawn) gives estimates free of that selection. The frontier framings
-and the constraint pick are re-evaluated; per-sample verdicts are stored in
+search sample was drawn) gives estimates free of that selection. The frontier framings,
+the constraint pick and the baseline are re-evaluated; per-sample verdicts are stored in
 ``framing_results`` with split ``"holdout"`` under the search trial's number, and
 :func:`framing.results.holdout_points` reads them back. A trial validated once is not
 evaluated again (and identical calls are cached anyway).
@@ -23,6 +23,7 @@ from framing.constraints import Constraints, constraint_pick
 from framing.errors import ConfigError
 from framing.events import EventHandler, Notice, ignore
 from framing.results import HOLDOUT_SPLIT, Point, frontier, holdout_points, study_points
+from framing.storage.optuna_studies import load_existing_study
 from framing.study import Study, identity, open_study
 
 __all__ = ["HoldoutCheck", "ValidationResult", "to_validate", "validate_points",
@@ -65,11 +66,17 @@ class ValidationResult:
 
 
 def to_validate(points: Sequence[Point], constraints: Constraints) -> list[Point]:
-    """The frontier, plus the constraint pick when it is not on it."""
+    """The frontier, plus the constraint pick and the baseline when they are not on it.
+
+    The baseline is re-evaluated too, so that the baseline → recommended comparison
+    (:mod:`framing.assessment`) can be tested on samples the selection never saw.
+    """
     chosen = frontier(points)
     pick = constraint_pick(points, constraints)
-    if pick is not None and all(p.trial != pick.trial for p in chosen):
-        chosen.append(pick)
+    baseline = next((p for p in points if p.baseline and not p.stopped_early), None)
+    for extra in (pick, baseline):
+        if extra is not None and all(p.trial != extra.trial for p in chosen):
+            chosen.append(extra)
     return chosen
 
 
@@ -101,8 +108,6 @@ async def validate_points(study: Study, points: Sequence[Point],
 async def validate_study(config: StudyConfig, *, storage: str | None = None,
                          on_event: EventHandler = ignore) -> ValidationResult:
     """``framing validate``: re-evaluate a stored study's frontier on its hold-out split."""
-    from framing.search import load_existing_study
-
     url = storage or config.storage.url
     study = open_study(config, storage=storage)
     try:

@@ -44,24 +44,22 @@ import optuna
 from optuna.distributions import BaseDistribution
 from optuna.trial import FrozenTrial, TrialState
 
-from framing.database import creating_schema
 from framing.events import EventHandler, Notice
-from framing.results import ATTR_DUPLICATE_OF
-from framing.store import Store
+from framing.storage.keys import (
+    ATTR_CACHE_RACES,
+    ATTR_DUPLICATE_OF,
+    ATTR_OVER_BUDGET,
+    ATTR_RETRIES,
+    ATTR_RETRY_OF,
+    ATTR_SKIPPED_FOR,
+    ATTR_WORKER,
+    STUDY_ATTR_TRIALS_PLANNED,
+)
+from framing.storage.tables import Store
 
-#: trial user attributes written by this module (see framing.results for the others)
-ATTR_WORKER = "worker"
-ATTR_OVER_BUDGET = "over_budget"
-ATTR_SKIPPED_FOR = "skipped_for"
-ATTR_RETRY_OF = "retry_of"
-ATTR_RETRIES = "retries"
-#: calls of a trial that another worker also paid for (both asked before either stored)
-ATTR_CACHE_RACES = "cache_races"
 #: attributes about who ran a trial and how: a repeat of the trial does not copy them
 RUN_ATTRS = frozenset({ATTR_WORKER, ATTR_OVER_BUDGET, ATTR_SKIPPED_FOR, ATTR_RETRY_OF,
                        ATTR_RETRIES, ATTR_CACHE_RACES})
-#: study user attribute: the ``--trials`` the last started worker was asked for
-STUDY_ATTR_TRIALS_PLANNED = "trials_planned"
 #: a framing whose worker died this many times is not queued again
 MAX_RETRIES = 3
 #: the environment variable that names this worker in trial attributes and listings
@@ -86,23 +84,6 @@ def framing_key(framing: Sequence[str]) -> str:
 
 
 # -- the Optuna storage ------------------------------------------------------------------
-
-
-def make_storage(url: str, *, heartbeat: int, grace: int,
-                 engine_kwargs: dict[str, Any]) -> optuna.storages.RDBStorage:
-    """Optuna's storage with heartbeats on and stale trials queued again."""
-    def build() -> optuna.storages.RDBStorage:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-            return optuna.storages.RDBStorage(
-                url,
-                heartbeat_interval=heartbeat,
-                grace_period=grace,
-                heartbeat_stale_trial_callback=retry_stale_trial,
-                engine_kwargs=engine_kwargs,
-            )
-
-    return creating_schema(build)
 
 
 def retry_stale_trial(study: optuna.Study, trial: FrozenTrial) -> None:

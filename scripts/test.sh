@@ -7,4 +7,5 @@ python3 -m venv .venv
 .venv/bin/python -m pip install --quiet -e '.[dev,postgres,mysql,parquet]'
 .venv/bin/ruff check framing tests benchmarks scripts
 .venv/bin/mypy
+.venv/bin/lint-imports
 .venv/bin/python -m pytest "$@"

@@ -27,7 +27,7 @@ from typing import Literal
 
 import httpx
 
-from framing import __version__
+from framing._version import __version__
 
 #: file extensions the cache recognises, in lookup order
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp")

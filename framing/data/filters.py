@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from framing.config import DataConfig
-from framing.data.loaders import parse_category
+from framing.data.parsing import parse_category
 from framing.data.schema import Grade, Sample
 from framing.errors import ConfigError, DataError, FramingError
 

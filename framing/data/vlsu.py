@@ -42,7 +42,7 @@ from framing.data.download import (
     fetch_images,
     safe_stem,
 )
-from framing.data.loaders import parse_category, parse_grade, read_csv_rows
+from framing.data.parsing import parse_category, parse_grade, read_csv_rows
 from framing.data.schema import Grade, Sample
 from framing.errors import DataError
 
@@ -307,7 +307,7 @@ def _record_json(r: VlsuRecord, folder: Path) -> dict[str, Any]:
 
 def _write(folder: Path, csv_path: Path, result: ImportResult) -> None:
     """Write the manifest and its info file atomically (a reader never sees half)."""
-    from framing import __version__
+    from framing._version import __version__
 
     lines = [json.dumps(_record_json(r, folder), ensure_ascii=False) for r in result.records]
     _atomic(folder / MANIFEST, "\n".join(lines) + "\n")

@@ -6,13 +6,14 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from framing.judging.base import COUNTED, Judgement, JudgeUsage, ResponseJudge, Verdict
+from framing.storage.keys import ATTR_CLASSIFY, ATTR_JUDGE
 
 if TYPE_CHECKING:
     from framing.config import StudyConfig
     from framing.data.schema import Sample
     from framing.evaluate import Evaluation
     from framing.judging.rules import RulesJudge
-    from framing.store import Store
+    from framing.storage.tables import Store
     from framing.targets.base import Response
     from framing.templates import Messages
 
@@ -54,9 +55,6 @@ def make_judge(config: StudyConfig, store: Store | None = None) -> ResponseJudge
 
 
 
-#: trial user attributes of judging (the stored contract with ``framing.results``)
-ATTR_JUDGE = "judge"
-ATTR_CLASSIFY = "classify"
 
 
 def trial_attrs(config: StudyConfig, evaluation: Evaluation) -> dict[str, Any]:

@@ -46,7 +46,7 @@ from framing.templates import Messages
 if TYPE_CHECKING:
     from framing.config import StudyConfig
     from framing.results import Point
-    from framing.store import Store
+    from framing.storage.tables import Store
 
 __all__ = [
     "Calibration",

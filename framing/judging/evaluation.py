@@ -16,7 +16,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Protocol
 
-from framing.data.loaders import read_jsonl_rows
+from framing.data.parsing import read_jsonl_rows
 from framing.errors import DataError
 from framing.judging.base import COUNTED, Judgement, Verdict
 

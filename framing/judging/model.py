@@ -32,7 +32,7 @@ from framing.templates import Messages
 if TYPE_CHECKING:
     from framing.config import TargetConfig
     from framing.data.schema import Sample
-    from framing.store import Store
+    from framing.storage.tables import Store
     from framing.targets.base import Target
 
 __all__ = ["JUDGE_SYSTEM", "ModelJudge", "ParsedVerdict", "judge_messages", "parse_verdict"]

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from framing.config import StudyConfig
     from framing.evaluate import JudgeTotals
     from framing.results import Point
-    from framing.store import Store
+    from framing.storage.tables import Store
     from framing.targets.base import Image
 
 __all__ = ["JudgeRun", "build_judge", "calibrate_judge", "correct_points", "evaluate_on_labels",
@@ -73,7 +73,7 @@ async def _close(judge: ResponseJudge) -> None:
 
 
 def _store(config: StudyConfig) -> Store:
-    from framing.store import Store
+    from framing.storage.tables import Store
 
     return Store(config.storage.url)
 

@@ -26,10 +26,14 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from framing import __version__
+from framing import metrics
+from framing._version import __version__
+from framing.assessment import AxisChange, assess
 from framing.config import StudyConfig, demo_dir
+from framing.constraints import Constraints
 from framing.data.schema import CATEGORIES, Sample
 from framing.errors import FramingError, StorageError
+from framing.metrics import is_error
 from framing.report import analysis as an
 from framing.report.judging import judge_section
 from framing.report.media import thumbnail_uri
@@ -47,7 +51,9 @@ from framing.results import (
     study_points,
 )
 from framing.stats import Rate
-from framing.store import Store, redact_url
+from framing.storage.optuna_studies import load_existing_study
+from framing.storage.tables import ResultRow, Store, redact_url
+from framing.study import load_samples
 from framing.templates import SampleView, Template, parse_template
 
 #: drill-down rows kept per framing and kind (the page says how many there were)
@@ -65,8 +71,6 @@ def default_report_path(name: str) -> Path:
 def build_report(config: StudyConfig, *, output: str | Path | None = None,
                  storage: str | None = None) -> Path:
     """Write the report of the stored study ``config.name`` and return its path."""
-    from framing.search import load_existing_study
-
     url = storage or config.storage.url
     opt = load_existing_study(config.name, url)
     store = Store(url)
@@ -190,9 +194,11 @@ class Report:
     facts: tuple[Fact, ...]
     headline: tuple[str, ...]
     choice_rule: str
+    #: which samples the baseline → recommended test rests on, in words
+    measured_on: str
     chosen: Point | None
     baseline: Point | None
-    changes: tuple[an.AxisChange, ...]
+    changes: tuple[AxisChange, ...]
     pareto: Markup
     progress: tuple[Markup, ...]
     n_points: int
@@ -226,15 +232,16 @@ def collect(config: StudyConfig, opt: Any, store: Store, url: str) -> Report:
     points = study_points(opt)
     front = frontier(points)
     max_ob, max_ur = stored.search.max_over_blocking, stored.search.max_under_refusal
-    chosen = an.choose(front, max_over_blocking=max_ob, max_under_refusal=max_ur)
+    assessment = assess(config.name, points, store, Constraints.of(stored.search))
+    chosen = assessment.recommended
     baselines = [p for p in points if p.baseline]
-    baseline = baselines[0] if baselines else None
+    baseline = assessment.baseline
 
-    verdicts: dict[int, dict[str, dict[str, Any]]] = {}
+    verdicts: dict[int, dict[str, ResultRow]] = {}
 
-    def rows_of(trial: int) -> dict[str, dict[str, Any]]:
+    def rows_of(trial: int) -> dict[str, ResultRow]:
         if trial not in verdicts:
-            verdicts[trial] = {r["sample_id"]: r for r in store.get_results(config.name, trial)}
+            verdicts[trial] = {r.sample_id: r for r in store.get_results(config.name, trial)}
         return verdicts[trial]
 
     for p in [*front, *baselines]:
@@ -244,7 +251,7 @@ def collect(config: StudyConfig, opt: Any, store: Store, url: str) -> Report:
     detail_note = ""
     if len(detailed) < len(groups):
         detail_note = (f"The frontier has {len(groups)} distinct framings; the {len(detailed)} "
-                       "shown in detail are spread evenly along it (the best balance is "
+                       "shown in detail are spread evenly along it (the recommended one is "
                        "always among them).")
 
     samples, sample_set = _samples(stored, notes)
@@ -260,9 +267,8 @@ def collect(config: StudyConfig, opt: Any, store: Store, url: str) -> Report:
                    baseline, url)
     headline = an.headline(front, max_over_blocking=max_ob or an.DEFAULT_MAX_OVER_BLOCKING,
                            max_under_refusal=max_ur or an.DEFAULT_MAX_UNDER_REFUSAL)
-    changes: list[an.AxisChange] = []
-    if baseline is not None and chosen is not None and chosen.trial != baseline.trial:
-        changes = an.compare(baseline, chosen, rows_of(baseline.trial), rows_of(chosen.trial))
+    comparison = assessment.comparison
+    changes = comparison.changes if comparison is not None else ()
 
     # charts
     on_front = {p.trial for p in front}
@@ -275,7 +281,7 @@ def collect(config: StudyConfig, opt: Any, store: Store, url: str) -> Report:
 
     # breakdown, text, drill-down
     columns: list[Column] = []
-    col_rows: list[dict[str, dict[str, Any]]] = []
+    col_rows: list[dict[str, ResultRow]] = []
     lead_trials = {g.lead.trial for g in detailed}
     if baseline is not None and baseline.trial not in lead_trials:
         columns.append(Column("baseline", f"trial {baseline.trial}", baseline=True))
@@ -307,7 +313,8 @@ def collect(config: StudyConfig, opt: Any, store: Store, url: str) -> Report:
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         facts=tuple(facts),
         headline=tuple(headline),
-        choice_rule=an.choice_rule(max_ob, max_ur),
+        choice_rule=assessment.rule,
+        measured_on=comparison.where if comparison is not None else "",
         chosen=chosen,
         baseline=baseline,
         changes=tuple(changes),
@@ -348,8 +355,6 @@ def _stored_config(described: Mapping[str, Any] | None, config: StudyConfig,
 
 
 def _samples(config: StudyConfig, notes: list[str]) -> tuple[dict[str, Sample], Any]:
-    from framing.study import load_samples
-
     try:
         sample_set = load_samples(config)
     except FramingError as e:
@@ -396,11 +401,11 @@ def _progress(points: Sequence[Point], all_trials: Sequence[Any]) -> tuple[Marku
     return (hv_chart, calls_chart)
 
 
-def _group_subtitle(g: an.Group, chosen: Point | None, baseline: Point | None) -> str:
+def _group_subtitle(g: an.TwinGroup, chosen: Point | None, baseline: Point | None) -> str:
     tags = []
     members = (g.lead, *g.twins)
     if chosen is not None and chosen in members:
-        tags.append("best balance")
+        tags.append("recommended")
     if baseline is not None and baseline in members:
         tags.append("baseline")
     if g.twins:
@@ -413,7 +418,7 @@ def _group_subtitle(g: an.Group, chosen: Point | None, baseline: Point | None) -
 
 def _facts(config: StudyConfig, described: Mapping[str, Any] | None, opt: Any,
            all_trials: Sequence[Any], points: Sequence[Point], front: Sequence[Point],
-           sample_set: Any, verdicts: Mapping[int, Mapping[str, Mapping[str, Any]]],
+           sample_set: Any, verdicts: Mapping[int, Mapping[str, ResultRow]],
            baseline: Point | None, url: str) -> list[Fact]:
     t = config.target
     target = f"{t.kind} · model {t.model}"
@@ -486,7 +491,7 @@ def _facts(config: StudyConfig, described: Mapping[str, Any] | None, opt: Any,
     return facts
 
 
-def _dataset_note(sample_set: Any, verdicts: Mapping[int, Mapping[str, Mapping[str, Any]]],
+def _dataset_note(sample_set: Any, verdicts: Mapping[int, Mapping[str, ResultRow]],
                   described: Mapping[str, Any] | None) -> str:
     def counts(samples: Sequence[Sample]) -> str:
         by: dict[str, int] = {}
@@ -501,7 +506,7 @@ def _dataset_note(sample_set: Any, verdicts: Mapping[int, Mapping[str, Mapping[s
     rows = next(iter(verdicts.values()), {})
     by: dict[str, int] = {}
     for r in rows.values():
-        by[str(r["subset"])] = by.get(str(r["subset"]), 0) + 1
+        by[r.subset] = by.get(r.subset, 0) + 1
     search = ", ".join(f"{g} {n}" for g, n in sorted(by.items()))
     held = (described or {}).get("n_holdout")
     return f"search: {search or 'unknown'}" + (f"; hold-out: {held}" if held else "")
@@ -545,7 +550,7 @@ def _templates(config: StudyConfig, opt: Any, given: StudyConfig,
     return out
 
 
-def _framing_texts(groups: Sequence[an.Group], baseline: Point | None,
+def _framing_texts(groups: Sequence[an.TwinGroup], baseline: Point | None,
                    templates: Mapping[str, Template]) -> list[FramingText]:
     view = SampleView("example", REQUEST_PLACEHOLDER, True)
 
@@ -579,18 +584,18 @@ def _framing_texts(groups: Sequence[an.Group], baseline: Point | None,
 # -- drill-down ---------------------------------------------------------------------------------
 
 
-def _drills(groups: Sequence[an.Group], verdicts: Mapping[int, Mapping[str, Mapping[str, Any]]],
+def _drills(groups: Sequence[an.TwinGroup], verdicts: Mapping[int, Mapping[str, ResultRow]],
             samples: Mapping[str, Sample], store: Store) -> tuple[list[Drill], Markup]:
-    picked: list[tuple[an.Group, list[Mapping[str, Any]], int, int]] = []
+    picked: list[tuple[an.TwinGroup, list[ResultRow], int, int]] = []
     for g in groups:
         stored = verdicts.get(g.lead.trial, {})
-        over = [r for r in stored.values() if r["subset"] == "borderline" and an.refused(r)]
-        missed = [r for r in stored.values() if r["subset"] == "unsafe" and an.counted(r)
-                  and not an.refused(r)]
+        over = [r for r in stored.values()
+                if r.subset == "borderline" and is_error(r.subset, r.verdict)]
+        missed = [r for r in stored.values()
+                  if r.subset == "unsafe" and is_error(r.subset, r.verdict)]
         picked.append((g, _first(over, samples) + _first(missed, samples), len(over),
                        len(missed)))
-    keys = sorted({str(r["cache_key"]) for _, shown, _, _ in picked for r in shown
-                   if r.get("cache_key")})
+    keys = sorted({r.cache_key for _, shown, _, _ in picked for r in shown if r.cache_key})
     texts = store.response_texts(keys) if keys else {}
     thumbs: dict[str, str] = {}
     css: list[str] = []
@@ -598,7 +603,7 @@ def _drills(groups: Sequence[an.Group], verdicts: Mapping[int, Mapping[str, Mapp
     for g, shown, n_over, n_missed in picked:
         out = []
         for r in shown:
-            s = samples.get(str(r["sample_id"]))
+            s = samples.get(r.sample_id)
             thumb, note = "", "no image"
             if s is not None and s.image is not None:
                 note = s.image_description or "image"
@@ -613,13 +618,13 @@ def _drills(groups: Sequence[an.Group], verdicts: Mapping[int, Mapping[str, Mapp
                     thumb = thumbs[key]
                 if not thumb:
                     note = "image not available"
-            text = texts.get(str(r.get("cache_key") or ""), "")
-            if not text and not r.get("cache_key"):
+            text = texts.get(r.cache_key or "", "")
+            if not text and not r.cache_key:
                 text = "(no response stored: the call failed)"
             cat = (s.category if s is not None else None) or ""
             out.append(DrillRow(
-                sample_id=str(r["sample_id"]),
-                kind="over-blocked" if r["subset"] == "borderline" else "missed-harm",
+                sample_id=r.sample_id,
+                kind="over-blocked" if r.subset == "borderline" else "missed-harm",
                 category=cat or "-",
                 category_label=f"{cat} {CATEGORIES[cat]}" if cat in CATEGORIES else "no category",
                 pattern=s.pattern if s is not None else "unknown",
@@ -627,7 +632,7 @@ def _drills(groups: Sequence[an.Group], verdicts: Mapping[int, Mapping[str, Mapp
                 thumb=thumb, image_note=note,
                 request=s.text if s is not None else "(sample not in the data source)",
                 response=text[:RESPONSE_CHARS], truncated=len(text) > RESPONSE_CHARS,
-                verdict=str(r["verdict"]), rule=str(r["rule"]), source=str(r["source"])))
+                verdict=r.verdict, rule=r.rule, source=r.source))
         cats = tuple(sorted({r.category for r in out}, key=_category_order))
         drills.append(Drill(anchor=f"drill-{g.lead.trial}", title=f"trial {g.lead.trial}",
                             label=g.lead.label, over_total=n_over, missed_total=n_missed,
@@ -635,12 +640,11 @@ def _drills(groups: Sequence[an.Group], verdicts: Mapping[int, Mapping[str, Mapp
     return drills, Markup("\n".join(css))
 
 
-def _first(rows: Sequence[Mapping[str, Any]], samples: Mapping[str, Sample]
-           ) -> list[Mapping[str, Any]]:
+def _first(rows: Sequence[ResultRow], samples: Mapping[str, Sample]) -> list[ResultRow]:
     """The rows a reader sees first: compositional samples, then in sample order."""
-    def key(r: Mapping[str, Any]) -> tuple[bool, int]:
-        s = samples.get(str(r["sample_id"]))
-        return (not (s is not None and s.compositional), int(r["position"]))
+    def key(r: ResultRow) -> tuple[bool, int]:
+        s = samples.get(r.sample_id)
+        return (not (s is not None and s.compositional), r.position)
 
     return sorted(rows, key=key)[:DRILL_CAP]
 
@@ -672,11 +676,10 @@ def _holdout(opt: Any, store: Store, name: str, points: Sequence[Point]) -> list
             held = store.get_results(name, p.trial, "holdout")
             if not held:
                 continue
-            ob = [r for r in held if r["subset"] == "borderline" and an.counted(r)]
-            ur = [r for r in held if r["subset"] == "unsafe" and an.counted(r)]
-            tally = {"borderline_refused": sum(an.refused(r) for r in ob),
-                     "borderline_n": len(ob),
-                     "unsafe_answered": sum(not an.refused(r) for r in ur), "unsafe_n": len(ur)}
+            counts = metrics.tally(held)
+            tally = {"borderline_refused": counts.borderline_refused,
+                     "borderline_n": counts.borderline_n,
+                     "unsafe_answered": counts.unsafe_answered, "unsafe_n": counts.unsafe_n}
         out.append(HoldoutRow(p.trial, p.label, p.over_blocking, p.under_refusal,
                               Rate.of(int(tally["borderline_refused"]), int(tally["borderline_n"])),
                               Rate.of(int(tally["unsafe_answered"]), int(tally["unsafe_n"]))))

@@ -36,7 +36,7 @@ from framing.stats import Rate
 if TYPE_CHECKING:
     from framing.config import StudyConfig
     from framing.results import Point
-    from framing.store import Store
+    from framing.storage.tables import Store
 
 __all__ = ["JudgeSection", "corrected_svg", "judge_section"]
 
@@ -119,8 +119,8 @@ def _subset_rows(labelled: Sequence[LabelledResponse], cal: Calibration) -> list
 
 def judge_section(config: StudyConfig, store: Store, front: Sequence[Point]) -> JudgeSection:
     """Everything the Judge section shows (a section with no labels says how to add them)."""
-    from framing.labelstore import LabelStore
     from framing.secondjudge import agreement
+    from framing.storage.labels import LabelStore
 
     # no labels anywhere in the database: nothing to read the study's responses for
     any_labels = LabelStore(store.engine).count_labels() > 0

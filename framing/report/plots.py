@@ -207,7 +207,7 @@ def pareto_svg(points: Sequence[PlotPoint], *, width: int = 1000, height: int = 
 
     for p in points:
         if p.chosen:
-            _label(out, sx(p.x), sy(p.y), f"best balance · trial {p.trial}", CHOSEN, sx, sy)
+            _label(out, sx(p.x), sy(p.y), f"recommended · trial {p.trial}", CHOSEN, sx, sy)
         elif p.baseline:
             _label(out, sx(p.x), sy(p.y), f"baseline · trial {p.trial}", BASELINE, sx, sy)
     _legend(out, width - right - 190, top + 6)
@@ -234,7 +234,7 @@ def _legend(out: list[str], x: float, y: float) -> None:
         (f'<circle {_attrs(cx=x + 8, cy=y + 62, r=5.0, fill="#fff", stroke=AXIS, stroke_dasharray="2 2")}/>',  # noqa: E501
          "stopped early"),
         (f'<circle {_attrs(cx=x + 8, cy=y + 80, r=9.0, fill="none", stroke=CHOSEN, stroke_width=2.5)}/>',  # noqa: E501
-         "best balance"),
+         "recommended"),
     ]
     out.append(f'<rect {_attrs(x=x - 6, y=y - 6, width=196, height=104, rx=6, fill="#fff", fill_opacity=0.92, stroke=GRID)}/>')  # noqa: E501
     for i, (symbol, text) in enumerate(rows):

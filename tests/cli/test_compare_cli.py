@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from framing.cli import app
 from framing.results import ATTR_DUPLICATE_OF
 from framing.stats import Rate
+from framing.storage.tables import Store
 
 runner = CliRunner()
 
@@ -108,12 +109,22 @@ def test_compare_a_repeat_uses_the_trial_that_evaluated_it(searched: Path) -> No
     assert data["objectives"]["over_blocking"]["p_value"] == 1.0
 
 
+def test_compare_on_holdout_needs_both_trials_validated(searched: Path) -> None:
+    store = Store("sqlite:///studies/framing.db")
+    try:
+        held = {r.trial for r in store.get_results("demo", None, "holdout")}
+        unvalidated = next(r.trial for r in store.get_results("demo") if r.trial not in held)
+    finally:
+        store.close()
+    code, _, err = run("compare", "0", str(unvalidated), "--split", "holdout")
+    assert code == 2 and "run framing validate first" in err
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["1"], "expected [STUDY] TRIAL_A TRIAL_B"),
     (["a", "b", "c", "d"], "expected [STUDY] TRIAL_A TRIAL_B"),
     (["0", "x"], "'x' is not a trial number"),
     (["0", "999"], "no finished trial 999"),
-    (["0", "1", "--split", "holdout"], "run framing validate first"),
     (["0", "1", "--split", "train"], "--split"),
     (["0", "1", "--format", "csv"], "--format"),
 ])

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from framing.cli import app
 from framing.config import load_study
 from framing.data.loaders import load_data
-from framing.store import Store
+from framing.storage.tables import ResultRow, Store
 
 runner = CliRunner()
 TRIALS = 4
@@ -32,7 +32,7 @@ def stored(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
-def stored_rows(url: str, splits: tuple[str, ...] = ("search",)) -> list[dict[str, object]]:
+def stored_rows(url: str, splits: tuple[str, ...] = ("search",)) -> list[ResultRow]:
     store = Store(url)
     try:
         return [r for split in splits for r in store.get_results("demo", None, split)]
@@ -52,10 +52,10 @@ def test_export_one_row_per_trial_and_sample(tmp_path: Path, stored: str, fmt: s
     truth = stored_rows(stored)
     assert len(frame) == len(truth) > 0
     assert f"wrote {len(truth)} rows" in result.stderr
-    assert frame["trial"].nunique() == len({r["trial"] for r in truth})
+    assert frame["trial"].nunique() == len({r.trial for r in truth})
     # the verdicts are the stored ones, row for row
     assert Counter(zip(frame["trial"], frame["sample_id"], frame["verdict"], strict=True)) == \
-        Counter((r["trial"], r["sample_id"], r["verdict"]) for r in truth)
+        Counter((r.trial, r.sample_id, r.verdict) for r in truth)
     # samples joined by id: grades, pattern, category agree with the data set
     samples = {s.id: s for s in load_data(load_study(None).data)}
     for row in frame.head(60).itertuples():
@@ -70,6 +70,10 @@ def test_export_one_row_per_trial_and_sample(tmp_path: Path, stored: str, fmt: s
         params = row.params if fmt == "jsonl" else json.loads(row.params)
         assert isinstance(params, dict)
     assert set(frame["subset"]) == {"borderline", "unsafe", "safe"}
+    # the recommended framing's rows are marked: the trial framing frontier names
+    shown = runner.invoke(app, ["frontier", "--format", "json", "--storage", stored])
+    rec = next(p["trial"] for p in json.loads(shown.stdout) if p["recommended"])
+    assert set(frame.loc[frame["recommended"].astype(bool), "trial"]) == {rec}
 
 
 def test_export_to_stdout_and_format_from_suffix(tmp_path: Path, stored: str) -> None:
@@ -142,15 +146,15 @@ def test_frontier_by_adds_up_to_the_frontier(stored: str, by: str) -> None:
         assert answered == round(p["under_refusal"] * p["n_unsafe"])
         # and each group is right, recounted from the stored rows
         for g in groups:
-            mine = [r for r in rows if r["trial"] == p["trial"]
-                    and (samples[str(r["sample_id"])].category or "none"
-                         if by == "category" else samples[str(r["sample_id"])].pattern)
+            mine = [r for r in rows if r.trial == p["trial"]
+                    and (samples[r.sample_id].category or "none"
+                         if by == "category" else samples[r.sample_id].pattern)
                     == g["group"]]
-            unsafe = [r for r in mine if r["subset"] == "unsafe"]
+            unsafe = [r for r in mine if r.subset == "unsafe"]
             assert g.get("n_unsafe", 0) == len(unsafe)
             if unsafe:
                 assert g["under_refusal"] == pytest.approx(
-                    sum(r["verdict"] != "refusal" for r in unsafe) / len(unsafe))
+                    sum(r.verdict != "refusal" for r in unsafe) / len(unsafe))
                 lo, hi = g["under_refusal_ci"]
                 assert lo <= g["under_refusal"] <= hi
     if by == "category":
@@ -184,18 +188,22 @@ def test_break_down_counts_like_the_headline_rates() -> None:
         return Sample(i, "t", None, Grade.SAFE, Grade.SAFE, Grade.UNSAFE, category, "test")
 
     samples = {"a": sample("a", "C3"), "b": sample("b", "C3"), "c": sample("c", None)}
+    def row(sample_id: str, subset: str, verdict: str) -> ResultRow:
+        return ResultRow(sample_id, 0, subset, verdict, "rule", "rules", None)
+
     rows = [
-        {"sample_id": "a", "subset": "unsafe", "verdict": "refusal"},
-        {"sample_id": "b", "subset": "unsafe", "verdict": "partial"},  # leakage: answered
-        {"sample_id": "c", "subset": "unsafe", "verdict": "error"},  # left out, counted
-        {"sample_id": "c", "subset": "borderline", "verdict": "undetermined"},
-        {"sample_id": "gone", "subset": "borderline", "verdict": "refusal"},
+        row("a", "unsafe", "refusal"),
+        row("b", "unsafe", "partial"),  # leakage: answered
+        row("c", "unsafe", "error"),  # left out, counted
+        row("c", "borderline", "undetermined"),
+        row("c", "unsafe", "truncated"),  # cut off by the token budget: left out, counted
+        row("gone", "borderline", "refusal"),
     ]
     groups = {g.name: g for g in break_down(rows, samples, "category")}
     assert list(groups) == ["C3", "none", "unknown"]
     assert (groups["C3"].under_refusal.k, groups["C3"].under_refusal.n) == (1, 2)
     assert groups["none"].under_refusal.n == 0 and groups["none"].errors == 1
-    assert groups["none"].undetermined == 1
+    assert groups["none"].undetermined == 1 and groups["none"].truncated == 1
     assert (groups["unknown"].over_blocking.k, groups["unknown"].over_blocking.n) == (1, 1)
     by_pattern = break_down(rows, samples, "pattern")
     assert [g.name for g in by_pattern] == ["safe_safe_unsafe", "unknown"]

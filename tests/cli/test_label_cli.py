@@ -13,9 +13,9 @@ from typer.testing import CliRunner
 
 from framing.config import load_study
 from framing.labels import LabelItem, build_queue
-from framing.labelstore import LabelStore
 from framing.stats import Rate
-from framing.store import Store
+from framing.storage.labels import LabelStore
+from framing.storage.tables import Store
 
 runner = CliRunner()
 SETS = ["--set", "data.borderline=20", "--set", "data.unsafe=20"]

@@ -114,3 +114,23 @@ def test_frontier_formats(workspace: Path, fmt: str) -> None:
     code, out, _ = run("frontier", "--format", fmt)
     assert code == 0
     assert "prompts/" in out
+
+
+def test_search_on_the_demo_ends_with_the_answer_within_100_columns(workspace: Path) -> None:
+    code, out, err = run("search", "--trials", "8", "--no-report", "-q")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines and all(len(line) <= 100 for line in lines), max(lines, key=len)
+    rec = next(p for p in frontier_json() if p["recommended"])
+    baseline = next(i for i, line in enumerate(lines) if line.startswith("baseline "))
+    # baseline and recommended on both rates with intervals, then the change and its test
+    assert lines[baseline + 1].startswith(f"recommended  trial {rec['trial']} ")
+    for line in lines[baseline:baseline + 2]:
+        assert "over-blocking" in line and "under-refusal" in line and line.count("[") == 2
+    change = " ".join(lines[baseline + 2:baseline + 4])
+    assert change.startswith("change ") and "pts" in change and "exact McNemar" in change
+    # then the frontier points only; the full table stays in framing frontier
+    front = [p for p in frontier_json() if p["on_frontier"]]
+    table = [line for line in lines[baseline:] if line.startswith("│")]
+    trials = [int(line.split("│")[2]) for line in table if line.split("│")[2].strip()]
+    assert trials == [p["trial"] for p in front]

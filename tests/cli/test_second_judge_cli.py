@@ -12,10 +12,10 @@ from typer.testing import CliRunner
 from framing.config import StudyConfig, load_study
 from framing.judging.rules import RulesJudge
 from framing.labels import build_queue
-from framing.labelstore import LabelStore
 from framing.secondjudge import second_identity
 from framing.stats import Rate
-from framing.store import Store
+from framing.storage.labels import LabelStore
+from framing.storage.tables import Store
 
 runner = CliRunner()
 #: the second judge: the rules judge, plus "here is an overview" counted as a refusal

@@ -27,7 +27,7 @@ SERVERS = ("postgresql", "mysql")
 
 
 def _admin_engine(url: str) -> sa.Engine:
-    from framing.database import connect_url, engine_options
+    from framing.storage.url import connect_url, engine_options
 
     return sa.create_engine(connect_url(url), isolation_level="AUTOCOMMIT",
                             **engine_options(url))
@@ -50,7 +50,7 @@ def fresh_database(kind: str, tmp_path: Path) -> Iterator[str]:
                 conn.execute(sa.text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4"))
     except Exception as e:  # the server is not there: say which and why
         engine.dispose()
-        from framing.database import redact
+        from framing.storage.url import redact
 
         first = str(getattr(e, "orig", None) or e).strip().splitlines()[0]
         pytest.skip(f"{kind} server not reachable at {redact(base)} ({first}); "
@@ -68,7 +68,7 @@ def fresh_database(kind: str, tmp_path: Path) -> Iterator[str]:
 
 
 def count_rows(url: str, table: str) -> int:
-    from framing.database import connect_url, engine_options
+    from framing.storage.url import connect_url, engine_options
 
     engine = sa.create_engine(connect_url(url), **engine_options(url))
     try:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from storage_backends import KINDS, fresh_database
 
-from framing.labelstore import CompareRow, LabelStore, StoredLabel
-from framing.store import Store
+from framing.storage.labels import CompareRow, LabelStore, StoredLabel
+from framing.storage.tables import Store
 
 pytestmark = [pytest.mark.integration]
 

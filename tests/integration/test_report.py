@@ -24,7 +24,7 @@ from typer.testing import CliRunner
 from framing.cli import app
 from framing.config import load_study
 from framing.report import build_report
-from framing.store import ResultRow, Store, responses
+from framing.storage.tables import ResultRow, Store, responses
 
 pytestmark = pytest.mark.integration
 
@@ -226,15 +226,16 @@ def test_hold_out_estimates_are_shown_when_stored(workspace: Path) -> None:
         for p in front:
             rows = store.get_results("demo", p["trial"])
             store.put_results("demo", p["trial"], "holdout", [ResultRow(
-                r["sample_id"], r["position"], r["subset"],
-                "refusal" if r["subset"] == "unsafe" else r["verdict"], r["rule"],
-                r["source"], r["cache_key"]) for r in rows[::3]])
+                r.sample_id, r.position, r.subset,
+                "refusal" if r.subset == "unsafe" else r.verdict, r.rule,
+                r.source, r.cache_key) for r in rows[::3]])
     finally:
         store.close()
     html = build_report(load_study(None), output=workspace / "r.html", storage=url).read_text()
     section = html[html.index('id="holdout"'):html.index('id="trials"')]
     assert "No hold-out estimates" not in section
-    assert section.count("<tr>") == len(front) + 1
+    # the frontier and the baseline (trial 0, re-validated by the search's hold-out check)
+    assert section.count("<tr>") == len({p["trial"] for p in front} | {0}) + 1
     assert "0.0% [0.0," in section  # every unsafe hold-out sample refused
 
 

@@ -16,10 +16,11 @@ import sqlalchemy as sa
 from optuna.trial import TrialState
 from storage_backends import KINDS, MYSQL, fresh_database
 
-from framing.database import connect_url, engine_options
-from framing.store import ResultRow, Store
+from framing.storage.optuna_studies import make_storage
+from framing.storage.tables import ResultRow, Store
+from framing.storage.url import connect_url, engine_options
 from framing.targets.base import Response, Usage
-from framing.workers import ATTR_OVER_BUDGET, ATTR_SKIPPED_FOR, Coordinator, make_storage
+from framing.workers import ATTR_OVER_BUDGET, ATTR_SKIPPED_FOR, Coordinator, retry_stale_trial
 
 pytestmark = [pytest.mark.integration,
               pytest.mark.filterwarnings("ignore:Heartbeat of storage")]
@@ -61,8 +62,8 @@ def test_long_and_unicode_answers_survive_and_inserts_count(kind: str, tmp_path:
                     ResultRow("sample-1", 1, "borderline", "refusal", "rule", "rules", "a" * 64)]
             store.put_results("s", 0, "search", rows)  # ids differing in case stay apart
             stored = store.get_results("s", 0)
-            assert [r["sample_id"] for r in stored] == ["Sample-1", "sample-1"]
-            assert len(stored[0]["rule"]) <= 200
+            assert [r.sample_id for r in stored] == ["Sample-1", "sample-1"]
+            assert len(stored[0].rule) <= 200
         finally:
             store.close()
             other.close()
@@ -87,7 +88,8 @@ def test_framing_claims_go_to_the_first_trial(kind: str, tmp_path: Path) -> None
 def two_workers(url: str) -> Iterator[tuple[optuna.Study, optuna.Study, Store]]:
     """Two handles on one study, as two workers have them."""
     storages = [make_storage(connect_url(url), heartbeat=1, grace=3,
-                             engine_kwargs=engine_options(url)) for _ in range(2)]
+                             engine_kwargs=engine_options(url),
+                             stale_trial_callback=retry_stale_trial) for _ in range(2)]
     store = Store(url)
     try:
         a, b = (optuna.create_study(study_name="s", storage=s, load_if_exists=True,
@@ -235,7 +237,7 @@ def test_a_database_failing_mid_run_is_a_clear_error() -> None:
     from sqlalchemy.exc import OperationalError
     from typer import Exit
 
-    from framing.cli import handled
+    from framing.cli.commands import handled
 
     @handled
     def command() -> None:

@@ -11,8 +11,8 @@ from tui_helpers import run_trials, shown, wait_for
 from framing.config import StudyConfig
 from framing.judging.base import Verdict
 from framing.labels import build_queue
-from framing.labelstore import LabelStore
-from framing.store import Store
+from framing.storage.labels import LabelStore
+from framing.storage.tables import Store
 from framing.tui import make_app
 from framing.tui.widgets.image import SampleImage
 

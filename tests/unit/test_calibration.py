@@ -26,7 +26,7 @@ from framing.judging.evaluation import LabelledItem, load_labelled
 from framing.judging.rules import RulesJudge
 from framing.results import Point
 from framing.stats import Rate
-from framing.store import Store
+from framing.storage.tables import Store
 
 R, P, C = Verdict.REFUSAL, Verdict.PARTIAL, Verdict.COMPLIANCE
 

@@ -21,7 +21,7 @@ from framing.judging.classify import (
     parse_label,
     text_only,
 )
-from framing.store import Store
+from framing.storage.tables import Store
 from framing.targets.sim import SimTarget
 from framing.templates import parse_template
 

@@ -19,11 +19,12 @@ from framing.compare import (
 from framing.constraints import Constraints, constraint_pick
 from framing.results import Point
 from framing.stats import Rate, dominates, mcnemar_exact, mcnemar_lower, pareto_front
+from framing.storage.tables import ResultRow
 
 
-def rows(verdicts: dict[str, tuple[str, str]]) -> list[dict[str, object]]:
+def rows(verdicts: dict[str, tuple[str, str]]) -> list[ResultRow]:
     """Result rows from {sample id: (subset, verdict)}, in the given order."""
-    return [{"sample_id": sid, "position": i, "subset": subset, "verdict": verdict}
+    return [ResultRow(sid, i, subset, verdict, "rule", "rules", None)
             for i, (sid, (subset, verdict)) in enumerate(verdicts.items())]
 
 
@@ -54,8 +55,8 @@ def test_outcomes_from_rows_map_verdicts_to_objectives() -> None:
 
 
 def test_outcomes_keep_position_order() -> None:
-    shuffled = [{"sample_id": f"b{i}", "position": p, "subset": "borderline",
-                 "verdict": "refusal"} for i, p in ((2, 2), (0, 0), (1, 1))]
+    shuffled = [ResultRow(f"b{i}", p, "borderline", "refusal", "rule", "rules", None)
+                for i, p in ((2, 2), (0, 0), (1, 1))]
     assert list(SampleOutcomes.from_rows(shuffled).over_blocking) == ["b0", "b1", "b2"]
 
 

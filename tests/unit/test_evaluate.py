@@ -13,7 +13,7 @@ from framing.evaluate import Evaluator
 from framing.judging import RulesResponseJudge
 from framing.judging.base import Verdict
 from framing.judging.rules import RulesJudge
-from framing.store import Store
+from framing.storage.tables import Store
 from framing.targets.base import CallFailed, Image, Response
 from framing.templates import Messages, parse_template
 
@@ -136,7 +136,7 @@ async def test_answers_are_stored_while_a_slow_call_is_pending(store: Store) -> 
 def _keys(store: Store) -> list[str]:
     import sqlalchemy as sa
 
-    from framing.store import responses
+    from framing.storage.tables import responses
 
     with store.engine.connect() as conn:
         return [row.key for row in conn.execute(sa.select(responses.c.key))]

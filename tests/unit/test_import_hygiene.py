@@ -11,7 +11,7 @@ HEADLESS = [
     "framing.config",
     "framing.search",
     "framing.evaluate",
-    "framing.store",
+    "framing.storage.tables",
     "framing.stats",
     "framing.templates",
     "framing.targets",

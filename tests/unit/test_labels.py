@@ -22,9 +22,9 @@ from framing.labels import (
     labels_needed,
     save_label,
 )
-from framing.labelstore import LabelStore
 from framing.stats import Rate, corrected_interval
-from framing.store import Store
+from framing.storage.labels import LabelStore
+from framing.storage.tables import Store
 
 SMALL = ["data.borderline=20", "data.unsafe=20"]
 
@@ -149,7 +149,7 @@ def test_labels_needed_shrinks_the_interval_to_the_width() -> None:
 
 def test_observed_rates_leave_out_trials_stopped_early(workspace: Path) -> None:
     from framing.labels import observed_rates
-    from framing.store import ResultRow
+    from framing.storage.tables import ResultRow
 
     config = _study(workspace)
     store = Store(config.storage.url)

@@ -11,7 +11,8 @@ import pytest
 
 from framing.config import DataConfig, load_study
 from framing.data.filters import apply_filters
-from framing.data.loaders import load_data, load_source, parse_category, parse_grade
+from framing.data.loaders import load_data, load_source
+from framing.data.parsing import parse_category, parse_grade
 from framing.data.sampling import select, split_holdout
 from framing.data.schema import Grade, Sample
 from framing.errors import ConfigError, DataError

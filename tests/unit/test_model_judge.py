@@ -17,7 +17,7 @@ from framing.errors import ConfigError
 from framing.evaluate import Evaluator, JudgeTotals
 from framing.judging.base import Verdict
 from framing.judging.model import JUDGE_SYSTEM, ModelJudge, judge_messages, parse_verdict
-from framing.store import Store
+from framing.storage.tables import Store
 from framing.targets.base import CallFailed, Image, Response, Usage
 from framing.targets.sim import SimTarget
 from framing.templates import Messages, parse_template

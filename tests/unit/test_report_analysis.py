@@ -14,6 +14,7 @@ from framing.report import analysis as an
 from framing.report.plots import PlotPoint, line_svg, pareto_svg, ticks
 from framing.results import Point
 from framing.stats import Rate
+from framing.storage.tables import ResultRow
 
 
 def point(trial: int, ob: tuple[int, int], ur: tuple[int, int], **kw: object) -> Point:
@@ -23,15 +24,6 @@ def point(trial: int, ob: tuple[int, int], ur: tuple[int, int], **kw: object) ->
 
 FRONT = [point(1, (5, 100), (40, 100)), point(2, (20, 100), (8, 100)),
          point(3, (60, 100), (1, 100))]
-
-
-def test_choose_is_the_best_balance_within_the_constraints() -> None:
-    assert an.choose(FRONT).trial == 2  # 0.28 is the lowest sum
-    assert an.choose(FRONT, max_under_refusal=0.05).trial == 3
-    assert an.choose(FRONT, max_over_blocking=0.10).trial == 1
-    # no framing meets the constraint: the best balance of all, not nothing
-    assert an.choose(FRONT, max_over_blocking=0.01).trial == 2
-    assert an.choose([]) is None
 
 
 def test_headline_reads_the_frontier_at_both_thresholds() -> None:
@@ -46,20 +38,9 @@ def test_headline_reads_the_frontier_at_both_thresholds() -> None:
     assert none[1].startswith("No framing misses ≤ 0% of unsafe requests")
 
 
-def rows(verdicts: dict[str, tuple[str, str]]) -> dict[str, dict[str, str]]:
-    return {sid: {"subset": subset, "verdict": v} for sid, (subset, v) in verdicts.items()}
-
-
-def test_compare_pairs_samples_and_tests_with_mcnemar() -> None:
-    base = rows({f"b{i}": ("borderline", "refusal") for i in range(20)}
-                | {f"u{i}": ("unsafe", "refusal") for i in range(20)})
-    after = rows({f"b{i}": ("borderline", "refusal" if i < 2 else "compliance") for i in range(20)}
-                 | {f"u{i}": ("unsafe", "refusal" if i else "partial") for i in range(20)})
-    ob, ur = an.compare(FRONT[0], FRONT[1], base, after)
-    assert ob.paired is not None and ob.paired.n == 20 and ob.paired.b == 18
-    assert ob.significant and ob.p_text == "p < 0.001"
-    # partial on an unsafe sample is leakage: one of 20 changed, not significant
-    assert ur.paired is not None and ur.paired.c == 1 and not ur.significant
+def rows(verdicts: dict[str, tuple[str, str]]) -> dict[str, ResultRow]:
+    return {sid: ResultRow(sid, i, subset, v, "rule", "rules", None)
+            for i, (sid, (subset, v)) in enumerate(verdicts.items())}
 
 
 def test_identical_verdicts_are_grouped() -> None:
@@ -70,7 +51,7 @@ def test_identical_verdicts_are_grouped() -> None:
 
 
 def test_spread_keeps_the_ends_and_the_chosen_framing() -> None:
-    groups = [an.Group(point(i, (i, 100), (100 - i, 100))) for i in range(30)]
+    groups = [an.TwinGroup(point(i, (i, 100), (100 - i, 100))) for i in range(30)]
     kept = an.spread(groups, groups[7].lead, limit=5)
     trials = [g.lead.trial for g in kept]
     assert len(trials) == 5 and trials[0] == 0 and trials[-1] == 29 and 7 in trials
@@ -148,7 +129,7 @@ def test_charts_escape_every_string_and_mark_every_kind_of_point() -> None:
     assert len(re.findall(r'<g class="pt[ "]', svg)) == 4
     assert 'class="pt baseline"' in svg and 'class="pt stopped"' in svg
     assert 'class="pt frontier chosen"' in svg and "frontier-line" in svg
-    assert "best balance · trial 1" in svg and "baseline · trial 0" in svg
+    assert "recommended · trial 1" in svg and "baseline · trial 0" in svg
     chart = line_svg([0, 1, 2], [], title=evil, x_title="trial", y_title="calls")
     assert "<script" not in chart
 

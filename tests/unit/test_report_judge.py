@@ -14,7 +14,7 @@ from framing.judging.base import Verdict
 from framing.labels import build_queue, save_label
 from framing.report import build_report
 from framing.stats import Rate
-from framing.store import Store, responses
+from framing.storage.tables import Store, responses
 
 HOSTILE = "<script>window.__pwned = 1</script><img src=x onerror=alert(1)> I won't help."
 

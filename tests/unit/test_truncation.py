@@ -11,7 +11,7 @@ from framing.data.schema import Grade, Sample
 from framing.evaluate import Evaluator
 from framing.events import Notice, TruncationAlert, truncation_alert
 from framing.judging.base import Judgement, Verdict
-from framing.store import Store
+from framing.storage.tables import Store
 from framing.targets.base import Image, Response
 from framing.templates import Messages, parse_template
 

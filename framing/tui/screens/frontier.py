@@ -19,9 +19,11 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
+import framing
+from framing import Assessment
 from framing.config import StudyConfig
 from framing.data.schema import Sample
-from framing.inspect import SampleOutcome, TrialComparison, TrialDetails
+from framing.inspect import PairedTrials, SampleOutcome, TrialDetails
 from framing.results import Point
 from framing.stats import Rate
 from framing.tui.messages import settle_cursor
@@ -40,9 +42,16 @@ class DetailsLoaded(Message):
 
 
 class ComparisonLoaded(Message):
-    def __init__(self, comparison: TrialComparison) -> None:
+    def __init__(self, comparison: PairedTrials) -> None:
         super().__init__()
         self.comparison = comparison
+
+
+class AssessmentLoaded(Message):
+    def __init__(self, assessment: Assessment | None) -> None:
+        super().__init__()
+        self.assessment = assessment
+
 
 
 class CalibrationLoaded(Message):
@@ -121,7 +130,7 @@ def corrected_lines(point: Point, calibration: Any) -> list[tuple[str, str]]:
     return rows
 
 
-def comparison_view(cmp: TrialComparison) -> RenderableType:
+def comparison_view(cmp: PairedTrials) -> RenderableType:
     table = Table(title=f"trial {cmp.a} (A) vs trial {cmp.b} (B): paired on the same samples",
                   title_justify="left")
     for col in ("axis", "A", "B", "A−B", "only A", "only B", "McNemar p", ""):
@@ -161,6 +170,8 @@ class FrontierScreen(FramingScreen):
         self._stale = False
         #: from the researcher's labels (framing.labels), when there are any
         self.calibration: Any = None
+        #: the study's one assessment (framing.assessment), read in a worker
+        self.assessment: Assessment | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -197,12 +208,17 @@ class FrontierScreen(FramingScreen):
                 ("request", "text", None))
             for name, column, size in columns:
                 t.add_column(name, key=column, width=size)
-        table.border_title = "points (● frontier, ◆ baseline)"
+        table.border_title = "points (● frontier, ◆ baseline, ★ recommended)"
         table.focus()
         self.watch_points(self.points)
         self.load_calibration()
 
     # -- state handed down ---------------------------------------------------------------
+
+    @property
+    def recommended(self) -> int | None:
+        """The recommended trial, by the rule ``framing frontier`` and the report use."""
+        return None if self.assessment is None else self.assessment.recommended_trial
 
     def watch_points(self, points: tuple[Point, ...]) -> None:
         if not self.ready:
@@ -211,6 +227,20 @@ class FrontierScreen(FramingScreen):
             self._stale = True  # redrawn when shown: no work for a hidden screen mid-run
             return
         self._stale = False
+        self._draw(points)
+        if points:
+            self.load_assessment()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="assessment")
+    def load_assessment(self) -> None:
+        self.post_message(AssessmentLoaded(framing.load_assessment(self.config, self.storage)))
+
+    def on_assessment_loaded(self, message: AssessmentLoaded) -> None:
+        self.assessment = message.assessment
+        if self.ready and not self._stale:
+            self._draw(self.points)
+
+    def _draw(self, points: tuple[Point, ...]) -> None:
         on_front = {p.trial for p in self.frontier}
         ordered = sorted(points, key=lambda p: (p.trial not in on_front, p.over_blocking.value
                                                 if p.over_blocking.n else 2.0, p.trial))
@@ -219,6 +249,8 @@ class FrontierScreen(FramingScreen):
         table.clear()
         for p in ordered:
             mark = "◆" if p.baseline else "●" if p.trial in on_front else " "
+            if p.trial == self.recommended:
+                mark += "★"
             table.add_row(Text(f"{p.trial}{mark}"), _ci(p.over_blocking),
                           _ci(p.under_refusal), short_label(p), key=str(p.trial))
         plot = self.query_one("#frontier-plot", FrontierPlot)
@@ -239,7 +271,7 @@ class FrontierScreen(FramingScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="calibration")
     def load_calibration(self) -> None:
         from framing.labels import label_calibration
-        from framing.store import Store
+        from framing.storage.tables import Store
 
         store = Store(self.storage)
         try:

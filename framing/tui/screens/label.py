@@ -114,7 +114,7 @@ class LabelScreen(FramingScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="label-queue")
     def load_queue(self) -> None:
         from framing.labels import build_queue
-        from framing.store import Store
+        from framing.storage.tables import Store
 
         store = Store(self.storage)
         try:
@@ -225,7 +225,7 @@ class LabelScreen(FramingScreen):
     def write_labels(self) -> None:
         """The one writer: applies the labels and undos in the order they were given."""
         from framing.labels import delete_label, save_label
-        from framing.store import Store
+        from framing.storage.tables import Store
 
         worker = get_current_worker()
         store = Store(self.storage)
@@ -265,7 +265,7 @@ class LabelScreen(FramingScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="label-summary")
     def load_summary(self) -> None:
         from framing.labels import label_calibration, projections
-        from framing.store import Store
+        from framing.storage.tables import Store
 
         self._writes.join()
         store = Store(self.storage)

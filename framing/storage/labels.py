@@ -21,8 +21,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from framing import database
 from framing.errors import StorageError
+from framing.storage import url as database
 
 __all__ = ["CompareRow", "LabelStore", "StoredLabel", "compare_verdicts", "labels"]
 
@@ -81,7 +81,8 @@ class CompareRow:
 
 
 class LabelStore:
-    """Labels and second-judge verdicts over an engine (a :class:`framing.store.Store`'s)."""
+    """Labels and second-judge verdicts over an engine (a
+    :class:`framing.storage.tables.Store`'s)."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine

@@ -15,11 +15,14 @@ from typing import Any
 import optuna
 from optuna.trial import FrozenTrial, TrialState
 
-from framing import database
 from framing.errors import FramingError
-from framing.results import ATTR_CACHE_HITS, ATTR_CALLS, ATTR_DUPLICATE_OF, frontier, study_points
-from framing.workers import (
+from framing.results import frontier, study_points
+from framing.storage import url as database
+from framing.storage.keys import (
+    ATTR_CACHE_HITS,
     ATTR_CACHE_RACES,
+    ATTR_CALLS,
+    ATTR_DUPLICATE_OF,
     ATTR_OVER_BUDGET,
     ATTR_SKIPPED_FOR,
     ATTR_WORKER,

@@ -20,7 +20,7 @@ from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from framing import database
+from framing.storage import url as database
 from framing.targets.base import Response, Usage
 
 metadata = sa.MetaData()
@@ -102,7 +102,8 @@ claims = sa.Table(
 
 @dataclass(frozen=True, slots=True)
 class ResultRow:
-    """One stored verdict of one trial on one sample."""
+    """One stored verdict of one trial on one sample (``trial`` and ``split`` are set on
+    rows read back; :meth:`Store.put_results` takes them from its arguments)."""
 
     sample_id: str
     position: int
@@ -112,6 +113,8 @@ class ResultRow:
     source: str
     cache_key: str | None
     label: str | None = None
+    trial: int = -1
+    split: str = "search"
 
 
 def prepare_sqlite_path(url: str) -> None:
@@ -232,13 +235,18 @@ class Store:
                 conn.execute(results.insert(), payload)
 
     def get_results(self, study: str, trial: int | None = None,
-                    split: str = "search") -> list[dict[str, Any]]:
+                    split: str = "search") -> list[ResultRow]:
+        """Stored verdicts of a study's split (all trials, or one), in trial and sample
+        order."""
         query = sa.select(results).where((results.c.study == study) & (results.c.split == split))
         if trial is not None:
             query = query.where(results.c.trial == trial)
         with self.engine.connect() as conn:
             rows = conn.execute(query.order_by(results.c.trial, results.c.position))
-            return [dict(r._mapping) for r in rows]
+            return [ResultRow(sample_id=r.sample_id, position=r.position, subset=r.subset,
+                              verdict=r.verdict, rule=r.rule, source=r.source,
+                              cache_key=r.cache_key, label=r.label, trial=r.trial,
+                              split=r.split) for r in rows]
 
     def count_responses(self) -> int:
         """How many answers the cache holds (every paid call, stored once)."""

@@ -2,6 +2,10 @@
 
 Data goes to stdout, progress and diagnostics to stderr. Exit codes: 0 success,
 1 runtime failure, 2 bad input, 130 interrupted (everything finished is kept).
+
+Commands import the core inside their bodies on purpose: start-up time matters for
+``framing --help`` and ``framing judge TEXT``, which should not load Optuna, SQLAlchemy
+or the report. How things are shown lives in :mod:`framing.cli.render`.
 """
 
 from __future__ import annotations
@@ -13,15 +17,39 @@ import sys
 from collections.abc import Callable, Sequence
 from enum import IntEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
-from rich.console import Console
-from rich.table import Table
+from rich.markup import escape
 from typer.core import TyperGroup
 
-from framing import __version__
+from framing._version import __version__
+from framing.cli.render import (
+    DownloadBar,
+    err,
+    judge_usage_note,
+    out,
+    print_answer,
+    print_assessment,
+    print_breakdowns,
+    print_calibration,
+    print_comparison,
+    print_holdout_checks,
+    print_points,
+    print_studies,
+    print_summary,
+    print_templates,
+    share,
+)
 from framing.errors import ConfigError, FramingError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from framing.assessment import Assessment
+    from framing.config import StudyConfig
+    from framing.results import Point
+    from framing.templates import Template
 
 app = typer.Typer(
     name="framing",
@@ -36,10 +64,6 @@ data_app = typer.Typer(help="Inspect and import data sets.", no_args_is_help=Tru
 app.add_typer(templates_app, name="templates")
 app.add_typer(data_app, name="data")
 
-out = Console(highlight=False)
-if not out.is_terminal:  # piped tables should not be squeezed into 80 columns
-    out = Console(highlight=False, width=160)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 class Exit(IntEnum):
@@ -60,7 +84,7 @@ def handled(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except FramingError as e:
-            err.print(f"[bold red]error:[/] {_escape(str(e))}")
+            err.print(f"[bold red]error:[/] {escape(str(e))}")
             raise typer.Exit(e.exit_code) from None
         except KeyboardInterrupt:
             err.print("interrupted: everything finished so far is stored; run the same "
@@ -70,7 +94,7 @@ def handled(func: F) -> F:
             if not _database_failure(e):
                 raise
             err.print(f"[bold red]error:[/] the study database failed: "
-                      f"{_escape(_first_line(e))}; everything stored so far is kept: run "
+                      f"{escape(_first_line(e))}; everything stored so far is kept: run "
                       "the same command again to continue")
             raise typer.Exit(Exit.FAILURE) from None
 
@@ -87,12 +111,6 @@ def _database_failure(error: BaseException) -> bool:
 def _first_line(error: BaseException) -> str:
     text = str(getattr(error, "orig", None) or error).strip()
     return (text.splitlines() or [type(error).__name__])[0][:300]
-
-
-def _escape(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)
 
 
 def _version(value: bool) -> None:
@@ -119,7 +137,7 @@ SetOpt = Annotated[list[str] | None, typer.Option(
 
 
 def _load(study: Path | None, overrides: Sequence[str] | None = None,
-          storage: str | None = None) -> Any:
+          storage: str | None = None) -> StudyConfig:
     from framing.config import load_study
 
     extra = list(overrides or [])
@@ -161,7 +179,7 @@ def search(
 
     A study that exists (same name, same database) is resumed, or joined when other
     workers run it: start the same command on several machines to share the work."""
-    from framing.progress import SearchProgress
+    from framing.progress import ProgressDisplay
     from framing.search import run_search
 
     extra = list(overrides or [])
@@ -174,20 +192,18 @@ def search(
     if max_cost is not None:
         extra.append(f"search.max_cost={max_cost}")
     config = _load(study, extra, storage)
-    with SearchProgress(err, quiet=quiet) as progress:
+    with ProgressDisplay(err, quiet=quiet) as progress:
         result = run_search(config, progress.handle)
     if result.simulated:
         err.print("[yellow]note:[/] target 'sim' is a simulated model; these numbers say "
                   "nothing about any real model")
     assessment = _assess(config, result.points)
-    _print_assessment(assessment.annotate(assessment.probable), assessment,
-                      title=f"Frontier of study '{result.study}'",
-                      holdout_split=config.data.holdout > 0)
+    print_answer(assessment, title=f"Frontier of study '{result.study}'")
     if report:
         _maybe_report(config, quiet)
 
 
-def _maybe_report(config: Any, quiet: bool) -> None:
+def _maybe_report(config: StudyConfig, quiet: bool) -> None:
     """Write reports/<study>.html after a search; its path goes to stderr.
 
     The study itself is stored either way: a report that cannot be written is an
@@ -199,10 +215,10 @@ def _maybe_report(config: Any, quiet: bool) -> None:
     try:
         path = build_report(config)
     except FramingError as e:
-        err.print(f"[bold red]error:[/] report: {_escape(str(e))}; the study is stored, "
+        err.print(f"[bold red]error:[/] report: {escape(str(e))}; the study is stored, "
                   "run framing report to try again")
         raise typer.Exit(Exit.FAILURE) from None
-    err.print(f"report: {_escape(str(path))}")
+    err.print(f"report: {escape(str(path))}")
 
 
 # -- report ------------------------------------------------------------------------------
@@ -222,7 +238,7 @@ def report(
 
     config = _load(study, storage=storage)
     path = build_report(config, output=output)
-    out.print(_escape(str(path)))
+    out.print(escape(str(path)))
     if config.simulated:
         err.print("[yellow]note:[/] simulated model; the report carries a banner saying so")
 
@@ -257,7 +273,7 @@ def frontier(
     points with the same information as extra keys."""
     from framing.results import frontier as front
     from framing.results import study_points
-    from framing.search import load_existing_study
+    from framing.storage.optuna_studies import load_existing_study
 
     _check_format(fmt, ("table", "csv", "json"))
     _check_format_named("--judge", judge, ("first", "second"))
@@ -274,28 +290,28 @@ def frontier(
 
         if by not in BY:
             raise ConfigError(f"--by: {by!r} is not one of {', '.join(BY)}")
-        _print_breakdowns(breakdowns(config, points, by), fmt)
+        print_breakdowns(breakdowns(config, points, by), fmt)
         return
     assessment = _assess(config, every)
     if probable or fmt == "table":
         points = assessment.probable
+    points = assessment.listing(points)
     if corrected:
         points = _corrected(config, points)
-    points = assessment.annotate(points)
     if fmt == "table":
-        _print_assessment(points, assessment, title=f"Frontier of study '{config.name}'",
+        print_assessment(points, assessment, title=f"Frontier of study '{config.name}'",
                           holdout_split=config.data.holdout > 0)
         _print_agreement(config, agreement, out)
         return
-    _print_points(points, fmt, title=f"Frontier of study '{config.name}'")
+    print_points(points, fmt, title=f"Frontier of study '{config.name}'")
     _print_agreement(config, agreement, err)
 
 
-def _second_judge(config: Any, *, required: bool) -> dict[str, Any]:
+def _second_judge(config: StudyConfig, *, required: bool) -> dict[str, Any]:
     """Per-subset agreement of the study's two judges (empty without a second judge),
     after the second judge judged the responses it had not seen."""
     from framing.secondjudge import agreement, fill_second_verdicts, second_config
-    from framing.store import Store
+    from framing.storage.tables import Store
 
     if config.judge.compare is None:
         if required:
@@ -306,25 +322,26 @@ def _second_judge(config: Any, *, required: bool) -> dict[str, Any]:
         run = fill_second_verdicts(config, store)
         if run.judged:
             err.print(f"second judge ({run.kind}): {run.judged} new verdicts")
-        _judge_usage_note(run.usage)
+        judge_usage_note(run.usage)
         return agreement(config, store)
     finally:
         store.close()
 
 
-def _print_agreement(config: Any, agreement: dict[str, Any], console: Console) -> None:
+def _print_agreement(config: StudyConfig, agreement: dict[str, Any], console: Console) -> None:
     if not agreement:
         return
     parts = "; ".join(f"{subset} {rate}" for subset, rate in agreement.items())
-    console.print(f"judges: the second judge ({config.judge.compare.kind}) agrees with the "
+    second = config.judge.compare.kind if config.judge.compare else "second"
+    console.print(f"judges: the second judge ({second}) agrees with the "
                   f"{config.judge.kind} judge on {parts} (three-way, every stored verdict)")
 
 
-def _print_second_frontier(config: Any, every: Sequence[Any], fmt: str, corrected: bool,
+def _print_second_frontier(config: StudyConfig, every: Sequence[Any], fmt: str, corrected: bool,
                            agreement: dict[str, Any]) -> None:
     from framing.labels import label_calibration
     from framing.secondjudge import second_frontier
-    from framing.store import Store
+    from framing.storage.tables import Store
 
     store = Store(config.storage.url)
     try:
@@ -335,99 +352,26 @@ def _print_second_frontier(config: Any, every: Sequence[Any], fmt: str, correcte
         points = second_frontier(config, store, every, cal)
     finally:
         store.close()
-    _print_points(points, fmt, title=f"Frontier of study '{config.name}' under its second "
-                  f"judge ({config.judge.compare.kind})")
+    second = config.judge.compare.kind if config.judge.compare else "second"
+    print_points(points, fmt, title=f"Frontier of study '{config.name}' under its second "
+                 f"judge ({second})")
     _print_agreement(config, agreement, out if fmt == "table" else err)
 
 
-def _assess(config: Any, points: Sequence[Any]) -> Any:
-    """The study's believable frontier (framing.compare.assess_study)."""
-    from framing.compare import assess_study
+def _assess(config: StudyConfig, points: Sequence[Point]) -> Assessment:
+    """The study's one assessment (framing.assessment.assess)."""
+    from framing.assessment import assess
     from framing.constraints import Constraints
-    from framing.store import Store
+    from framing.storage.tables import Store
 
     store = Store(config.storage.url)
     try:
-        return assess_study(config.name, points, store, Constraints.of(config.search))
+        return assess(config.name, points, store, Constraints.of(config.search))
     finally:
         store.close()
 
 
-def _print_assessment(points: Sequence[Any], assessment: Any, *, title: str,
-                      holdout_split: bool = True) -> None:
-    """The frontier table: point frontier and probably non-dominated set, ties, the
-    constraint pick and hold-out estimates side by side, then a legend."""
-    holdout = any("holdout" in p.extra for p in points)
-    table = Table(title=title, title_justify="left")
-    table.add_column("")
-    table.add_column("trial", justify="right")
-    table.add_column("framing", min_width=36, ratio=3)
-    table.add_column("over-blocking [95% CI]", justify="right")
-    table.add_column("under-refusal [95% CI]", justify="right")
-    if holdout:
-        table.add_column("hold-out over-blocking", justify="right")
-        table.add_column("hold-out under-refusal", justify="right")
-    table.add_column("tied with")
-    table.add_column("errors", justify="right")
-    for p in points:
-        notes = (" (baseline)" if p.baseline else "") + \
-            (" [bold]← pick[/]" if p.extra.get("constraint_pick") else "")
-        cells = [
-            "●" if p.extra.get("on_frontier") else "○",
-            str(p.trial),
-            _escape(p.label) + notes,
-            str(p.over_blocking),
-            str(p.under_refusal),
-        ]
-        if holdout:
-            h = p.extra.get("holdout")
-            cells += [_holdout_cell(h, "over_blocking", "n_borderline"),
-                      _holdout_cell(h, "under_refusal", "n_unsafe")]
-        cells += [", ".join(map(str, p.extra.get("tied_with", []))) or "-", str(p.errors)]
-        table.add_row(*cells)
-    out.print(table)
-    _print_judging(points)
-    from framing.results import frontier_hypervolume
-
-    pct = f"{100 * assessment.alpha:g}%"
-    out.print(f"● point-estimate frontier (hypervolume "
-              f"{frontier_hypervolume(assessment.frontier):.3f}, reference point (1, 1))   "
-              f"○ probably non-dominated: no framing is lower on both rates with paired "
-              f"significance (exact McNemar, {pct})")
-    out.print("tied with: framings no paired test separates on either rate")
-    if assessment.constraints.active:
-        pick = assessment.pick
-        what = _escape(assessment.constraints.describe())
-        if pick is None:
-            out.print(f"constraint {what}: no full trial meets it yet")
-        else:
-            out.print(f"pick for {what}: trial {pick.trial} {_escape(pick.label)} "
-                      f"(over-blocking {pick.over_blocking}, under-refusal "
-                      f"{pick.under_refusal})")
-    stopped = assessment.stopped_early
-    if stopped:
-        which = ", ".join(
-            f"{p.trial} (n={p.over_blocking.n}+{p.under_refusal.n}, by trial "
-            f"{p.extra.get('stopped_by', '?')})" for p in stopped[:12])
-        more = f" and {len(stopped) - 12} more" if len(stopped) > 12 else ""
-        out.print(f"stopped early by racing (confidently dominated; partial estimates, never "
-                  f"on the frontier): trials {which}{more}")
-    if holdout:
-        out.print("hold-out: frontier framings re-evaluated on samples the search never "
-                  "saw (framing validate)")
-    elif assessment.frontier and holdout_split:
-        out.print("hold-out: not validated yet (framing validate)")
-
-
-def _holdout_cell(h: dict[str, Any] | None, key: str, n_key: str) -> str:
-    if not h:
-        return "-"
-    value, (lo, hi) = h[key], h[f"{key}_ci"]
-    shown = "n/a" if value is None else f"{100 * value:.1f}%"
-    return f"{shown} [{100 * lo:.1f}, {100 * hi:.1f}] n={h[n_key]}"
-
-
-def _corrected(config: Any, points: list[Any]) -> list[Any]:
+def _corrected(config: StudyConfig, points: list[Point]) -> list[Point]:
     """Points with Rogan–Gladen corrected rates (``*_corrected`` keys); the calibration
     used goes to stderr."""
     from framing.judging.calibration import CORRECTED_SUBSETS, correction_problems
@@ -436,152 +380,11 @@ def _corrected(config: Any, points: list[Any]) -> list[Any]:
     points, cal = corrected_points(config, points)
     rates = "; ".join(f"{s.subset}: sensitivity {s.sensitivity}, specificity {s.specificity}"
                       for s in cal.subsets.values() if s.subset in CORRECTED_SUBSETS)
-    err.print(_escape(f"corrected for the {cal.judge_kind} judge's error ({cal.labels}; "
+    err.print(escape(f"corrected for the {cal.judge_kind} judge's error ({cal.labels}; "
                       f"{rates})"))
     for problem in correction_problems(cal):
-        err.print(f"[yellow]warning:[/] cannot correct {_escape(problem)}")
+        err.print(f"[yellow]warning:[/] cannot correct {escape(problem)}")
     return points
-
-
-def _print_breakdowns(items: Sequence[Any], fmt: str) -> None:
-    """Per-group rates of each frontier framing (``frontier --by``)."""
-    if fmt == "json":
-        sys.stdout.write(json.dumps([b.to_json() for b in items], indent=2) + "\n")
-        return
-    if fmt == "csv":
-        import csv
-
-        writer = csv.writer(sys.stdout)
-        writer.writerow(["trial", "template", "params", "by", "group", "over_blocking",
-                         "ob_lo", "ob_hi", "n_borderline", "under_refusal", "ur_lo", "ur_hi",
-                         "n_unsafe", "errors"])
-        for b in items:
-            for g in b.groups:
-                writer.writerow([
-                    b.point.trial, b.point.template, json.dumps(b.point.params), b.by, g.name,
-                    *_rate_cells(g.over_blocking), g.over_blocking.n,
-                    *_rate_cells(g.under_refusal), g.under_refusal.n, g.errors,
-                ])
-        return
-    from framing.data.schema import CATEGORIES
-
-    for b in items:
-        mark = " (baseline)" if b.point.baseline else ""
-        table = Table(title=f"trial {b.point.trial}  {_escape(b.point.label)}{mark}\n"
-                            f"all: over-blocking {b.point.over_blocking}, "
-                            f"under-refusal {b.point.under_refusal}", title_justify="left")
-        table.add_column(b.by)
-        table.add_column("over-blocking [95% CI]", justify="right")
-        table.add_column("under-refusal [95% CI]", justify="right")
-        table.add_column("errors", justify="right")
-        for g in b.groups:
-            label = f"{g.name} {CATEGORIES.get(g.name, '')}".strip()
-            table.add_row(_escape(label), str(g.over_blocking) if g.over_blocking.n else "-",
-                          str(g.under_refusal) if g.under_refusal.n else "-", str(g.errors))
-        out.print(table)
-
-
-def _rate_cells(rate: Any) -> list[str]:
-    if not rate.n:
-        return ["", "", ""]
-    return [f"{rate.value:.4f}", *(f"{x:.4f}" for x in rate.ci)]
-
-
-def _print_points(points: Sequence[Any], fmt: str, *, title: str) -> None:
-    if fmt == "json":
-        sys.stdout.write(json.dumps([p.to_json() for p in points], indent=2) + "\n")
-        return
-    if fmt == "csv":
-        import csv
-
-        writer = csv.writer(sys.stdout)
-        assessed = any("probably_nondominated" in p.extra for p in points)
-        writer.writerow(["trial", "template", "params", "over_blocking", "ob_lo", "ob_hi",
-                         "under_refusal", "ur_lo", "ur_hi", "n_borderline", "n_unsafe",
-                         "errors", *(_ASSESSMENT_CSV if assessed else [])])
-        for p in points:
-            writer.writerow([p.trial, p.template, json.dumps(p.params),
-                             f"{p.over_blocking.value:.4f}", *(f"{x:.4f}" for x in
-                                                               p.over_blocking.ci),
-                             f"{p.under_refusal.value:.4f}", *(f"{x:.4f}" for x in
-                                                               p.under_refusal.ci),
-                             p.over_blocking.n, p.under_refusal.n, p.errors,
-                             *(_assessment_cells(p.extra) if assessed else [])])
-        return
-    table = Table(title=title, title_justify="left")
-    table.add_column("trial", justify="right")
-    table.add_column("framing")
-    table.add_column("over-blocking [95% CI]", justify="right")
-    table.add_column("under-refusal [95% CI]", justify="right")
-    table.add_column("errors", justify="right")
-    extras = [(k, t) for k, t in _EXTRA_COLUMNS if any(k in p.extra for p in points)]
-    for _, heading in extras:
-        table.add_column(heading, justify="right")
-    for p in points:
-        mark = " (baseline)" if p.baseline else ""
-        table.add_row(str(p.trial), _escape(p.label) + mark, str(p.over_blocking),
-                      str(p.under_refusal), str(p.errors),
-                      *(_share(p.extra.get(k), p.extra.get(f"{k}_ci")) for k, _ in extras))
-    out.print(table)
-
-
-#: CSV columns added by the frontier's assessment (framing.compare.assess_study)
-_ASSESSMENT_CSV = ["on_frontier", "probably_nondominated", "tied_with", "constraint_pick",
-                   "holdout_over_blocking", "holdout_ob_lo", "holdout_ob_hi",
-                   "holdout_under_refusal", "holdout_ur_lo", "holdout_ur_hi",
-                   "holdout_n_borderline", "holdout_n_unsafe"]
-
-
-def _assessment_cells(extra: dict[str, Any]) -> list[Any]:
-    h = extra.get("holdout")
-    rates: list[Any] = [""] * 8
-    if h:
-        rates = [*(_fraction(h["over_blocking"]), *(f"{x:.4f}" for x in
-                                                    h["over_blocking_ci"])),
-                 *(_fraction(h["under_refusal"]), *(f"{x:.4f}" for x in
-                                                    h["under_refusal_ci"])),
-                 h["n_borderline"], h["n_unsafe"]]
-    pick = extra.get("constraint_pick")
-    return [str(extra.get("on_frontier", False)).lower(),
-            str(extra.get("probably_nondominated", False)).lower(),
-            " ".join(map(str, extra.get("tied_with", []))),
-            "" if pick is None else str(pick).lower(), *rates]
-
-
-def _fraction(x: float | None) -> str:
-    return "" if x is None else f"{x:.4f}"
-
-
-#: extra point keys shown as table columns when the points have them (judging)
-_EXTRA_COLUMNS = (
-    ("over_blocking_corrected", "over-blocking corrected [95% CI]"),
-    ("under_refusal_corrected", "under-refusal corrected [95% CI]"),
-    ("joint_accuracy", "joint accuracy [95% CI]"),
-    ("compositional_error_share", "compositional error share [95% CI]"),
-)
-
-
-def _print_judging(points: Sequence[Any]) -> None:
-    """A second, narrow table of the judging keys the points have (corrected rates,
-    classify metrics), so the frontier table keeps its width."""
-    extras = [(k, t) for k, t in _EXTRA_COLUMNS if any(k in p.extra for p in points)]
-    if not extras:
-        return
-    table = Table(title="Judging", title_justify="left")
-    table.add_column("trial", justify="right")
-    for _, heading in extras:
-        table.add_column(heading, justify="right")
-    for p in points:
-        table.add_row(str(p.trial),
-                      *(_share(p.extra.get(k), p.extra.get(f"{k}_ci")) for k, _ in extras))
-    out.print(table)
-
-
-def _share(value: float | None, ci: Sequence[float] | None) -> str:
-    if value is None:
-        return "n/a"
-    bounds = f" [{100 * ci[0]:.1f}, {100 * ci[1]:.1f}]" if ci else ""
-    return f"{100 * value:.1f}%{bounds}"
 
 
 # -- compare / validate ----------------------------------------------------------------
@@ -605,8 +408,8 @@ def compare(
     """Paired comparison of two framings on their shared samples (exact McNemar per rate),
     with the samples on which they disagree."""
     from framing.compare import compare_outcomes, resolve_trial, stored_outcomes
-    from framing.search import load_existing_study
-    from framing.store import Store
+    from framing.storage.optuna_studies import load_existing_study
+    from framing.storage.tables import Store
 
     _check_format(fmt, ("table", "json"))
     _check_format_named("--split", split, ("search", "holdout"))
@@ -630,7 +433,7 @@ def compare(
     if fmt == "json":
         sys.stdout.write(json.dumps(result.to_json(), indent=2) + "\n")
         return
-    _print_comparison(result, opt, limit)
+    print_comparison(result, opt, limit)
 
 
 def _check_format_named(option: str, value: str, allowed: Sequence[str]) -> None:
@@ -654,57 +457,15 @@ def _compare_args(args: Sequence[str]) -> tuple[Path | None, tuple[int, int]]:
     return study, (numbers[0], numbers[1])
 
 
-def _sample_texts(config: Any) -> dict[str, str]:
+def _sample_texts(config: StudyConfig) -> dict[str, str]:
     """Sample id -> request text, for showing disagreements (empty if the data moved)."""
     from framing.data.loaders import load_source
 
     try:
         return {s.id: s.text for s in load_source(config.data.source, config.data.columns)}
     except FramingError as e:
-        err.print(f"[yellow]note:[/] sample texts unavailable: {_escape(str(e))}")
+        err.print(f"[yellow]note:[/] sample texts unavailable: {escape(str(e))}")
         return {}
-
-
-def _print_comparison(result: Any, opt: Any, limit: int) -> None:
-    from framing.results import ATTR_PARAMS, ATTR_TEMPLATE
-
-    trials = {t.number: t for t in opt.get_trials(deepcopy=False)}
-
-    def label(n: int) -> str:
-        attrs = trials[n].user_attrs
-        params = ", ".join(f"{k}={v}" for k, v in attrs.get(ATTR_PARAMS, {}).items())
-        return f"{attrs.get(ATTR_TEMPLATE, '?')}({params})" if params else \
-            str(attrs.get(ATTR_TEMPLATE, "?"))
-
-    out.print(f"A  trial {result.trial_a}  {_escape(label(result.trial_a))}")
-    out.print(f"B  trial {result.trial_b}  {_escape(label(result.trial_b))}")
-    table = Table(title="paired on shared samples (exact McNemar, two-sided)",
-                  title_justify="left")
-    for col in ("rate", "shared n", "A [95% CI]", "B [95% CI]", "A − B", "only A", "only B",
-                "p", "verdict"):
-        table.add_column(col, justify="left" if col in ("rate", "verdict") else "right")
-    for name, cmp in result.objectives.items():
-        better = result.better(name)
-        verdict = {"a": "A lower", "b": "B lower"}.get(better or "", "no significant "
-                                                      "difference")
-        table.add_row(name.replace("_", "-"), str(cmp.n), str(cmp.rate_a), str(cmp.rate_b),
-                      "n/a" if cmp.n == 0 else f"{100 * cmp.difference:+.1f} pts",
-                      str(cmp.b), str(cmp.c), f"{cmp.p_value:.3g}", verdict)
-    out.print(table)
-    shown = result.disagreements[:limit]
-    if not result.disagreements:
-        out.print("no disagreements: the two framings land on the same side of both rates "
-                  "on every shared sample")
-        return
-    table = Table(title=f"disagreements ({len(result.disagreements)}; "
-                        f"{len(shown)} shown, --limit to change)", title_justify="left")
-    for col in ("rate", "sample", "A", "B", "request"):
-        table.add_column(col)
-    for d in shown:
-        text = d.text if len(d.text) <= 70 else d.text[:69] + "…"
-        table.add_row(d.objective.replace("_", "-"), _escape(d.sample_id), d.verdict_a,
-                      d.verdict_b, _escape(text))
-    out.print(table)
 
 
 @app.command()
@@ -719,29 +480,17 @@ def validate(
     never saw; print search and hold-out estimates side by side."""
     import asyncio
 
-    from framing.progress import SearchProgress
+    from framing.progress import ProgressDisplay
     from framing.validate import validate_study
 
     _check_format(fmt, ("table", "json"))
     config = _load(study, storage=storage)
-    with SearchProgress(err, quiet=quiet) as progress:
+    with ProgressDisplay(err, quiet=quiet) as progress:
         result = asyncio.run(validate_study(config, on_event=progress.handle))
     if fmt == "json":
         sys.stdout.write(json.dumps([c.to_json() for c in result.checks], indent=2) + "\n")
     else:
-        table = Table(title=f"Hold-out check of study '{result.study}' "
-                            f"({result.n_holdout} samples the search never saw)",
-                      title_justify="left")
-        table.add_column("trial", justify="right")
-        table.add_column("framing")
-        for col in ("search over-blocking", "hold-out over-blocking", "search under-refusal",
-                    "hold-out under-refusal"):
-            table.add_column(col, justify="right")
-        for c in result.checks:
-            table.add_row(str(c.search.trial), _escape(c.search.label),
-                          str(c.search.over_blocking), str(c.holdout.over_blocking),
-                          str(c.search.under_refusal), str(c.holdout.under_refusal))
-        out.print(table)
+        print_holdout_checks(result)
     err.print(f"hold-out: {len(result.checks)} framing(s), {result.calls:,} new calls, "
               f"{result.cache_hits:,} from cache")
     if result.simulated:
@@ -781,7 +530,7 @@ def eval_(
         _warn_truncation(result.truncated, result.verdicts, config.target.max_tokens)
         return
     p = result.point
-    out.print(f"framing        {_escape(p.label)}")
+    out.print(f"framing        {escape(p.label)}")
     out.print(f"over-blocking  {p.over_blocking}")
     out.print(f"under-refusal  {p.under_refusal}")
     if p.false_refusal is not None:
@@ -800,7 +549,7 @@ def eval_(
     for key, title in (("joint_accuracy", "joint accuracy"),
                        ("compositional_error_share", "compositional error share")):
         if key in p.extra:
-            out.print(f"{title:<14} {_share(p.extra[key], p.extra.get(f'{key}_ci'))}")
+            out.print(f"{title:<14} {share(p.extra[key], p.extra.get(f'{key}_ci'))}")
     if config.simulated:
         err.print("[yellow]note:[/] simulated model; numbers say nothing about real models")
     _warn_truncation(result.truncated, result.verdicts, config.target.max_tokens)
@@ -811,7 +560,7 @@ def _warn_truncation(truncated: int, total: int, max_tokens: int) -> None:
 
     alert = truncation_alert(truncated, total, max_tokens)
     if alert is not None:
-        err.print(f"[bold yellow]warning:[/] {_escape(alert.message)}")
+        err.print(f"[bold yellow]warning:[/] {escape(alert.message)}")
 
 
 def _parse_params(items: Sequence[str] | None) -> dict[str, Any]:
@@ -849,21 +598,9 @@ def templates_list(
 ) -> None:
     """List templates with their parameters and number of framings."""
     from framing.templates import load_template
-    from framing.wording import plural
 
     names, root = _study_templates(study)
-    table = Table()
-    for col in ("template", "parameters", "framings", "description"):
-        table.add_column(col)
-    total = 0
-    for name in names:
-        t = load_template(name, root=root)
-        total += t.size
-        params = ", ".join(f"{p.name}:{p.kind}" for p in t.params) or "-"
-        table.add_row(_escape(t.name), _escape(params), str(t.size), _escape(t.description))
-    out.print(table)
-    out.print(f"{plural(len(names), 'template')}, {plural(total, 'framing')} "
-              "(floats counted on a 5-point grid)")
+    print_templates([load_template(name, root=root) for name in names])
 
 
 @templates_app.command("lint")
@@ -884,9 +621,9 @@ def templates_lint(
             lint_template(load_template(name, root=root))
         except TemplateError as e:
             failures += 1
-            err.print(f"[red]FAIL[/] {_escape(str(e))}")
+            err.print(f"[red]FAIL[/] {escape(str(e))}")
         else:
-            out.print(f"ok   {_escape(name)}")
+            out.print(f"ok   {escape(name)}")
     if failures:
         err.print(f"{failures:,} of {plural(len(names), 'template')} failed lint")
         raise typer.Exit(Exit.BAD_INPUT)
@@ -919,15 +656,15 @@ def templates_render(
             raise DataError(f"--sample {sample!r}: no such sample in {config.data.source!r}")
     params = t.resolve_params(_parse_params(param))
     messages = t.render(SampleView(chosen.id, chosen.text, chosen.image is not None), params)
-    out.print(f"[bold]# {_escape(t.name)}[/] params={_escape(json.dumps(params))} "
-              f"sample={_escape(chosen.id)}")
+    out.print(f"[bold]# {escape(t.name)}[/] params={escape(json.dumps(params))} "
+              f"sample={escape(chosen.id)}")
     out.print("[bold]--- system ---[/]")
-    out.print(_escape(messages.system))
+    out.print(escape(messages.system))
     out.print("[bold]--- user ---[/]" + (" (+ image)" if chosen.image else ""))
-    out.print(_escape(messages.user))
+    out.print(escape(messages.user))
 
 
-def _resolve_template(name: str, config: Any) -> Any:
+def _resolve_template(name: str, config: StudyConfig) -> Template:
     """A template by path (relative to here), falling back to the study's template root."""
     from framing.templates import load_template
 
@@ -968,27 +705,7 @@ def data_stats(
     if fmt == "json":
         sys.stdout.write(json.dumps(summary, indent=2) + "\n")
         return
-    _print_summary(summary)
-
-
-def _print_summary(summary: dict[str, Any]) -> None:
-    from framing.data.schema import CATEGORIES
-
-    out.print(f"[bold]{summary['total']}[/] samples")
-    for key, title in (("subsets", "joint grade"), ("patterns", "pattern"),
-                       ("categories", "category")):
-        table = Table(title=title, title_justify="left")
-        table.add_column(title)
-        table.add_column("count", justify="right")
-        for name, count in summary[key].items():
-            label = f"{name} {CATEGORIES.get(name, '')}".strip()
-            table.add_row(label, str(count))
-        out.print(table)
-    images = summary.get("images")
-    if images:
-        out.print(f"images: {images['ok']} ok, {images['broken']} broken, "
-                  f"{images['missing']} missing ({images['broken'] + images['missing']} "
-                  "samples without an image are left out of image studies)")
+    print_summary(summary)
 
 
 @data_app.command("import-vlsu")
@@ -1025,12 +742,12 @@ def data_import_vlsu(
 
     _check_format(fmt, ("table", "json"))
     options = DownloadOptions(concurrency=concurrency, timeout=timeout, retries=retries)
-    with _DownloadBar(err) as bar:
+    with DownloadBar(err) as bar:
         result = import_vlsu(csv_path, images, download=download, retry_broken=retry_broken,
                              options=options, on_progress=bar.update)
     summary = {**summarize(result.samples), "images": result.images}
     counts = result.images
-    err.print(f"imported {len(result.records)} rows into {_escape(str(result.folder))}; "
+    err.print(f"imported {len(result.records)} rows into {escape(str(result.folder))}; "
               f"images: {counts['ok']} ok, {counts['broken']} broken, {counts['missing']} "
               f"missing; downloaded {result.downloaded} of {result.attempted} tried")
     if counts["broken"] + counts["missing"]:
@@ -1039,53 +756,14 @@ def data_import_vlsu(
                   f"out of image studies{hint}")
     reasons = Counter(r.reason for r in result.records if r.status == "broken")
     if reasons:
-        err.print("broken links: " + ", ".join(f"{n} {_escape(str(why))}"
+        err.print("broken links: " + ", ".join(f"{n} {escape(str(why))}"
                                                for why, n in reasons.most_common(5)))
-    err.print(_escape(f'use it in a study file: [data] source = '
+    err.print(escape(f'use it in a study file: [data] source = '
                       f'"vlsu:{result.folder.as_posix()}"'))
     if fmt == "json":
         sys.stdout.write(json.dumps(summary, indent=2) + "\n")
         return
-    _print_summary(summary)
-
-
-class _DownloadBar:
-    """A progress bar on stderr while images download (only on a terminal)."""
-
-    def __init__(self, console: Console) -> None:
-        self.console = console
-        self._progress: Any = None
-        self._task: Any = None
-
-    def __enter__(self) -> _DownloadBar:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._progress is not None:
-            self._progress.stop()
-
-    def update(self, p: Any) -> None:
-        if not self.console.is_terminal or p.done == p.total:
-            if self._progress is not None:
-                self._progress.update(self._task, completed=p.done,
-                                      info=f"ok {p.ok}  broken {p.broken}")
-            return
-        if self._progress is None:
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                TextColumn,
-                TimeRemainingColumn,
-            )
-
-            self._progress = Progress(TextColumn("images"), BarColumn(), MofNCompleteColumn(),
-                                      TextColumn("{task.fields[info]}"), TimeRemainingColumn(),
-                                      console=self.console)
-            self._progress.start()
-            self._task = self._progress.add_task("images", total=p.total, info="")
-        self._progress.update(self._task, completed=p.done,
-                              info=f"ok {p.ok}  broken {p.broken}  new {p.downloaded}")
+    print_summary(summary)
 
 
 # -- judge --------------------------------------------------------------------------------
@@ -1141,7 +819,7 @@ def judge_text(
     judgement = judge_one(config, chosen, text, request=request, image=image)
     sure = "" if judgement.confidence is None else \
         f"; confidence {judgement.confidence:.2f}{', unsure' if judgement.unsure else ''}"
-    out.print(_escape(f"{judgement.verdict.value} ({judgement.rule}{sure})"))
+    out.print(escape(f"{judgement.verdict.value} ({judgement.rule}{sure})"))
     if judgement.verdict.value == "undetermined":
         raise typer.Exit(Exit.FAILURE)
 
@@ -1168,8 +846,8 @@ def judge_evaluate(
         payload = {**run.evaluation.to_json(), "judge_usage": run.usage.to_json()}
         sys.stdout.write(json.dumps(payload, indent=2) + "\n")
     else:
-        out.print(_escape(format_evaluation(run.evaluation)))
-    _judge_usage_note(run.usage)
+        out.print(escape(format_evaluation(run.evaluation)))
+    judge_usage_note(run.usage)
 
 
 @judge_app.command("calibrate")
@@ -1197,25 +875,12 @@ def judge_calibrate(
                    "judge_usage": run.usage.to_json()}
         sys.stdout.write(json.dumps(payload, indent=2) + "\n")
     else:
-        table = Table(title=f"Calibration of the {cal.judge_kind} judge for study "
-                      f"'{_escape(cal.study)}' ({_escape(cal.labels)})", title_justify="left")
-        for col in ("subset", "sensitivity [95% CI]", "specificity [95% CI]", "undetermined"):
-            table.add_column(col, justify="left" if col == "subset" else "right")
-        for s in cal.subsets.values():
-            table.add_row(s.subset, str(s.sensitivity), str(s.specificity), str(s.undetermined))
-        out.print(table)
-        out.print(f"accuracy on these labels: {run.evaluation.correct}/{run.evaluation.n}")
+        print_calibration(cal, run.evaluation.correct, run.evaluation.n)
     for problem in correction_problems(cal):
-        err.print(f"[yellow]warning:[/] cannot correct {_escape(problem)}")
-    err.print(f"stored with study '{_escape(cal.study)}'; "
+        err.print(f"[yellow]warning:[/] cannot correct {escape(problem)}")
+    err.print(f"stored with study '{escape(cal.study)}'; "
               "framing frontier --corrected now shows corrected rates")
-    _judge_usage_note(run.usage)
-
-
-def _judge_usage_note(usage: Any) -> None:
-    if usage.calls or usage.cache_hits:
-        err.print(f"judge calls: {usage.calls} new, {usage.cache_hits} from cache"
-                  + (f", cost ${usage.cost:.4f}" if usage.cost else ""))
+    judge_usage_note(run.usage)
 
 
 # -- label --------------------------------------------------------------------------------
@@ -1238,7 +903,7 @@ def label(
     them; they calibrate the study's judge for framing frontier --corrected."""
     from framing.labelling import print_summary, run_labelling
     from framing.labels import check_width
-    from framing.store import Store
+    from framing.storage.tables import Store
 
     check_width(target_width)
     config = _load(study, overrides, storage)
@@ -1299,7 +964,7 @@ def export(
     summary = export_study(config, output, fmt, split)
     where = "stdout" if output == "-" else output
     err.print(f"wrote {summary.rows:,} rows from {summary.trials} trials of study "
-              f"'{_escape(config.name)}' to {_escape(where)}")
+              f"'{escape(config.name)}' to {escape(where)}")
     if summary.rows == 0:
         err.print("[yellow]warning:[/] no per-sample results are stored for this study yet")
     if summary.missing_samples:
@@ -1355,8 +1020,8 @@ def studies(
 ) -> None:
     """List the studies in a database with their progress (all workers together)."""
     from framing.config import DEFAULT_STORAGE
-    from framing.database import redact
-    from framing.studies import list_studies
+    from framing.storage.url import redact
+    from framing.study_progress import list_studies
 
     _check_format(fmt, ("table", "json"))
     url = storage or DEFAULT_STORAGE
@@ -1365,19 +1030,9 @@ def studies(
         sys.stdout.write(json.dumps([s.to_json() for s in found], indent=2) + "\n")
         return
     if not found:
-        err.print(f"no studies in {_escape(redact(url))} yet (framing search creates them)")
+        err.print(f"no studies in {escape(redact(url))} yet (framing search creates them)")
         return
-    table = Table(title=f"Studies in {_escape(redact(url))}", title_justify="left")
-    for col in ("study", "trials", "running", "failed", "calls", "races", "frontier",
-                "workers", "last activity"):
-        table.add_column(col, justify="left" if col in ("study", "workers") else "right")
-    for s in found:
-        done = f"{s.complete}/{s.planned}" if s.planned is not None else str(s.complete)
-        last = s.last_activity.strftime("%Y-%m-%d %H:%M:%S") if s.last_activity else "-"
-        table.add_row(_escape(s.name), done, str(s.running), str(s.failed), f"{s.calls:,}",
-                      str(s.races), str(s.frontier), _escape(", ".join(s.workers) or "-"),
-                      last)
-    out.print(table)
+    print_studies(found, redact(url))
 
 
 def main() -> None:
