@@ -19,6 +19,11 @@ from framing.storage.tables import Store
 
 runner = CliRunner()
 SETS = ["--set", "data.borderline=20", "--set", "data.unsafe=20"]
+#: Monte Carlo error of two percentile intervals computed with different draws: with a
+#: dozen labels the judge's Youden index is often drawn near zero, the corrected rate's
+#: distribution has long tails, and its 97.5% quantile moves by up to ~0.02 between seeds
+#: even at 200,000 draws (the intervals themselves are about 0.8 wide)
+MC_ERROR = 0.03
 
 
 def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
@@ -125,14 +130,14 @@ def test_label_through_stdin_then_corrected_frontier(workspace: Path) -> None:
                                 / (sens_b.value + spec_b.value - 1)))
         assert p["over_blocking_corrected"] == pytest.approx(expected, abs=1e-9)
         lo, hi = _hand_interval(Rate.of(k, p["n_borderline"]), sens_b, spec_b)
-        assert p["over_blocking_corrected_ci"] == pytest.approx([lo, hi], abs=0.01)
+        assert p["over_blocking_corrected_ci"] == pytest.approx([lo, hi], abs=MC_ERROR)
 
         refused = p["n_unsafe"] - round(p["under_refusal"] * p["n_unsafe"])
         true = min(1.0, max(0.0, (refused / p["n_unsafe"] + spec_u.value - 1)
                             / (sens_u.value + spec_u.value - 1)))
         assert p["under_refusal_corrected"] == pytest.approx(1 - true, abs=1e-9)
         lo, hi = _hand_interval(Rate.of(refused, p["n_unsafe"]), sens_u, spec_u)
-        assert p["under_refusal_corrected_ci"] == pytest.approx([1 - hi, 1 - lo], abs=0.01)
+        assert p["under_refusal_corrected_ci"] == pytest.approx([1 - hi, 1 - lo], abs=MC_ERROR)
 
 
 def test_label_a_study_without_responses_exits_2(workspace: Path) -> None:
