@@ -41,6 +41,8 @@ from framing.compare import SampleOutcomes, significantly_lower
 from framing.data.schema import SUBSETS, Sample
 from framing.evaluate import Evaluation, Evaluator, ProgressHandler
 from framing.events import CallsProgress
+from framing.screening import Screening, screened_by
+from framing.screening import plan as screening_plan
 from framing.templates import Template
 
 __all__ = ["RaceResult", "Rivals", "batch_size", "batches", "distinct", "dominating_rival",
@@ -130,12 +132,14 @@ def merge(parts: Sequence[Evaluation]) -> Evaluation:
 
 @dataclass(frozen=True)
 class RaceResult:
-    """A raced trial: what was evaluated, and who stopped it (None: it ran in full)."""
+    """A raced trial: what was evaluated, and who stopped it (None: it ran in full), by
+    which rule (``racing`` or ``screening``)."""
 
     evaluation: Evaluation
     planned: int
     stopped_by: int | None = None
     alpha: float | None = None
+    rule: str | None = None
 
     @property
     def stopped_early(self) -> bool:
@@ -145,9 +149,13 @@ class RaceResult:
 async def race(evaluator: Evaluator, template: Template, params: Mapping[str, Any],
                samples: Sequence[Sample], rivals: Rivals, *, batch: int | None,
                confidence: float, trial: int | None = None,
-               on_progress: ProgressHandler | None = None) -> RaceResult:
-    """Evaluate ``samples`` in batches; stop once a frontier point confidently dominates."""
-    plan = batches(samples, batch_size(samples, batch))
+               on_progress: ProgressHandler | None = None, racing: bool = True,
+               screening: Screening | None = None) -> RaceResult:
+    """Evaluate ``samples`` in batches; stop once a frontier point confidently dominates
+    (``racing``) or, with ``screening``, once the framing cannot beat the frontier by
+    more than its margin (see :mod:`framing.screening`; its batches are used then)."""
+    plan = (screening_plan(samples, screening.batch) if screening is not None
+            else batches(samples, batch_size(samples, batch)))
     looks = len(plan) - 1
     parts: list[Evaluation] = []
     for k, positions in enumerate(plan):
@@ -162,9 +170,13 @@ async def race(evaluator: Evaluator, template: Template, params: Mapping[str, An
             continue
         alpha = look_alpha(confidence, looks, len(current))
         so_far = SampleOutcomes.from_rows(asdict(o.row()) for p in parts for o in p.outcomes)
-        winner = dominating_rival(so_far, current, alpha)
+        winner = dominating_rival(so_far, current, alpha) if racing else None
         if winner is not None:
-            return RaceResult(merge(parts), len(samples), winner, alpha)
+            return RaceResult(merge(parts), len(samples), winner, alpha, "racing")
+        if screening is not None:
+            winner = screened_by(so_far, current, screening)
+            if winner is not None:
+                return RaceResult(merge(parts), len(samples), winner, None, "screening")
     return RaceResult(merge(parts), len(samples))
 
 
