@@ -7,15 +7,17 @@ each batch but the last, it is compared, *paired* on the samples it has answered
 every point of the current frontier (full trials only). Survivors get the full sample,
 so every claimed point rests on the same items as every other.
 
-The rule. For a frontier point P and one rate, count on the shared samples ``worse``
-(the new framing F gets it wrong, P right) and ``better`` (the other way round), out of
-``n``. F's advantage over P on that rate, on the full sample, is bounded below by
-
-    lower(worse / n) − upper(better / n)
-
-(one-sided Wilson bounds, each at level ``risk / 2``). F is dropped when, for some P,
-that bound exceeds ``−margin`` on *both* rates: with confidence, F cannot beat P by more
-than ``margin`` on either rate, so it cannot move the frontier by more than ``margin``.
+The rule. For a frontier point P and one rate, P's answers on the *whole* sample are
+known. On the samples F has answered, count ``worse`` (F wrong where P was right) and
+``better`` (F right where P was wrong). F can only be better than P where P went wrong,
+so on the samples F has not answered yet the two are extrapolated separately: the share
+of P's wrong samples that F gets right, with a one-sided upper Wilson bound, and the
+share of P's right samples that F gets wrong, with a lower one (each at level
+``risk / 2``). That bounds F's full-sample rate minus P's from below (see
+:func:`advantage_bound`); it can never fall below minus P's rate, so a frontier point
+with a very low rate settles that rate at once. F is dropped when, for some P, the bound
+exceeds ``−margin`` on *both* rates: with confidence, F cannot beat P by more than
+``margin`` on either rate, so it cannot move the frontier by more than ``margin``.
 
 The guarantee, plainly. Screening may drop a framing whose full-sample rates would have
 been within ``margin`` of a frontier point on both rates (it is ε-dominated, ε =
@@ -98,15 +100,36 @@ def plan(samples: Sequence[Sample], first: int) -> list[list[int]]:
 
 def advantage_bound(current: Mapping[str, bool], rival: Mapping[str, bool],
                     z: float) -> float:
-    """Lower confidence bound on (current's rate − rival's rate) over the shared samples
-    (``True`` = the bad outcome); −1 when they share no sample."""
+    """Lower confidence bound on (current's rate − rival's rate) on the rival's full
+    sample, from the samples current has answered (``True`` = the bad outcome).
+
+    The rival's answers on *every* sample are known, so the samples current has not
+    answered yet are split by what the rival did there: current can only be better
+    where the rival went wrong, and only worse where it went right. On the answered
+    samples the counts are exact; on the others, each side is extrapolated with a
+    one-sided Wilson bound from the answered samples of the same kind. −1 when the
+    two share no sample.
+    """
+    n_all = len(rival)
     shared = [sid for sid in current if sid in rival]
-    n = len(shared)
-    if n == 0:
+    if n_all == 0 or not shared:
         return -1.0
-    worse = sum(current[s] and not rival[s] for s in shared)
-    better = sum(rival[s] and not current[s] for s in shared)
-    return wilson_interval(worse, n, z)[0] - wilson_interval(better, n, z)[1]
+    bad_all = sum(rival.values())
+    bad = [s for s in shared if rival[s]]
+    good = [s for s in shared if not rival[s]]
+    better = sum(not current[s] for s in bad)
+    worse = sum(current[s] for s in good)
+    worse_lo = worse + (n_all - bad_all - len(good)) * _lower(worse, len(good), z)
+    better_hi = better + (bad_all - len(bad)) * _upper(better, len(bad), z)
+    return (worse_lo - better_hi) / n_all
+
+
+def _lower(k: int, n: int, z: float) -> float:
+    return wilson_interval(k, n, z)[0] if n else 0.0
+
+
+def _upper(k: int, n: int, z: float) -> float:
+    return wilson_interval(k, n, z)[1] if n else 1.0
 
 
 def screened_by(current: SampleOutcomes, rivals: Mapping[int, SampleOutcomes],
