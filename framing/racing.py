@@ -41,12 +41,10 @@ from framing.compare import SampleOutcomes, significantly_lower
 from framing.data.schema import SUBSETS, Sample
 from framing.evaluate import Evaluation, Evaluator, ProgressHandler
 from framing.events import CallsProgress
-from framing.screening import Screening, screened_by
-from framing.screening import plan as screening_plan
 from framing.templates import Template
 
 __all__ = ["RaceResult", "Rivals", "batch_size", "batches", "distinct", "dominating_rival",
-           "look_alpha", "merge", "race"]
+           "look_alpha", "merge", "offset_progress", "race"]
 
 #: looks per trial when the batch size is automatic; the smallest automatic batch
 AUTO_BATCHES = 5
@@ -149,17 +147,13 @@ class RaceResult:
 async def race(evaluator: Evaluator, template: Template, params: Mapping[str, Any],
                samples: Sequence[Sample], rivals: Rivals, *, batch: int | None,
                confidence: float, trial: int | None = None,
-               on_progress: ProgressHandler | None = None, racing: bool = True,
-               screening: Screening | None = None) -> RaceResult:
-    """Evaluate ``samples`` in batches; stop once a frontier point confidently dominates
-    (``racing``) or, with ``screening``, once the framing cannot beat the frontier by
-    more than its margin (see :mod:`framing.screening`; its batches are used then)."""
-    plan = (screening_plan(samples, screening.batch) if screening is not None
-            else batches(samples, batch_size(samples, batch)))
+               on_progress: ProgressHandler | None = None) -> RaceResult:
+    """Evaluate ``samples`` in batches; stop once a frontier point confidently dominates."""
+    plan = batches(samples, batch_size(samples, batch))
     looks = len(plan) - 1
     parts: list[Evaluation] = []
     for k, positions in enumerate(plan):
-        relay = _offset(on_progress, merge(parts), len(samples))
+        relay = offset_progress(on_progress, merge(parts), len(samples))
         part = await evaluator.evaluate(template, params, [samples[i] for i in positions],
                                         trial=trial, on_progress=relay, positions=positions)
         parts.append(part)
@@ -170,17 +164,13 @@ async def race(evaluator: Evaluator, template: Template, params: Mapping[str, An
             continue
         alpha = look_alpha(confidence, looks, len(current))
         so_far = SampleOutcomes.from_rows(asdict(o.row()) for p in parts for o in p.outcomes)
-        winner = dominating_rival(so_far, current, alpha) if racing else None
+        winner = dominating_rival(so_far, current, alpha)
         if winner is not None:
             return RaceResult(merge(parts), len(samples), winner, alpha, "racing")
-        if screening is not None:
-            winner = screened_by(so_far, current, screening)
-            if winner is not None:
-                return RaceResult(merge(parts), len(samples), winner, None, "screening")
     return RaceResult(merge(parts), len(samples))
 
 
-def _offset(on_progress: ProgressHandler | None, before: Evaluation,
+def offset_progress(on_progress: ProgressHandler | None, before: Evaluation,
             total: int) -> ProgressHandler | None:
     """Progress of one batch reported as progress of the whole trial."""
     if on_progress is None:

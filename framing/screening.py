@@ -1,58 +1,83 @@
 """Screening: a new framing earns its full sample by first looking as if it could matter.
 
-A screened trial answers the study's fixed samples in growing batches: first
-``screening_batch`` samples of every subset, then twice as many in all, and so on until
-the full sample (every prefix is stratified: see :func:`framing.racing.batches`). After
-each batch but the last, it is compared, *paired* on the samples it has answered, with
-every point of the current frontier (full trials only). Survivors get the full sample,
-so every claimed point rests on the same items as every other.
+A screened trial first answers a small stratified batch: the first ``screening_batch``
+samples of every subset in the study's fixed order (see :func:`plan`). It is then
+compared, *paired* on those samples, with every point of the current frontier (full
+trials only). If it survives, the frontier point closest to screening it out becomes
+its *focus*, and the trial goes on with the samples that point got wrong first (in the
+fixed order), then the rest, in growing batches, compared with the focus after each.
+Survivors get the full sample, so every claimed point rests on the same items as every
+other; the order only decides what is asked first.
 
 The rule. For a frontier point P and one rate, P's answers on the *whole* sample are
-known. On the samples F has answered, count ``worse`` (F wrong where P was right) and
-``better`` (F right where P was wrong). F can only be better than P where P went wrong,
-so on the samples F has not answered yet the two are extrapolated separately: the share
-of P's wrong samples that F gets right, with a one-sided upper Wilson bound, and the
-share of P's right samples that F gets wrong, with a lower one (each at level
-``risk / 2``). That bounds F's full-sample rate minus P's from below (see
-:func:`advantage_bound`); it can never fall below minus P's rate, so a frontier point
-with a very low rate settles that rate at once. F is dropped when, for some P, the bound
-exceeds ``−margin`` on *both* rates: with confidence, F cannot beat P by more than
-``margin`` on either rate, so it cannot move the frontier by more than ``margin``.
+known. A new framing F can only be better than P where P went wrong, and only worse
+where P went right. So on the samples F has answered the two counts are exact, and on
+the others each is extrapolated within its kind, with a one-sided Wilson bound at level
+``risk / 2``: that bounds F's full-sample rate minus P's from below
+(:func:`advantage_bound`). The bound can never fall below minus P's rate, and once F has
+answered every sample P got wrong, the side where F could be better is exact. F is
+dropped when, for some P, the bound reaches ``−margin(P)`` on *both* rates, where the
+margin is ``screening_margin`` on the log-odds scale: F cannot beat P by more than that
+on either rate. On the log-odds scale a margin is small near 0 and 1 (a rival with an
+under-refusal of 2.5% is only ever out-margined by 0.6 points at the default 0.25; one
+at 30% over-blocking by 5 points), which is where a safety researcher's differences are.
 
 The guarantee, plainly. Screening may drop a framing whose full-sample rates would have
-been within ``margin`` of a frontier point on both rates (it is ε-dominated, ε =
-``margin``: by design, such a framing is not worth its calls). A framing that would have
-beaten that frontier point by more than ``margin`` on one rate is dropped at one look
-against that point with probability at most ``risk / 2`` (only the bound on the rate it
-wins on can fail: an intersection–union test). Over a trial's looks and frontier points
-the union bound multiplies that by looks × points; the benchmark measures the real rate
-(``benchmarks/efficiency.py``: the share of reported frontier points truly non-dominated).
+been within the margin of a frontier point's on both rates (by design: such a framing
+could not move the frontier by more than the margin). A framing that would have beaten
+a frontier point by more than the margin on some rate is dropped by that point, at one
+look, with probability at most ``risk / 2`` (only the bound on the rate it wins on can
+fail: an intersection–union test). A trial has one look against every frontier point
+and then looks against its focus alone, so the union bound over those is
+``risk / 2 × (points + looks)``; the benchmark measures the real effect
+(``benchmarks/efficiency.py``: the share of reported frontier points that are truly
+non-dominated, and the hypervolume reached).
 
-Why paired. Every framing answers the same samples, and a sample that one framing
-refuses, a similar framing mostly refuses too: the discordant samples are few, so the
-paired bound is far tighter than two separate intervals. This is the information every
-framing shares, used only to decide when to stop asking; the reported rates stay the
-plain measured rates with their Wilson intervals.
+Why the focus alone after the first look: the samples asked next are chosen by what
+the focus got wrong, so for any other frontier point they are no longer a fair sample
+of their kind, and its bound would be biased. For the focus they are: within each kind
+(samples it got wrong, samples it got right) the order stays the fixed one.
 
-Racing (:mod:`framing.racing`) stays on at the same looks when it is enabled: it stops a
-framing that is significantly dominated with error control over every look and rival.
+What every framing shares. That a sample was answered wrongly by a frontier point is
+what makes it informative about whether a new framing can beat that point: the screen
+asks those first. It decides only what to ask and when to stop; the reported rates
+stay the plain measured rates with their Wilson intervals.
+
+Racing (:mod:`framing.racing`) stays: with screening on, it tests at the first look
+(the stratified batch, before the order depends on a rival), with its own error control.
 """
 
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from statistics import NormalDist
 from typing import Any
 
 from framing.compare import SampleOutcomes
 from framing.data.schema import SUBSETS, Sample
+from framing.evaluate import Evaluation, Evaluator, ProgressHandler
+from framing.racing import (
+    RaceResult,
+    Rivals,
+    distinct,
+    dominating_rival,
+    look_alpha,
+    merge,
+    offset_progress,
+)
 from framing.stats import wilson_interval
+from framing.templates import Template
 
-__all__ = ["OBJECTIVES", "Screening", "advantage_bound", "plan", "screened_by"]
+__all__ = ["OBJECTIVES", "Screening", "advantage_bound", "margin", "plan", "screen",
+           "screened_by"]
 
 OBJECTIVES = ("over_blocking", "under_refusal")
+RULE = "screening"
+#: rounding slack when a bound meets its threshold exactly (an identical framing)
+EPSILON = 1e-9
 
 
 @dataclass(frozen=True)
@@ -98,6 +123,14 @@ def plan(samples: Sequence[Sample], first: int) -> list[list[int]]:
     return batches
 
 
+def margin(rate: float, log_odds: float) -> float:
+    """How far below ``rate`` a margin of ``log_odds`` on the log-odds scale reaches."""
+    if rate <= 0.0 or rate >= 1.0 or log_odds <= 0.0:
+        return 0.0
+    logit = math.log(rate / (1.0 - rate))
+    return max(0.0, rate - 1.0 / (1.0 + math.exp(-(logit - log_odds))))
+
+
 def advantage_bound(current: Mapping[str, bool], rival: Mapping[str, bool],
                     z: float) -> float:
     """Lower confidence bound on (current's rate − rival's rate) on the rival's full
@@ -132,13 +165,85 @@ def _upper(k: int, n: int, z: float) -> float:
     return wilson_interval(k, n, z)[1] if n else 1.0
 
 
+def slack(current: SampleOutcomes, rival: SampleOutcomes, screening: Screening) -> float:
+    """How far ``current`` is from being screened out by ``rival``: the smaller over
+    both rates of (advantage bound + margin); screened once it is >= 0."""
+    z = screening.z
+    out = math.inf
+    for o in OBJECTIVES:
+        theirs = rival.objective(o)
+        rate = sum(theirs.values()) / len(theirs) if theirs else 0.0
+        out = min(out, advantage_bound(current.objective(o), theirs, z)
+                  + margin(rate, screening.margin))
+    return out
+
+
 def screened_by(current: SampleOutcomes, rivals: Mapping[int, SampleOutcomes],
                 screening: Screening) -> int | None:
     """The first frontier point that ``current`` cannot beat by more than the margin on
     either rate (with the screening's confidence), if any."""
-    z = screening.z
     for trial, rival in rivals.items():
-        if all(advantage_bound(current.objective(o), rival.objective(o), z)
-               > -screening.margin for o in OBJECTIVES):
+        if slack(current, rival, screening) >= -EPSILON:
             return trial
     return None
+
+
+def _wrong(rival: SampleOutcomes, sample_id: str) -> bool:
+    return rival.over_blocking.get(sample_id, False) or \
+        rival.under_refusal.get(sample_id, False)
+
+
+async def screen(evaluator: Evaluator, template: Template, params: Mapping[str, Any],
+                 samples: Sequence[Sample], rivals: Rivals, screening: Screening, *,
+                 racing_confidence: float | None = None, trial: int | None = None,
+                 on_progress: ProgressHandler | None = None) -> RaceResult:
+    """Evaluate ``samples`` as the module docstring describes; stop once screened out
+    (or, with ``racing_confidence``, raced out at the first look)."""
+    parts: list[Evaluation] = []
+
+    async def ask(positions: list[int]) -> SampleOutcomes:
+        relay = offset_progress(on_progress, merge(parts), len(samples))
+        parts.append(await evaluator.evaluate(
+            template, params, [samples[i] for i in positions], trial=trial,
+            on_progress=relay, positions=positions))
+        return SampleOutcomes.from_rows(asdict(o.row()) for p in parts for o in p.outcomes)
+
+    def stopped(by: int, alpha: float | None = None, rule: str = RULE) -> RaceResult:
+        return RaceResult(merge(parts), len(samples), by, alpha, rule)
+
+    batches = plan(samples, screening.batch)
+    if not batches:
+        return RaceResult(merge(parts), len(samples))
+    first = batches[0]
+    so_far = await ask(first)
+    asked = set(first)
+    remaining = [i for i in range(len(samples)) if i not in asked]
+    current = distinct(await rivals()) if remaining else {}
+    if not current:
+        if remaining:
+            await ask(remaining)
+        return RaceResult(merge(parts), len(samples))
+    if racing_confidence is not None:
+        alpha = look_alpha(racing_confidence, 1, len(current))
+        winner = dominating_rival(so_far, current, alpha)
+        if winner is not None:
+            return stopped(winner, alpha, "racing")
+    winner = screened_by(so_far, current, screening)
+    if winner is not None:
+        return stopped(winner)
+    focus_trial = max(current, key=lambda t: slack(so_far, current[t], screening))
+    focus = current[focus_trial]
+    # what the focus got wrong first: it settles where the new framing could be better
+    order = ([i for i in remaining if _wrong(focus, samples[i].id)]
+             + [i for i in remaining if not _wrong(focus, samples[i].id)])
+    wrong_left = sum(_wrong(focus, samples[i].id) for i in remaining)
+    size = len(first)
+    if 0 < wrong_left <= len(remaining) // 2:
+        size = max(size, wrong_left)
+    while order:
+        take, order = order[:size], order[size:]
+        so_far = await ask(take)
+        if order and slack(so_far, focus, screening) >= -EPSILON:
+            return stopped(focus_trial)
+        size = len(samples) - len(order)  # double what has been asked
+    return RaceResult(merge(parts), len(samples))

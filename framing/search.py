@@ -61,7 +61,7 @@ from framing.results import (
     point_from_trial,
     study_points,
 )
-from framing.screening import Screening
+from framing.screening import Screening, screen
 from framing.stats import Rate
 from framing.store import redact_url
 from framing.study import Study, identity, open_study
@@ -437,13 +437,18 @@ class _Search:
         races_before = self.study.evaluator.races
         try:
             cfg = self.search_config
-            if cfg.racing or cfg.screening:
+            if cfg.screening:
+                raced = await screen(
+                    self.study.evaluator, template, params, samples, self._rivals,
+                    Screening(cfg.screening_batch, cfg.screening_margin, cfg.screening_risk),
+                    racing_confidence=cfg.racing_confidence if cfg.racing else None,
+                    trial=trial.number, on_progress=self.on_event,
+                )
+            elif cfg.racing:
                 raced = await race(
                     self.study.evaluator, template, params, samples, self._rivals,
                     batch=cfg.racing_batch, confidence=cfg.racing_confidence,
-                    trial=trial.number, on_progress=self.on_event, racing=cfg.racing,
-                    screening=Screening(cfg.screening_batch, cfg.screening_margin,
-                                        cfg.screening_risk) if cfg.screening else None,
+                    trial=trial.number, on_progress=self.on_event,
                 )
             else:
                 evaluation = await self.study.evaluator.evaluate(
@@ -559,7 +564,7 @@ def plan_line(study: Study, remaining: int) -> str:
         line += f"; worst-case cost ≈ ${worst:,.2f}"
     if study.config.search.screening:
         line += ("; screening stops trials that cannot beat the frontier by more than "
-                 f"{study.config.search.screening_margin:.0%}")
+                 "its margin")
     if study.config.search.racing:
         line += "; racing stops trials confidently dominated by the frontier"
     if study.config.search.holdout_check and study.samples.holdout:

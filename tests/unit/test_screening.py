@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -13,11 +14,10 @@ from framing.compare import SampleOutcomes
 from framing.config import load_study
 from framing.data.schema import Grade
 from framing.errors import ConfigError
-from framing.racing import race
-from framing.screening import Screening, advantage_bound, plan, screened_by
+from framing.screening import Screening, advantage_bound, margin, plan, screen, screened_by
 from framing.study import Study, open_study
 
-SCREENING = Screening(batch=12, margin=0.03, risk=0.2)
+SCREENING = Screening(batch=12, margin=0.25, risk=0.2)
 
 
 def test_plan_doubles_each_subset_and_covers_every_sample_once() -> None:
@@ -69,6 +69,23 @@ def test_a_framing_worse_on_both_rates_is_screened_and_a_better_one_is_not() -> 
     assert screened_by(better_on_one, {7: rival}, SCREENING) is None
 
 
+def test_the_margin_is_on_the_log_odds_scale() -> None:
+    assert margin(0.0, 0.25) == margin(1.0, 0.25) == 0.0
+    assert margin(0.5, 0.25) == pytest.approx(0.5 - 1 / (1 + math.exp(0.25)))
+    assert margin(0.025, 0.25) < margin(0.3, 0.25) / 5  # small near the ends
+
+
+def test_a_framing_that_matches_the_rival_where_it_went_wrong_is_settled_exactly() -> None:
+    bad = [i % 4 == 0 for i in range(120)]
+    rival = SampleOutcomes(rows(bad, "b"), rows(bad, "u"), {})
+    # answered: the stratified first dozen plus every sample the rival got wrong
+    answered = [i for i in range(120) if i < 12 or bad[i]]
+    same = SampleOutcomes({f"b{i}": bad[i] for i in answered},
+                          {f"u{i}": bad[i] for i in answered}, {})
+    assert advantage_bound(same.over_blocking, rival.over_blocking, SCREENING.z) >= 0.0
+    assert screened_by(same, {3: rival}, Screening(12, 0.0, 0.2)) == 3
+
+
 def test_screening_options_are_validated() -> None:
     config = load_study(None, ["search.screening=true", "search.screening_margin=0.02"])
     assert config.search.screening and config.search.screening_margin == 0.02
@@ -118,9 +135,8 @@ async def test_a_dominated_framing_is_screened_out_on_the_sim(study: Study) -> N
     async def rivals() -> dict[int, SampleOutcomes]:
         return {5: rival}
 
-    raced = await race(study.evaluator, study.template(MILD[0]), MILD[1],
-                       study.search_samples, rivals, batch=None, confidence=0.95,
-                       racing=False, screening=SCREENING)
+    raced = await screen(study.evaluator, study.template(MILD[0]), MILD[1],
+                         study.search_samples, rivals, SCREENING)
     assert raced.stopped_by == 5 and raced.rule == "screening"
     assert raced.evaluation.calls < len(study.search_samples) / 2
 
@@ -129,14 +145,31 @@ async def test_a_frontier_framing_with_a_large_margin_is_never_dropped(study: St
     strict = exact(study, *STRICT)
     others = [exact(study, *BASELINE), exact(study, *ENGAGE)]
     # it beats each rival by far more than the margin on under-refusal
-    assert all(o[1] - strict[1] > 2 * SCREENING.margin for o in others)
+    assert all(o[1] - strict[1] > 2 * margin(o[1], SCREENING.margin) for o in others)
     outcomes = {1: await full(study, *BASELINE), 2: await full(study, *ENGAGE)}
 
     async def rivals() -> dict[int, SampleOutcomes]:
         return outcomes
 
-    raced = await race(study.evaluator, study.template(STRICT[0]), STRICT[1],
-                       study.search_samples, rivals, batch=None, confidence=0.95,
-                       racing=False, screening=SCREENING)
+    raced = await screen(study.evaluator, study.template(STRICT[0]), STRICT[1],
+                         study.search_samples, rivals, SCREENING, racing_confidence=0.95)
     assert not raced.stopped_early
     assert len(raced.evaluation.outcomes) == len(study.search_samples)
+
+
+async def test_a_framing_answering_like_a_frontier_point_is_dropped_cheaply(
+        study: Study) -> None:
+    # the refusal style changes nothing the simulated model reads (outside "redirect")
+    brief = ("prompts/stance.j2", {"stance": "balanced", "borderline": "engage",
+                                   "joint_cue": True, "refusal_style": "brief"})
+    explain = (brief[0], {**brief[1], "refusal_style": "explain"})
+    assert exact(study, *brief) == exact(study, *explain)
+    outcomes = {4: await full(study, *brief)}
+
+    async def rivals() -> dict[int, SampleOutcomes]:
+        return outcomes
+
+    raced = await screen(study.evaluator, study.template(explain[0]), explain[1],
+                         study.search_samples, rivals, Screening(12, 0.0, 0.2))
+    assert raced.stopped_by == 4
+    assert raced.evaluation.calls < len(study.search_samples) / 2
