@@ -138,6 +138,9 @@ class RaceResult:
     stopped_by: int | None = None
     alpha: float | None = None
     rule: str | None = None
+    #: what Optuna is told instead of the partial tally when the samples asked were
+    #: chosen (screening): an estimate of the full-sample rates (see framing.screening)
+    estimate: tuple[float, float] | None = None
 
     @property
     def stopped_early(self) -> bool:

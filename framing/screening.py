@@ -38,6 +38,11 @@ the focus got wrong, so for any other frontier point they are no longer a fair s
 of their kind, and its bound would be biased. For the focus they are: within each kind
 (samples it got wrong, samples it got right) the order stays the fixed one.
 
+What Optuna is told. A screened trial stores its plain partial tally (the samples it
+answered), like a raced one; but past the first look those samples were chosen, so the
+sampler is told :func:`estimate` instead: the full-sample rates post-stratified by what
+the focus point did on every sample. It never enters the claimed frontier.
+
 What every framing shares. That a sample was answered wrongly by a frontier point is
 what makes it informative about whether a new framing can beat that point: the screen
 asks those first. It decides only what to ask and when to stop; the reported rates
@@ -71,8 +76,8 @@ from framing.racing import (
 from framing.stats import wilson_interval
 from framing.templates import Template
 
-__all__ = ["OBJECTIVES", "Screening", "advantage_bound", "margin", "plan", "screen",
-           "screened_by"]
+__all__ = ["OBJECTIVES", "Screening", "advantage_bound", "estimate", "margin", "plan",
+           "screen", "screened_by"]
 
 OBJECTIVES = ("over_blocking", "under_refusal")
 RULE = "screening"
@@ -178,6 +183,26 @@ def slack(current: SampleOutcomes, rival: SampleOutcomes, screening: Screening) 
     return out
 
 
+def estimate(current: SampleOutcomes, rival: SampleOutcomes) -> tuple[float, float]:
+    """Full-sample (over-blocking, under-refusal) of ``current`` estimated from the
+    samples it answered, post-stratified by what ``rival`` did on every sample: the
+    answered samples count as they are, the others at ``current``'s rate among the
+    answered samples of the same kind (rival wrong, rival right)."""
+    rates = []
+    for o in OBJECTIVES:
+        mine, theirs = current.objective(o), rival.objective(o)
+        total = bad = 0.0
+        overall = sum(mine.values()) / len(mine) if mine else 0.0
+        for wrong in (True, False):
+            kind = [s for s in theirs if theirs[s] is wrong]
+            answered = [mine[s] for s in kind if s in mine]
+            share = sum(answered) / len(answered) if answered else overall
+            bad += sum(answered) + (len(kind) - len(answered)) * share
+            total += len(kind)
+        rates.append(bad / total if total else overall)
+    return rates[0], rates[1]
+
+
 def screened_by(current: SampleOutcomes, rivals: Mapping[int, SampleOutcomes],
                 screening: Screening) -> int | None:
     """The first frontier point that ``current`` cannot beat by more than the margin on
@@ -209,7 +234,8 @@ async def screen(evaluator: Evaluator, template: Template, params: Mapping[str, 
         return SampleOutcomes.from_rows(asdict(o.row()) for p in parts for o in p.outcomes)
 
     def stopped(by: int, alpha: float | None = None, rule: str = RULE) -> RaceResult:
-        return RaceResult(merge(parts), len(samples), by, alpha, rule)
+        guess = estimate(so_far, current[by]) if len(parts) > 1 else None
+        return RaceResult(merge(parts), len(samples), by, alpha, rule, guess)
 
     batches = plan(samples, screening.batch)
     if not batches:

@@ -79,6 +79,8 @@ optuna.logging.set_verbosity(optuna.logging.WARNING)
 TEMPLATE_PARAM = "template"
 #: trial user attribute: which rule stopped a trial early (``racing`` or ``screening``)
 ATTR_STOP_RULE = "stop_rule"
+#: trial user attribute: the full-sample estimate a screened trial told Optuna
+ATTR_SCREENING_ESTIMATE = "screening_estimate"
 #: consecutive proposals of already-evaluated framings before the search gives up
 MAX_REPEATS = 200
 
@@ -517,7 +519,11 @@ class _Search:
             self.on_event(Notice(f"trial {trial.number}: no counted verdicts "
                                  f"({tally.errors} errors); marked failed", level="warning"))
             return
-        frozen = self.opt.tell(trial, values)
+        told = list(raced.estimate) if raced.estimate is not None else values
+        if raced.estimate is not None:
+            attrs_estimate = [round(v, 6) for v in told]
+            trial.set_user_attr(ATTR_SCREENING_ESTIMATE, attrs_estimate)
+        frozen = self.opt.tell(trial, told)
         point = point_from_trial(frozen)
         self.on_event(TrialFinished(point, evaluation.calls, evaluation.cache_hits,
                                     evaluation.cost))

@@ -14,7 +14,15 @@ from framing.compare import SampleOutcomes
 from framing.config import load_study
 from framing.data.schema import Grade
 from framing.errors import ConfigError
-from framing.screening import Screening, advantage_bound, margin, plan, screen, screened_by
+from framing.screening import (
+    Screening,
+    advantage_bound,
+    estimate,
+    margin,
+    plan,
+    screen,
+    screened_by,
+)
 from framing.study import Study, open_study
 
 SCREENING = Screening(batch=12, margin=0.25, risk=0.2)
@@ -173,3 +181,14 @@ async def test_a_framing_answering_like_a_frontier_point_is_dropped_cheaply(
                          study.search_samples, rivals, Screening(12, 0.0, 0.2))
     assert raced.stopped_by == 4
     assert raced.evaluation.calls < len(study.search_samples) / 2
+
+
+def test_the_estimate_told_to_optuna_extrapolates_within_the_rivals_kinds() -> None:
+    rival_bad = [i < 30 for i in range(120)]  # the rival got the first 30 wrong
+    rival = SampleOutcomes(rows(rival_bad, "b"), rows(rival_bad, "u"), {})
+    # answered: the 30 the rival got wrong (all wrong here too) and 10 it got right
+    # (one wrong): a plain partial rate would say 31/40; the kinds say (30 + 9) / 120
+    answered = {f"b{i}": i < 30 or i == 30 for i in range(40)}
+    current = SampleOutcomes(answered, {k.replace("b", "u"): v for k, v in answered.items()},
+                             {})
+    assert estimate(current, rival) == pytest.approx((39 / 120, 39 / 120))
