@@ -135,7 +135,7 @@ class SearchConfig(_Model):
     #: wrongly drop and how likely that is); survivors get the full sample
     screening: bool = False
     screening_batch: int = Field(12, ge=1)
-    screening_margin: float = Field(0.25, ge=0.0, le=5.0)
+    screening_margin: float = Field(0.0, ge=0.0, le=5.0)
     screening_risk: float = Field(0.1, gt=0.0, lt=1.0)
     #: re-evaluate the frontier on the hold-out split at the end of a search
     holdout_check: bool = True
