@@ -18,9 +18,12 @@ the others each is extrapolated within its kind, with a one-sided Wilson bound a
 answered every sample P got wrong, the side where F could be better is exact. F is
 dropped when, for some P, the bound reaches ``−margin(P)`` on *both* rates, where the
 margin is ``screening_margin`` on the log-odds scale: F cannot beat P by more than that
-on either rate. On the log-odds scale a margin is small near 0 and 1 (a rival with an
-under-refusal of 2.5% is only ever out-margined by 0.6 points at the default 0.25; one
-at 30% over-blocking by 5 points), which is where a safety researcher's differences are.
+on either rate. The default margin is 0: F cannot beat P at all. On the log-odds scale
+a margin is small near 0 and 1 (0.25 reaches 0.6 points below a rival's under-refusal
+of 2.5%, 5 points below an over-blocking of 30%), which is where a safety researcher's
+differences are; the benchmark found that any margin costs frontier points (a framing
+just inside it is dropped though it would have added to the frontier), so it is 0
+unless a study asks for it.
 
 The guarantee, plainly. Screening may drop a framing whose full-sample rates would have
 been within the margin of a frontier point's on both rates (by design: such a framing
