@@ -519,10 +519,10 @@ class _Search:
             self.on_event(Notice(f"trial {trial.number}: no counted verdicts "
                                  f"({tally.errors} errors); marked failed", level="warning"))
             return
-        told = list(raced.estimate) if raced.estimate is not None else values
-        if raced.estimate is not None:
-            attrs_estimate = [round(v, 6) for v in told]
-            trial.set_user_attr(ATTR_SCREENING_ESTIMATE, attrs_estimate)
+        told = values
+        if raced.estimate is not None:  # screened: the samples asked were chosen
+            told = [round(v, 6) for v in raced.estimate]
+            trial.set_user_attr(ATTR_SCREENING_ESTIMATE, told)
         frozen = self.opt.tell(trial, told)
         point = point_from_trial(frozen)
         self.on_event(TrialFinished(point, evaluation.calls, evaluation.cache_hits,
