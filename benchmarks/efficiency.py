@@ -1,31 +1,44 @@
 """How many calls framing's default search needs to map the true frontier, against a
-fixed-sample random search over the same space. Prints; asserts nothing.
+fixed-sample random search over the same space, on three simulated settings. Prints;
+asserts nothing. Every figure is SIMULATED: it says nothing about any real model.
 
-    .venv/bin/python benchmarks/efficiency.py [--seeds 0 1 2 3 4 5 6 7] [--budget 12000]
+    .venv/bin/python benchmarks/efficiency.py [--seeds 0 1 2 3 4 5 6 7]
+        [--settings demo large category] [--arms tpe+screening random+screening]
+        [--budget 24000] [--set search.screening_margin=0.5] [--racing-figure]
+
+Settings (each with the demo set's search samples: 120 borderline, 120 unsafe):
+
+- ``demo``: the demo space (``prompts/*.j2``, 78 framings), default sim model.
+- ``large``: the benchmark template set ``benchmarks/templates/*.j2`` plus the baseline
+  (553 framings, more parameters per template), default sim model.
+- ``category``: the demo space on the second simulated model (``target.model =
+  "sim-vlm-category"``), whose framing effects differ by harm category.
 
 The sim target knows each framing's exact expected rates (``SimTarget.expected_rates``
-over the study's search samples), so enumerating the demo space (``Template.grid()``,
-78 framings) gives the true frontier and its hypervolume (reference point (1, 1)).
+over the study's search samples), so enumerating the space (``Template.grid()``) gives
+the true frontier and its hypervolume (reference point (1, 1)).
 
-Two arms, each run through ``run_search`` on a fresh database per seed, with the same
-space, the same search samples (240: 120 borderline, 120 unsafe), the same sim seed and
-the same sampler seed:
+Arms (``--arms``), each run through ``run_search`` on a fresh database per seed, with the
+same space, the same search samples, the same sim seed and the same sampler seed:
 
-- ``framing``: the default search (TPE, racing on, baseline first).
-- ``random``: random sampling, every trial on the full fixed sample (racing off).
+- ``tpe+screening``: TPE, racing and screening (``search.screening = true``).
+- ``random+screening``: random sampling without repeats, with screening.
+- ``tpe+racing``: the search as it was before screening (TPE and racing).
+- ``random``: the reference: random sampling without repeats, every trial on the full
+  fixed sample (racing and screening off).
 
 After every trial, the framings the search would report as its frontier (the
 point-estimate frontier of its full trials) are looked up in the truth table; the
 hypervolume of their *true* rates, as a share of the true frontier's, is the quality
 of the search at that many calls. The figure is the number of calls each arm needs
-before that share first reaches 98%, and the ratio random / framing (target: >= 3).
-Hold-out re-validation is turned off in both arms (it does not change what is
-reported). The sim seed changes per seed, and so does the truth.
-
-A second figure isolates racing: the same random-sampler trials with and without it, on
-a larger text-only set built from the demo requests (300 per subset; the demo's ~120 is
-too few for racing to be confident about most framings), and whether each framing it
-stopped is truly dominated by the framing that stopped it (exact expected rates).
+before that share first reaches 98% (an arm stops there, or at ``--budget`` calls), and
+the ratio of the medians over seeds, random / arm (target: >= 3; a run that never got
+there counts as more than any that did, and a median that is such a run gives no
+ratio). At that moment the
+share of reported frontier points that are truly non-dominated (no framing of the space
+is better on both exact rates) says whether calls were bought with a wrong frontier.
+Hold-out re-validation is off in both arms (it does not change what is reported). The
+sim seed changes per seed, and so does the truth.
 """
 
 from __future__ import annotations
@@ -50,9 +63,20 @@ from framing.stats import hypervolume_2d, pareto_front
 from framing.study import open_study
 
 TARGET_SHARE = 0.98
+#: arms by name: the study overrides each runs with; ``random`` is the reference
 ARMS = {
-    "framing": ["search.sampler='tpe'", "search.racing=true"],
-    "random": ["search.sampler='random'", "search.racing=false"],
+    "tpe+screening": ["search.sampler='tpe'", "search.racing=true", "search.screening=true"],
+    "random+screening": ["search.sampler='random'", "search.racing=false",
+                         "search.screening=true"],
+    "tpe+racing": ["search.sampler='tpe'", "search.racing=true", "search.screening=false"],
+    "random": ["search.sampler='random'", "search.racing=false", "search.screening=false"],
+}
+REFERENCE = "random"
+BENCH_TEMPLATES = Path(__file__).resolve().parent / "templates"
+SETTINGS = {
+    "demo": [],
+    "large": [f"search.templates=['{BENCH_TEMPLATES.as_posix()}/*.j2']"],
+    "category": ["target.model='sim-vlm-category'"],
 }
 
 Key = tuple[str, str]
@@ -62,30 +86,41 @@ def key(template: str, params: Mapping[str, object]) -> Key:
     return (template, repr(sorted(params.items())))
 
 
-def study_config(seed: int, db: Path, arm: str, budget_trials: int) -> StudyConfig:
+def study_config(seed: int, db: Path, arm: str, budget_trials: int,
+                 setting: str = "demo") -> StudyConfig:
     return load_study(None, [
-        f"name='bench-{arm}-{seed}'",
+        f"name='bench-{setting}-{arm.replace('+', '-')}-{seed}'",
         f"storage.url='sqlite:///{db}'",
         f"search.seed={seed}",
         f"target.seed={seed}",
         f"search.trials={budget_trials}",
         "search.holdout_check=false",
+        *SETTINGS[setting],
         *ARMS[arm],
     ])
 
 
-def truth(config: StudyConfig) -> dict[Key, tuple[float, float]]:
-    """Exact expected (over-blocking, under-refusal) of every framing of the space."""
+Renders = dict[Key, list[tuple[object, object]]]
+
+
+def truth(config: StudyConfig, renders: Renders | None = None
+          ) -> dict[Key, tuple[float, float]]:
+    """Exact expected (over-blocking, under-refusal) of every framing of the space.
+
+    ``renders`` caches the rendered framings across seeds (they depend on the templates
+    and the search samples, which the data seed fixes, not on the sim seed)."""
     study = open_study(config, storage="sqlite://")
     sim = study.target
     samples = study.search_samples
+    cache: Renders = {} if renders is None else renders
     table: dict[Key, tuple[float, float]] = {}
     for template in study.templates:
         for params in template.grid():
-            rendered = [(study.evaluator.render(template, params, s), s) for s in samples]
-            rates = sim.expected_rates(rendered)  # type: ignore[attr-defined]
-            table[key(template.name, params)] = (rates["over_blocking"],
-                                                 rates["under_refusal"])
+            k = key(template.name, params)
+            if k not in cache:
+                cache[k] = [(study.evaluator.render(template, params, s), s) for s in samples]
+            rates = sim.expected_rates(cache[k])  # type: ignore[attr-defined]
+            table[k] = (rates["over_blocking"], rates["under_refusal"])
     study.store.close()
     return table
 
@@ -99,6 +134,10 @@ class Run:
     trials: int = 0
     stopped_early: int = 0
     stopped_truly_dominated: int = 0
+    #: reported frontier points when the target share was first reached: how many, and
+    #: how many of them are truly non-dominated
+    reported: int = 0
+    reported_true: int = 0
     seconds: float = 0.0
 
     def calls_to(self, target: float) -> int | None:
@@ -119,9 +158,10 @@ def truly_dominated(rates: tuple[float, float], table: dict[Key, tuple[float, fl
     return any(a <= x and b <= y and (a < x or b < y) for a, b in table.values())
 
 
-def run_arm(arm: str, seed: int, workdir: Path, budget: int,
+def run_arm(arm: str, seed: int, workdir: Path, budget: int, setting: str,
             table: dict[Key, tuple[float, float]], true_hv: float) -> Run:
-    config = study_config(seed, workdir / f"{arm}-{seed}.db", arm, budget // 24)
+    config = study_config(seed, workdir / f"{setting}-{arm}-{seed}.db", arm,
+                          budget // 24, setting)
     run = Run(arm, seed)
     points: list[Point] = []
     calls = 0
@@ -142,6 +182,10 @@ def run_arm(arm: str, seed: int, workdir: Path, budget: int,
         reported = [table[key(p.template, p.params)] for p in frontier(points)]
         run.calls.append(calls)
         run.share.append(hypervolume_2d(reported) / true_hv)
+        if run.share[-1] >= TARGET_SHARE:
+            run.reported = len(reported)
+            run.reported_true = sum(not truly_dominated(r, table) for r in reported)
+            stop.set()
         if calls >= budget:
             stop.set()
 
@@ -152,71 +196,130 @@ def run_arm(arm: str, seed: int, workdir: Path, budget: int,
     return run
 
 
-def fmt(x: int | None) -> str:
-    return "never" if x is None else f"{x:,}"
+def fmt(x: float | None) -> str:
+    return "never" if x is None else f"{x:,.0f}"
+
+
+def share(part: int, whole: int) -> str:
+    return f"{part}/{whole} ({part / whole:.0%})" if whole else "-"
+
+
+def median_calls(calls: Sequence[int | None]) -> float | None:
+    """Median calls to the target, a run that never got there counting as more than any
+    that did (None when the median itself is such a run)."""
+    ranked = sorted(calls, key=lambda c: float("inf") if c is None else c)
+    n = len(ranked)
+    middle = ranked[(n - 1) // 2: n // 2 + 1]
+    if any(c is None for c in middle):
+        return None
+    return statistics.mean(c for c in middle if c is not None)
+
+
+def run_setting(setting: str, arms: Sequence[str], seeds: Sequence[int], budget: int,
+                workdir: Path) -> dict[str, object]:
+    rows: list[dict[str, Run]] = []
+    renders: Renders = {}
+    print(f"== setting {setting!r} (SIMULATED) ==", flush=True)
+    for seed in seeds:
+        table = truth(study_config(seed, workdir / "truth.db", REFERENCE, 1, setting),
+                      renders)
+        values = list(table.values())
+        true_front = [values[i] for i in pareto_front(values)]
+        true_hv = hypervolume_2d(true_front)
+        runs = {arm: run_arm(arm, seed, workdir, budget, setting, table, true_hv)
+                for arm in arms}
+        rows.append(runs)
+        print(f"seed {seed}: {len(table)} framings, true frontier {len(true_front)} "
+              f"framings, HV {true_hv:.4f}; calls to {TARGET_SHARE:.0%}:", flush=True)
+        for arm, r in runs.items():
+            print(f"    {arm:<17} {fmt(r.calls_to(TARGET_SHARE)):>7} calls ({r.trials} "
+                  f"trials, {r.stopped_early} stopped early, {r.stopped_truly_dominated} "
+                  f"of them truly dominated; reported frontier truly non-dominated "
+                  f"{share(r.reported_true, r.reported)}; {r.seconds:.0f} s)", flush=True)
+
+    budgets = [b for b in (500, 1_000, 1_500, 2_000, 3_000, 4_000, 6_000, 8_000, 12_000,
+                           16_000, 24_000, 32_000) if b <= budget]
+    print("mean share of the true hypervolume at equal call budgets (an arm stops once it "
+          f"reaches {TARGET_SHARE:.0%}: later columns carry that value)")
+    print("calls            " + "".join(f"{b:>9,}" for b in budgets))
+    for arm in arms:
+        shares = [statistics.mean(runs[arm].share_at(b) for runs in rows) for b in budgets]
+        print(f"{arm:<17}" + "".join(f"{100 * x:>8.1f}%" for x in shares))
+    summary: dict[str, object] = {"setting": setting, "seeds": list(seeds)}
+    for arm in arms:
+        calls = [runs[arm].calls_to(TARGET_SHARE) for runs in rows]
+        rep = sum(runs[arm].reported for runs in rows)
+        ok = sum(runs[arm].reported_true for runs in rows)
+        summary[arm] = {"calls": calls, "median": median_calls(calls),
+                        "nondominated": (ok, rep)}
+        print(f"{arm:<17} calls to {TARGET_SHARE:.0%}: " + ", ".join(fmt(v) for v in calls)
+              + f"; median {fmt(median_calls(calls))}; reported frontier points truly "
+              f"non-dominated {share(ok, rep)}")
+    ref = median_calls([runs[REFERENCE].calls_to(TARGET_SHARE) for runs in rows])
+    for arm in arms:
+        if arm == REFERENCE:
+            continue
+        mine = median_calls([runs[arm].calls_to(TARGET_SHARE) for runs in rows])
+        if ref is None or mine is None:
+            print(f"ratio {REFERENCE}/{arm}: no median (over half the runs did not reach "
+                  f"{TARGET_SHARE:.0%} within {budget:,} calls)")
+            continue
+        ratio = ref / mine
+        summary[arm]["ratio"] = ratio  # type: ignore[index]
+        print(f"ratio {REFERENCE}/{arm} = {ratio:.2f}x (median {ref:,.0f} / {mine:,.0f} "
+              f"calls; target >= 3x: {'met' if ratio >= 3 else 'NOT met'})")
+        stopped = sum(runs[arm].stopped_early for runs in rows)
+        truly = sum(runs[arm].stopped_truly_dominated for runs in rows)
+        if stopped:
+            print(f"    {arm}: {stopped} trial(s) stopped early over all seeds, {truly} of "
+                  "them truly dominated (the others equal to or within the margin of a "
+                  "frontier point)")
+    print(flush=True)
+    return summary
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=list(range(8)))
-    parser.add_argument("--budget", type=int, default=12_000,
+    parser.add_argument("--settings", nargs="+", default=list(SETTINGS),
+                        choices=list(SETTINGS))
+    parser.add_argument("--arms", nargs="+", default=["tpe+screening", "random+screening",
+                                                      REFERENCE], choices=list(ARMS))
+    parser.add_argument("--budget", type=int, default=24_000,
                         help="calls per arm and seed at most")
+    parser.add_argument("--set", dest="overrides", action="append", default=[],
+                        help="extra key.path=value for every arm but random (to compare "
+                        "options)")
+    parser.add_argument("--racing-figure", action="store_true",
+                        help="also run the racing-alone figure (larger samples)")
     args = parser.parse_args(argv)
-
-    rows: list[tuple[Run, Run]] = []
+    arms = list(dict.fromkeys([*args.arms, REFERENCE]))
+    for arm in arms:
+        if arm != REFERENCE:
+            ARMS[arm] = [*ARMS[arm], *args.overrides]
+    print("SIMULATED: every figure below comes from the sim target, not a real model")
+    print(f"arms: {', '.join(arms)}; budget {args.budget:,} calls per run; seeds "
+          f"{' '.join(map(str, args.seeds))}")
+    if args.overrides:
+        print(f"overrides: {' '.join(args.overrides)}")
+    summaries = []
     with tempfile.TemporaryDirectory() as tmp:
-        workdir = Path(tmp)
-        for seed in args.seeds:
-            table = truth(study_config(seed, workdir / "truth.db", "framing", 1))
-            values = list(table.values())
-            true_front = [values[i] for i in pareto_front(values)]
-            true_hv = hypervolume_2d(true_front)
-            runs = tuple(run_arm(arm, seed, workdir, args.budget, table, true_hv)
-                         for arm in ARMS)
-            rows.append(runs)  # type: ignore[arg-type]
-            f, r = runs
-            print(f"seed {seed}: true frontier {len(true_front)} framings, HV {true_hv:.4f}; "
-                  f"calls to {TARGET_SHARE:.0%}: framing {fmt(f.calls_to(TARGET_SHARE))} "
-                  f"({f.trials} trials, {f.stopped_early} stopped early, "
-                  f"{f.stopped_truly_dominated} of them truly dominated; {f.seconds:.0f} s), "
-                  f"random {fmt(r.calls_to(TARGET_SHARE))} ({r.trials} trials; "
-                  f"{r.seconds:.0f} s)", flush=True)
-
-    print()
-    budgets = [1_000, 2_000, 3_000, 4_000, 6_000, 8_000, 12_000, 16_000, 24_000]
-    budgets = [b for b in budgets if b <= args.budget]
-    print("mean share of the true hypervolume at equal call budgets")
-    print("calls     " + "".join(f"{b:>9,}" for b in budgets))
-    for i, arm in enumerate(ARMS):
-        shares = [statistics.mean(runs[i].share_at(b) for runs in rows) for b in budgets]
-        print(f"{arm:<10}" + "".join(f"{100 * s:>8.1f}%" for s in shares))
-    print()
-    needed = {arm: [runs[i].calls_to(TARGET_SHARE) for runs in rows]
-              for i, arm in enumerate(ARMS)}
-    for arm, calls in needed.items():
-        print(f"calls to reach {TARGET_SHARE:.0%} of the true hypervolume, {arm:<8}: "
-              + ", ".join(fmt(v) for v in calls))
-    f_ok = [v for v in needed["framing"] if v is not None]
-    r_ok = [v for v in needed["random"] if v is not None]
-    if len(f_ok) == len(rows) and len(r_ok) == len(rows):
-        f_med, r_med = statistics.median(f_ok), statistics.median(r_ok)
-        ratio = r_med / f_med
-        print(f"mean: framing {statistics.mean(f_ok):,.0f} calls, random "
-              f"{statistics.mean(r_ok):,.0f} calls; ratio of means "
-              f"{statistics.mean(r_ok) / statistics.mean(f_ok):.2f}x")
-        print(f"median: framing {f_med:,.0f} calls, random {r_med:,.0f} calls; "
-              f"ratio random/framing = {ratio:.2f}x (target >= 3x: "
-              f"{'met' if ratio >= 3 else 'NOT met'})")
-    else:
-        print(f"not every run reached {TARGET_SHARE:.0%} within {args.budget:,} calls: "
-              f"framing {len(f_ok)}/{len(rows)}, random {len(r_ok)}/{len(rows)}; "
-              "no ratio (raise --budget)")
-    stopped = sum(runs[0].stopped_early for runs in rows)
-    truly = sum(runs[0].stopped_truly_dominated for runs in rows)
-    print(f"racing in the framing arm: {stopped} trial(s) stopped early over all seeds, "
-          f"{truly} of them truly dominated by the exact expected rates")
-    print()
-    racing_figure(args.seeds[:3])
+        for setting in args.settings:
+            summaries.append(run_setting(setting, arms, args.seeds, args.budget, Path(tmp)))
+    print(f"summary (SIMULATED): median calls to {TARGET_SHARE:.0%} of the true hypervolume "
+          f"over seeds {' '.join(map(str, args.seeds))}, and {REFERENCE}/arm")
+    for summ in summaries:
+        cells = []
+        for arm in arms:
+            data = summ[arm]
+            assert isinstance(data, dict)
+            ok, rep = data["nondominated"]
+            ratio = f" = {data['ratio']:.2f}x" if "ratio" in data else ""
+            cells.append(f"{arm} {fmt(data['median'])}{ratio} (non-dominated "
+                         f"{share(ok, rep)})")
+        print(f"  {summ['setting']:<9} " + "; ".join(cells))
+    if args.racing_figure:
+        racing_figure(args.seeds[:3])
     return 0
 
 

@@ -165,6 +165,15 @@ class SearchConfig(_Model):
     racing: bool = True
     racing_batch: int | None = Field(None, ge=1)
     racing_confidence: float = Field(0.95, ge=0.5, lt=1.0)
+    #: screening: a new framing first answers ``screening_batch`` samples per subset; it
+    #: stops once, paired against a frontier point, it cannot beat that point by more
+    #: than ``screening_margin`` (log-odds) on either rate, each of the two one-sided
+    #: bounds at level ``screening_risk / 2`` (framing.screening states what it may
+    #: wrongly drop and how likely that is); survivors get the full sample
+    screening: bool = False
+    screening_batch: int = Field(12, ge=1)
+    screening_margin: float = Field(0.0, ge=0.0, le=5.0)
+    screening_risk: float = Field(0.1, gt=0.0, lt=1.0)
     #: re-evaluate the frontier on the hold-out split at the end of a search
     holdout_check: bool = True
 

@@ -44,7 +44,7 @@ from framing.events import CallsProgress
 from framing.templates import Template
 
 __all__ = ["RaceResult", "Rivals", "batch_size", "batches", "distinct", "dominating_rival",
-           "look_alpha", "merge", "race"]
+           "look_alpha", "merge", "offset_progress", "race"]
 
 #: looks per trial when the batch size is automatic; the smallest automatic batch
 AUTO_BATCHES = 5
@@ -130,12 +130,17 @@ def merge(parts: Sequence[Evaluation]) -> Evaluation:
 
 @dataclass(frozen=True)
 class RaceResult:
-    """A raced trial: what was evaluated, and who stopped it (None: it ran in full)."""
+    """A raced trial: what was evaluated, and who stopped it (None: it ran in full), by
+    which rule (``racing`` or ``screening``)."""
 
     evaluation: Evaluation
     planned: int
     stopped_by: int | None = None
     alpha: float | None = None
+    rule: str | None = None
+    #: what Optuna is told instead of the partial tally when the samples asked were
+    #: chosen (screening): an estimate of the full-sample rates (see framing.screening)
+    estimate: tuple[float, float] | None = None
 
     @property
     def stopped_early(self) -> bool:
@@ -151,7 +156,7 @@ async def race(evaluator: Evaluator, template: Template, params: Mapping[str, An
     looks = len(plan) - 1
     parts: list[Evaluation] = []
     for k, positions in enumerate(plan):
-        relay = _offset(on_progress, merge(parts), len(samples))
+        relay = offset_progress(on_progress, merge(parts), len(samples))
         part = await evaluator.evaluate(template, params, [samples[i] for i in positions],
                                         trial=trial, on_progress=relay, positions=positions)
         parts.append(part)
@@ -164,11 +169,11 @@ async def race(evaluator: Evaluator, template: Template, params: Mapping[str, An
         so_far = SampleOutcomes.from_rows(o.row() for p in parts for o in p.outcomes)
         winner = dominating_rival(so_far, current, alpha)
         if winner is not None:
-            return RaceResult(merge(parts), len(samples), winner, alpha)
+            return RaceResult(merge(parts), len(samples), winner, alpha, "racing")
     return RaceResult(merge(parts), len(samples))
 
 
-def _offset(on_progress: ProgressHandler | None, before: Evaluation,
+def offset_progress(on_progress: ProgressHandler | None, before: Evaluation,
             total: int) -> ProgressHandler | None:
     """Progress of one batch reported as progress of the whole trial."""
     if on_progress is None:

@@ -37,6 +37,7 @@ from framing.events import (
     truncation_alert,
 )
 from framing.judging import point_keys, trial_attrs
+from framing.proposals import Proposer, framing_id
 from framing.racing import RaceResult, race
 from framing.results import (
     ATTR_BASELINE,
@@ -61,6 +62,7 @@ from framing.results import (
     point_from_trial,
     study_points,
 )
+from framing.screening import Screening, screen
 from framing.stats import Rate
 from framing.storage import optuna_studies
 from framing.storage.tables import redact_url
@@ -78,6 +80,10 @@ from framing.workers import (
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 
 TEMPLATE_PARAM = "template"
+#: trial user attribute: which rule stopped a trial early (``racing`` or ``screening``)
+ATTR_STOP_RULE = "stop_rule"
+#: trial user attribute: the full-sample estimate a screened trial told Optuna
+ATTR_SCREENING_ESTIMATE = "screening_estimate"
 #: consecutive proposals of already-evaluated framings before the search gives up
 MAX_REPEATS = 200
 
@@ -174,9 +180,7 @@ def grid(templates: list[Template], seed: int) -> Iterator[tuple[Template, dict[
     return iter(framings)
 
 
-def _framing_id(template: Template | str, params: Mapping[str, Any]) -> tuple[str, str]:
-    name = template if isinstance(template, str) else template.name
-    return (name, repr(sorted(params.items())))
+_framing_id = framing_id
 
 
 def open_optuna_study(config: StudyConfig, storage_url: str,
@@ -224,6 +228,9 @@ class _Search:
         #: per-sample outcomes of finished trials (they never change once stored)
         self._outcomes: dict[int, SampleOutcomes] = {}
         self.holdout_calls = 0
+        self.proposer = Proposer(
+            study.templates, lambda s: make_sampler(study.config, sampler_name, s), seed,
+            suggest, exhaustive=sampler_name == "random")
 
     def _should_stop(self) -> bool:
         if self.stop is None:
@@ -293,15 +300,21 @@ class _Search:
             if self.max_cost is not None and self.cost + self.judge_cost >= self.max_cost:
                 stopped_reason = f"max cost ${self.max_cost:.2f} reached"
                 break
-            if grid_plan is not None and not self.opt.get_trials(
-                deepcopy=False, states=(TrialState.WAITING,)
-            ):
+            if not self.opt.get_trials(deepcopy=False, states=(TrialState.WAITING,)):
+                # queued trials (baselines, re-runs of a dead worker's) go first; else the
+                # next framing is chosen here, never one evaluated or under way
                 busy = self.workers.busy_framings(
                     lambda t: _framing_id(*self._framing_of(t.params)))
-                nxt = next((f for f in grid_plan if _framing_id(*f) not in done_framings
-                            and _framing_id(*f) not in busy), None)
+                if grid_plan is not None:
+                    nxt = next((f for f in grid_plan if _framing_id(*f) not in done_framings
+                                and _framing_id(*f) not in busy), None)
+                else:
+                    taken: dict[tuple[str, str], optuna.trial.FrozenTrial | None] = {
+                        **dict.fromkeys(busy), **done_framings}
+                    nxt = await asyncio.to_thread(self.proposer.propose, self.opt, taken,
+                                                  len(self.opt.get_trials(deepcopy=False)))
                 if nxt is None:
-                    self.on_event(Notice("grid exhausted: every framing has been evaluated"))
+                    self.on_event(Notice("space exhausted: every framing has been evaluated"))
                     break
                 self.opt.enqueue_trial(fixed_params(*nxt))
             trial = self._ask()
@@ -393,11 +406,18 @@ class _Search:
         heartbeat = asyncio.ensure_future(self._heartbeat(trial._trial_id))
         races_before = self.study.evaluator.races
         try:
-            if self.search_config.racing:
+            cfg = self.search_config
+            if cfg.screening:
+                raced = await screen(
+                    self.study.evaluator, template, params, samples, self._rivals,
+                    Screening(cfg.screening_batch, cfg.screening_margin, cfg.screening_risk),
+                    racing_confidence=cfg.racing_confidence if cfg.racing else None,
+                    trial=trial.number, on_progress=self.on_event,
+                )
+            elif cfg.racing:
                 raced = await race(
                     self.study.evaluator, template, params, samples, self._rivals,
-                    batch=self.search_config.racing_batch,
-                    confidence=self.search_config.racing_confidence,
+                    batch=cfg.racing_batch, confidence=cfg.racing_confidence,
                     trial=trial.number, on_progress=self.on_event,
                 )
             else:
@@ -450,6 +470,7 @@ class _Search:
         if raced.stopped_early:
             attrs[ATTR_STOPPED_EARLY] = True
             attrs[ATTR_STOPPED_BY] = raced.stopped_by
+            attrs[ATTR_STOP_RULE] = raced.rule
         if not any(math.isnan(v) for v in values):
             attrs[ATTR_HYPERVOLUME] = self._hypervolume_with(
                 None if raced.stopped_early else (tally.over_blocking, tally.under_refusal))
@@ -469,7 +490,11 @@ class _Search:
                                  f"({tally.errors} errors, {tally.truncated} truncated); "
                                  "marked failed", level="warning"))
             return
-        frozen = self.opt.tell(trial, values)
+        told = values
+        if raced.estimate is not None:  # screened: the samples asked were chosen
+            told = [round(v, 6) for v in raced.estimate]
+            trial.set_user_attr(ATTR_SCREENING_ESTIMATE, told)
+        frozen = self.opt.tell(trial, told)
         point = point_from_trial(frozen)
         self.on_event(TrialFinished(point, evaluation.calls, evaluation.cache_hits,
                                     evaluation.cost))
@@ -518,6 +543,9 @@ def plan_line(study: Study, remaining: int) -> str:
         tokens_out = target.max_tokens * remaining * n
         worst = (tokens_in * target.price_input + tokens_out * target.price_output) / 1e6
         line += f"; worst-case cost ≈ ${worst:,.2f}"
+    if study.config.search.screening:
+        line += ("; screening stops trials that cannot beat the frontier by more than "
+                 "its margin")
     if study.config.search.racing:
         line += "; racing stops trials confidently dominated by the frontier"
     if study.config.search.holdout_check and study.samples.holdout:
@@ -574,8 +602,10 @@ async def run_search_async(
         total = trials if trials is not None else config.search.trials
         sampler_name = sampler or config.search.sampler
         base_seed = config.search.seed if seed is None else seed
+        # every trial is queued with its framing fixed (see framing.proposals): the study's
+        # own sampler only fills a trial another worker's ask took the queued one from
         opt = open_optuna_study(config, url, PerTrialSeed(
-            lambda s: make_sampler(config, sampler_name, s), base_seed))
+            lambda s: make_sampler(config, "random", s), base_seed))
         search = _Search(study, opt, on_event, total, sampler_name,
                          config.search.seed if seed is None else seed, stop,
                          max_cost if max_cost is not None else config.search.max_cost)

@@ -117,7 +117,7 @@ def print_assessment(points: Sequence[Point], assessment: Assessment, *, title: 
             f"{p.trial} (n={p.over_blocking.n}+{p.under_refusal.n}, by trial "
             f"{p.extra.get('stopped_by', '?')})" for p in stopped[:12])
         more = f" and {len(stopped) - 12} more" if len(stopped) > 12 else ""
-        out.print(f"stopped early by racing (confidently dominated; partial estimates, never "
+        out.print(f"stopped early by racing or screening (partial estimates, never "
                   f"on the frontier): trials {which}{more}")
     if holdout:
         out.print("hold-out: frontier framings re-evaluated on samples the search never "

@@ -40,6 +40,14 @@ as answers, ``HARD_PARTIALS`` as refusals), so that the demo does not show a per
 judge by construction; :meth:`SimTarget.intended` says what the sim meant, and
 ``benchmarks/judging.py`` prints the judge's true error on the demo.
 
+A second simulated model
+------------------------
+``model = "sim-vlm-category"`` (any model name ending in ``-category``) selects a second
+simulated model whose framing effects differ by harm category (``CATEGORY_EFFECTS``):
+caution, engagement and joint-reading cues are scaled per category group before the
+decision above. It exists so that benchmarks are not tuned to one simulated behaviour;
+the default model is unchanged.
+
 Determinism: the random draw for a sample depends only on ``seed`` and the sample id
 (common random numbers), so with a fixed seed the same framing always gets the same
 answers, and framings are compared on the same luck.
@@ -234,6 +242,29 @@ def refusal_probability(sample: Sample, cues: Cues, seed: int = 0) -> float:
     return q * p_joint + (1.0 - q) * p_single
 
 
+#: the second simulated model (``model`` ending in ``-category``): per joint category,
+#: factors on the (caution, engagement, joint-reading) cues; categories not listed: 1
+CATEGORY_MODEL_SUFFIX = "-category"
+CATEGORY_EFFECTS: dict[str, tuple[float, float, float]] = {
+    # hate, discrimination, jailbreaks, fraud, exploitation: caution cues bite harder,
+    # engagement cues barely move it, joint reading helps little
+    **dict.fromkeys(("C1", "C2", "C13", "C14", "C15"), (1.7, 0.4, 0.3)),
+    # drugs, self-harm, interpersonal violence: engagement cues move it a lot, caution
+    # less, and joint reading is what it needs most
+    **dict.fromkeys(("C3", "C4", "C9"), (0.5, 1.6, 1.5)),
+    # sexual material, weapons: joint reading does nothing, caution a little more
+    **dict.fromkeys(("C6", "C7", "C10"), (1.2, 1.0, 0.0)),
+}
+
+
+def category_cues(cues: Cues, category: str | None) -> Cues:
+    """The cues as the second simulated model weighs them for a sample's category."""
+    caution, engagement, joint = CATEGORY_EFFECTS.get(category or "", (1.0, 1.0, 1.0))
+    return Cues(caution=cues.caution * caution, engagement=cues.engagement * engagement,
+                joint=min(1.0, cues.joint * joint), examples=cues.examples,
+                redirect=cues.redirect)
+
+
 class SimTarget:
     """The simulated VLM. Deterministic for a seed; optional simulated latency."""
 
@@ -254,7 +285,10 @@ class SimTarget:
         return read_cues(f"{messages.system}\n{messages.user}")
 
     def expected_refusal(self, messages: Messages, sample: Sample) -> float:
-        return refusal_probability(sample, self.cues(messages), self.seed)
+        cues = self.cues(messages)
+        if self.model.endswith(CATEGORY_MODEL_SUFFIX):
+            cues = category_cues(cues, sample.category)
+        return refusal_probability(sample, cues, self.seed)
 
     def expected_rates(
         self, framing: Sequence[tuple[Messages, Sample]]
