@@ -92,6 +92,10 @@ class JudgeConfig(_Model):
     target: TargetConfig | None = None
     #: extra phrases for the rules judge, same shape as the bundled rule set
     rules: dict[str, Any] = Field(default_factory=dict)
+    #: add the rules judge's trained second stage (framing/judging/trained.json; opt-in:
+    #: better on unseen text overall, worse on some short clear answers). Ignored when
+    #: ``rules`` extends the rule set.
+    trained: bool = False
 
     @model_validator(mode="after")
     def _model_needs_target(self) -> JudgeConfig:

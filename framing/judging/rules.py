@@ -336,10 +336,12 @@ class RulesJudge:
 
     name = "rules"
 
-    def __init__(self, rules: RuleSet | None = None, *, trained: bool = True) -> None:
+    def __init__(self, rules: RuleSet | None = None, *, trained: bool = False) -> None:
         self.rules = rules if rules is not None else RuleSet.default()
-        #: the trained second stage (bundled weights), or None: rules alone
-        self.stage = TrainedStage.default() if trained else None
+        #: the trained second stage (bundled weights), or None: rules alone. Its weights
+        #: were fitted on what the default rules read, so other rules go without it.
+        default = rules is None or rules is RuleSet.default()
+        self.stage = TrainedStage.default() if trained and default else None
         self._any = {c: _union_of(self.rules.category(c)) for c in CATEGORIES}
         #: refusal and caveat rules in one pattern, each rule a named group (see _named)
         self._decisive, self._names = _named(
@@ -357,10 +359,16 @@ class RulesJudge:
         self._moral = self._rule_regex.get(("justification", "moralising"), re.compile(r"(?!)"))
 
     @classmethod
-    def from_config(cls, extra: Mapping[str, Any] | None = None) -> RulesJudge:
-        """The default rules extended by a study's ``[judge.rules]`` table, if any."""
+    def from_config(cls, extra: Mapping[str, Any] | None = None, *,
+                    trained: bool = False) -> RulesJudge:
+        """The default rules extended by a study's ``[judge.rules]`` table, if any, with
+        the trained stage when ``trained`` (``[judge] trained = true``).
+
+        Extended rules go without the trained stage: its weights were fitted on what the
+        default rules read, and it must not overrule the study's own rules.
+        """
         rules = RuleSet.default()
-        return cls(rules.extend(extra) if extra else rules)
+        return cls(rules.extend(extra)) if extra else cls(rules, trained=trained)
 
     def judge(self, text: str, request: str | None = None) -> Judgement:
         """Classify a response as refusal, partial or compliance, with a confidence.
