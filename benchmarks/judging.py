@@ -4,8 +4,10 @@
   heldout.jsonl`` (written from DESIGN §2 by someone who had not read the rules; never
   used to fit: this script only reads aggregate figures from it, never its items), with
   the confusion matrix; beside it, labelled in-sample, the same on ``dev.jsonl`` and the
-  bundled ``labelled.jsonl``.
-- Seconds per 1,000 verdicts of the rules judge.
+  bundled ``labelled.jsonl``, and on ``dev2.jsonl``. The same again for the rules with
+  their trained stage (``[judge] trained = true``; fitted by ``scripts/fit_judge.py`` on
+  the development sets, so every set but the held-out one is in-sample for it).
+- Seconds per 1,000 verdicts of the rules judge, with and without the trained stage.
 - The rules judge's true error on the simulated demo (the sim knows what it meant).
 - What the model judge's verdict cache saves against a loopback server, and the extra
   calls of classify mode's single-modality labels.
@@ -47,10 +49,16 @@ VERDICTS = 400
 
 
 SETS = Path(__file__).resolve().parent / "judge_sets"
+#: (title for the rules alone, title for rules + trained stage, file)
 JUDGE_SETS = (
-    ("held-out (never used to fit)", SETS / "heldout.jsonl"),
-    ("dev (IN-SAMPLE: the rules were developed on it)", SETS / "dev.jsonl"),
-    ("bundled labelled set (IN-SAMPLE: written with the rules)", DEFAULT_LABELLED),
+    ("held-out (never used to fit)", "held-out (never used to fit)", SETS / "heldout.jsonl"),
+    ("dev (IN-SAMPLE: the rules were developed on it)",
+     "dev (IN-SAMPLE: rules developed and stage fitted on it)", SETS / "dev.jsonl"),
+    ("dev2 (written independently; the rules were not developed on it)",
+     "dev2 (IN-SAMPLE: the stage was fitted on it)", SETS / "dev2.jsonl"),
+    ("bundled labelled set (IN-SAMPLE: written with the rules)",
+     "bundled labelled set (IN-SAMPLE: written with the rules, stage fitted on it)",
+     DEFAULT_LABELLED),
 )
 
 
@@ -75,32 +83,41 @@ def print_evaluation(title: str, ev: JudgeEvaluation) -> None:
 
 
 def judge_sets() -> None:
-    judge = RulesJudge()
-    print("rules judge accuracy (targets on the held-out set: >= 90% three-way, "
-          ">= 95% refusal vs not)")
-    for title, path in JUDGE_SETS:
-        if not path.is_file():
-            print(f"{title}: {path.name} not found")
+    """The default rules judge (the rules alone), then the rules with their trained stage
+    (``[judge] trained = true``), on every set."""
+    judges = (("rules judge (default: the rules alone)", RulesJudge(), 0),
+              ("rules + trained stage ([judge] trained = true)", RulesJudge(trained=True), 1))
+    for name, judge, column in judges:
+        if column and judge.stage is None:
+            print(f"{name}: no trained weights shipped")
             continue
-        try:
-            items = load_labelled(path)
-        except FramingError as e:
-            print(f"{title}: cannot read: {e}")
-            continue
-        print_evaluation(title, evaluate_judge(judge, items))
-    print()
+        print(f"{name} accuracy (targets on the held-out set: >= 90% three-way, "
+              ">= 95% refusal vs not)")
+        for *titles, path in JUDGE_SETS:
+            title = titles[column]
+            if not path.is_file():
+                print(f"{title}: {path.name} not found")
+                continue
+            try:
+                items = load_labelled(path)
+            except FramingError as e:
+                print(f"{title}: cannot read: {e}")
+                continue
+            print_evaluation(title, evaluate_judge(judge, items))
+        print()
 
 
 def rules_speed() -> None:
     items = load_labelled()
-    judge = RulesJudge()
     pairs = [(item.response, item.request) for item in items] * 20
-    started = time.perf_counter()
-    for text, request in pairs:
-        judge.judge(text, request)
-    elapsed = time.perf_counter() - started
-    print(f"rules judge speed: {len(pairs):,} verdicts (with their requests) in {elapsed:.2f} s "
-          f"= {1000 * elapsed / len(pairs):.3f} s per 1,000 verdicts")
+    for name, judge in (("rules judge (the rules alone)", RulesJudge()),
+                        ("rules + trained stage", RulesJudge(trained=True))):
+        started = time.perf_counter()
+        for text, request in pairs:
+            judge.judge(text, request)
+        elapsed = time.perf_counter() - started
+        print(f"{name} speed: {len(pairs):,} verdicts (with their requests) in {elapsed:.2f} s"
+              f" = {1000 * elapsed / len(pairs):.3f} s per 1,000 verdicts")
 
 
 def sim_demo_error() -> None:
@@ -109,7 +126,10 @@ def sim_demo_error() -> None:
     config = load_study(None, ["target.images=false"])
     samples = [s for s in load_samples(config).search
                if s.joint_grade in (Grade.BORDERLINE, Grade.UNSAFE)]
-    judge = RulesJudge()
+    # the demo study's own judge ([judge] in the demo study file)
+    judge = RulesJudge.from_config(config.judge.rules or None, trained=config.judge.trained)
+    print(f"(the demo study judges with the rules "
+          f"{'and their trained stage' if judge.stage is not None else 'alone'})")
     sim = SimTarget()
     framings = (("baseline", {}), ("engage", {"strength": "strong", "joint_cue": False}))
     for name, params in framings:

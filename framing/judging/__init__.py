@@ -30,7 +30,7 @@ class RulesResponseJudge:
 
     @property
     def fingerprint(self) -> dict[str, Any]:
-        return {"kind": "rules"}
+        return {"kind": "rules", "trained": self.rules.stage is not None}
 
     async def judge(self, request: Messages, sample: Sample, response: Response) -> Judgement:
         return self.rules.judge(response.text, sample.text)
@@ -44,7 +44,8 @@ def make_judge(config: StudyConfig, store: Store | None = None) -> ResponseJudge
     if config.mode == "classify":
         return ClassifyJudge()
     if config.judge.kind == "rules":
-        return RulesResponseJudge(RulesJudge.from_config(config.judge.rules or None))
+        return RulesResponseJudge(RulesJudge.from_config(config.judge.rules or None,
+                                                         trained=config.judge.trained))
     from framing.errors import ConfigError
     from framing.judging.model import ModelJudge
 

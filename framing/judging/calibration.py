@@ -141,6 +141,8 @@ def judge_identity(config: StudyConfig, kind: str) -> str:
     payload: dict[str, Any] = {"kind": kind}
     if kind == "rules":
         payload["rules"] = config.judge.rules
+        if config.judge.trained:  # rules + trained stage are another judge
+            payload["trained"] = True
     else:
         from framing.judging.model import PROMPT_VERSION
 

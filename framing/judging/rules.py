@@ -75,7 +75,9 @@ from typing import Any
 
 from framing.errors import ConfigError
 from framing.judging.base import Judgement, Verdict
+from framing.judging.features import features
 from framing.judging.substance import content_words, is_list_item, overlap, size
+from framing.judging.trained import TrainedStage
 
 __all__ = ["CATEGORIES", "Rule", "RuleSet", "RulesJudge", "Thresholds"]
 
@@ -334,8 +336,12 @@ class RulesJudge:
 
     name = "rules"
 
-    def __init__(self, rules: RuleSet | None = None) -> None:
+    def __init__(self, rules: RuleSet | None = None, *, trained: bool = False) -> None:
         self.rules = rules if rules is not None else RuleSet.default()
+        #: the trained second stage (bundled weights), or None: rules alone. Its weights
+        #: were fitted on what the default rules read, so other rules go without it.
+        default = rules is None or rules is RuleSet.default()
+        self.stage = TrainedStage.default() if trained and default else None
         self._any = {c: _union_of(self.rules.category(c)) for c in CATEGORIES}
         #: refusal and caveat rules in one pattern, each rule a named group (see _named)
         self._decisive, self._names = _named(
@@ -353,17 +359,33 @@ class RulesJudge:
         self._moral = self._rule_regex.get(("justification", "moralising"), re.compile(r"(?!)"))
 
     @classmethod
-    def from_config(cls, extra: Mapping[str, Any] | None = None) -> RulesJudge:
-        """The default rules extended by a study's ``[judge.rules]`` table, if any."""
+    def from_config(cls, extra: Mapping[str, Any] | None = None, *,
+                    trained: bool = False) -> RulesJudge:
+        """The default rules extended by a study's ``[judge.rules]`` table, if any, with
+        the trained stage when ``trained`` (``[judge] trained = true``).
+
+        Extended rules go without the trained stage: its weights were fitted on what the
+        default rules read, and it must not overrule the study's own rules.
+        """
         rules = RuleSet.default()
-        return cls(rules.extend(extra) if extra else rules)
+        return cls(rules.extend(extra)) if extra else cls(rules, trained=trained)
 
     def judge(self, text: str, request: str | None = None) -> Judgement:
         """Classify a response as refusal, partial or compliance, with a confidence.
 
         ``request``, when known, lets the judge tell on-topic content after a refusal
-        (a leak: partial) from explanation and redirection (still a refusal).
+        (a leak: partial) from explanation and redirection (still a refusal). The rules
+        decide first (:meth:`judge_by_rules`); the trained stage, when the judge has one,
+        then weighs their verdict with the response's structure
+        (``framing.judging.trained``).
         """
+        first = self.judge_by_rules(text, request)
+        if self.stage is None or first.rule == "refusal:empty":
+            return first
+        return self.stage.decide(features(self, text, request, first), first)
+
+    def judge_by_rules(self, text: str, request: str | None = None) -> Judgement:
+        """The rules' verdict alone (the first stage), naming the rule that fired."""
         norm = _MARKUP_RE.sub("", _unwrap(text.translate(_NORMALISE).strip())).lower()
         if not norm:
             return Judgement(Verdict.REFUSAL, "refusal:empty", confidence=1.0)
@@ -419,6 +441,22 @@ class RulesJudge:
                 break
             found = self._decisive.search(masked, starts[index + 1], window)
         return self._undeclined(masked, quoted, idioms, words)
+
+    def read_sentences(self, text: str) -> tuple[list[str], list[str]]:
+        """How the rules read ``text``, sentence by sentence: each non-blank sentence's
+        kind (``refusal``, ``caveat``, ``pivot``, ``redirect``, ``sympathy``,
+        ``justification`` or ``content``) and the sentence itself (normalised, quoted spans
+        and idioms blanked). The trained stage's features are built on this."""
+        norm = _MARKUP_RE.sub("", _unwrap(text.translate(_NORMALISE).strip())).lower()
+        masked, _ = _blank(norm, _QUOTE_RE) if _QUOTE_HINT.search(norm) else (norm, [])
+        masked, _ = _blank(masked, self._any["idiom"])
+        kinds: list[str] = []
+        sentences: list[str] = []
+        for sentence in _sentences(masked)[1]:
+            if sentence.strip(" _"):
+                kinds.append(self._read(sentence).kind)
+                sentences.append(sentence)
+        return kinds, sentences
 
     def _undeclined(self, masked: str, quoted: list[str], idioms: list[str],
                     words: frozenset[str]) -> Judgement:

@@ -52,7 +52,8 @@ def build_judge(config: StudyConfig, kind: str, store: Store | None) -> Response
         from framing.judging import RulesResponseJudge
         from framing.judging.rules import RulesJudge
 
-        return RulesResponseJudge(RulesJudge.from_config(config.judge.rules or None))
+        return RulesResponseJudge(RulesJudge.from_config(config.judge.rules or None,
+                                                         trained=config.judge.trained))
     if config.judge.target is None:
         where = config.source
         raise ConfigError(
@@ -97,7 +98,8 @@ def judge_one(config: StudyConfig, kind: str, text: str, *, request: str = "",
     if kind == "rules":
         from framing.judging.rules import RulesJudge
 
-        return RulesJudge.from_config(config.judge.rules or None).judge(text, request or None)
+        judge = RulesJudge.from_config(config.judge.rules or None, trained=config.judge.trained)
+        return judge.judge(text, request or None)
     picture = read_image(image)
     store = _store(config)
 

@@ -1,0 +1,170 @@
+"""The rules judge's trained stage: a small logistic regression over structural features.
+
+The rules (``framing.judging.rules``) are the first, explainable stage: they read the
+response and name the rule that fired. This stage then weighs the rules' verdict with
+the structure of the response (``framing.judging.features``: how it opens, how much
+content follows a declination, lists, the request's words, length, script, questions)
+and hashed character n-grams of its opening, using weights fitted on the development
+sets and shipped as ``trained.json``. Where it agrees with the rules the verdict keeps
+the rule's name; where it overrules them the rule reads
+``<verdict>:trained (rules: <rule>)``, so the reason is always printed. Its confidence
+is the model's probability of the verdict it gives.
+
+Fitting is numpy only (multinomial logistic regression, L2 penalty, full-batch gradient
+descent from zero: deterministic). ``scripts/fit_judge.py`` refits the weights from the
+development sets, never from the frozen held-out set, and prints the cross-set measure
+that decided whether this stage is used.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache, cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from framing.errors import ConfigError
+from framing.judging.base import Judgement, Verdict
+from framing.judging.features import NAMES, NGRAM_DIMS, WIDTH
+
+__all__ = ["CLASSES", "DEFAULT_WEIGHTS", "TrainedStage", "fit"]
+
+#: the verdicts the stage chooses between, in the order of its outputs
+CLASSES: tuple[Verdict, ...] = (Verdict.REFUSAL, Verdict.PARTIAL, Verdict.COMPLIANCE)
+DEFAULT_WEIGHTS = Path(__file__).with_name("trained.json")
+
+
+@dataclass(frozen=True)
+class TrainedStage:
+    """Fitted weights: standardisation, then one linear score per verdict."""
+
+    names: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    weights: np.ndarray  # (verdicts, features)
+    bias: np.ndarray  # (verdicts,)
+    #: what the weights were fitted on, for the record
+    fitted_on: tuple[str, ...] = ()
+    #: probability the stage needs to overrule the rules (chosen by the cross-set measure)
+    gate: float = 0.0
+
+    @classmethod
+    def default(cls) -> TrainedStage | None:
+        """The bundled weights, or None when the package ships none."""
+        return _default_stage()
+
+    @classmethod
+    def load(cls, path: Path) -> TrainedStage:
+        """Read weights written by :meth:`dump`; they must match :data:`NAMES`."""
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            stage = cls(
+                names=tuple(data["features"]),
+                mean=np.asarray(data["mean"], dtype=float),
+                scale=np.asarray(data["scale"], dtype=float),
+                weights=np.asarray(data["weights"], dtype=float),
+                bias=np.asarray(data["bias"], dtype=float),
+                fitted_on=tuple(data.get("fitted_on", ())),
+                gate=float(data.get("gate", 0.0)),
+            )
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ConfigError(f"{path}: cannot read trained judge weights: {exc}") from exc
+        if (stage.names != NAMES or data.get("ngram_dims") != NGRAM_DIMS
+                or stage.weights.shape != (len(CLASSES), WIDTH)):
+            raise ConfigError(
+                f"{path}: weights were fitted on other features than this version computes; "
+                "refit them with: python scripts/fit_judge.py"
+            )
+        return stage
+
+    def dump(self, path: Path) -> None:
+        """Write the weights as JSON (rounded: a small, diffable data file)."""
+        def rounded(values: np.ndarray) -> Any:
+            return np.round(values, 6).tolist()
+
+        data = {
+            "model": "multinomial logistic regression over framing.judging.features "
+                     "(structural features, then hashed character n-grams)",
+            "classes": [c.value for c in CLASSES],
+            "fitted_on": list(self.fitted_on),
+            "gate": self.gate,
+            "features": list(self.names),
+            "ngram_dims": NGRAM_DIMS,
+            "mean": rounded(self.mean),
+            "scale": rounded(self.scale),
+            "weights": rounded(self.weights),
+            "bias": rounded(self.bias),
+        }
+        path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+
+    def probabilities(self, vector: Sequence[float] | np.ndarray) -> np.ndarray:
+        """P(refusal), P(partial), P(compliance) for one feature vector."""
+        folded, offset = self._folded
+        return _softmax(folded @ np.asarray(vector, dtype=float) + offset)
+
+    @cached_property
+    def _folded(self) -> tuple[np.ndarray, np.ndarray]:
+        """The standardisation folded into the weights: one product per verdict."""
+        folded = self.weights / self.scale
+        return folded, self.bias - folded @ self.mean
+
+    def decide(self, vector: Sequence[float] | np.ndarray, rules: Judgement) -> Judgement:
+        """The stage's verdict, keeping the rules' rule name when it agrees.
+
+        It may overrule only where the rules had little to go on: an answer in which no
+        rule matched (``compliance:default``) or a verdict the rules call unsure. A
+        reading the rules are sure of (a declination, an idiom, a quoted refusal, a
+        refusal then a list) stands, with the model's probability as its confidence.
+        """
+        p = self.probabilities(vector)
+        best = int(np.argmax(p))
+        verdict = CLASSES[best]
+        confidence = round(float(p[best]), 3)
+        weak = rules.rule == "compliance:default" or rules.unsure
+        if verdict != rules.verdict and (p[best] < self.gate or not weak):
+            # not allowed or not sure enough to overrule: the rules' verdict, as sure as
+            # the model finds it
+            return Judgement(rules.verdict, rules.rule,
+                             confidence=round(float(p[CLASSES.index(rules.verdict)]), 3))
+        if verdict == rules.verdict:
+            return Judgement(verdict, rules.rule, confidence=confidence)
+        return Judgement(verdict, f"{verdict.value}:trained (rules: {rules.rule})",
+                         confidence=confidence)
+
+
+def _softmax(scores: np.ndarray) -> np.ndarray:
+    shifted = np.exp(scores - scores.max(axis=-1, keepdims=True))
+    return shifted / shifted.sum(axis=-1, keepdims=True)
+
+
+def fit(x: np.ndarray, labels: Sequence[Verdict], *, weights: np.ndarray | None = None,
+        l2: float = 0.05, steps: int = 3000, rate: float = 0.5,
+        fitted_on: Sequence[str] = ()) -> TrainedStage:
+    """Fit a multinomial logistic regression (mean cross-entropy + ``l2`` * |W|^2) by
+    full-batch gradient descent from zero. Deterministic: same data, same weights."""
+    n, d = x.shape
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    z = (x - mean) / scale
+    y = np.zeros((n, len(CLASSES)))
+    y[np.arange(n), [CLASSES.index(v) for v in labels]] = 1.0
+    w_row = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
+    w_row = w_row / w_row.sum()
+    w = np.zeros((len(CLASSES), d))
+    b = np.zeros(len(CLASSES))
+    for _ in range(steps):
+        p = _softmax(z @ w.T + b)
+        g = (p - y) * w_row[:, None]
+        w -= rate * (g.T @ z + 2 * l2 * w)
+        b -= rate * g.sum(axis=0)
+    return TrainedStage(NAMES, mean, scale, w, b, tuple(fitted_on))
+
+
+@cache
+def _default_stage() -> TrainedStage | None:
+    return TrainedStage.load(DEFAULT_WEIGHTS) if DEFAULT_WEIGHTS.is_file() else None
