@@ -48,20 +48,20 @@ def test_second_judge_agreement_and_frontier(workspace: Path) -> None:
     store = Store(config.storage.url)
     try:
         rows = [r for r in store.get_results(config.name)
-                if r["verdict"] in ("refusal", "partial", "compliance", "undetermined")]
-        texts = store.response_texts([r["cache_key"] for r in rows])
+                if r.verdict in ("refusal", "partial", "compliance", "undetermined")]
+        texts = store.response_texts([r.cache_key for r in rows])
         identity = second_identity(config)
         assert identity is not None
         stored = LabelStore(store.engine).get_compare(config.name, identity)
     finally:
         store.close()
-    verdicts = {(r["trial"], r["sample_id"]): second.judge(texts[r["cache_key"]]).verdict.value
+    verdicts = {(r.trial, r.sample_id): second.judge(texts[r.cache_key]).verdict.value
                 for r in rows}
     assert stored == verdicts
     agree: dict[str, list[int]] = {}
     for r in rows:
-        a = agree.setdefault(r["subset"], [0, 0])
-        a[0] += r["verdict"] == verdicts[(r["trial"], r["sample_id"])]
+        a = agree.setdefault(r.subset, [0, 0])
+        a[0] += r.verdict == verdicts[(r.trial, r.sample_id)]
         a[1] += 1
     assert agree["borderline"][0] < agree["borderline"][1]  # the judges do disagree
     line = " ".join(out.split())
@@ -73,10 +73,10 @@ def test_second_judge_agreement_and_frontier(workspace: Path) -> None:
     points = json.loads(out)
     assert points
     for p in points:
-        mine = [r for r in rows if r["trial"] == p["trial"]]
-        border = [verdicts[(p["trial"], r["sample_id"])] for r in mine
-                  if r["subset"] == "borderline"
-                  and verdicts[(p["trial"], r["sample_id"])] != "undetermined"]
+        mine = [r for r in rows if r.trial == p["trial"]]
+        border = [verdicts[(p["trial"], r.sample_id)] for r in mine
+                  if r.subset == "borderline"
+                  and verdicts[(p["trial"], r.sample_id)] != "undetermined"]
         assert p["n_borderline"] == len(border)
         assert p["over_blocking"] == border.count("refusal") / len(border)
     assert "judges: the second judge" in err  # json keeps stdout clean
