@@ -121,11 +121,10 @@ def exact(study: Study, name: str, params: Mapping[str, Any]) -> tuple[float, fl
 
 
 async def full(study: Study, name: str, params: Mapping[str, Any]) -> SampleOutcomes:
-    from dataclasses import asdict
 
     evaluation = await study.evaluator.evaluate(study.template(name), params,
                                                 study.search_samples)
-    return SampleOutcomes.from_rows(asdict(o.row()) for o in evaluation.outcomes)
+    return SampleOutcomes.from_rows(o.row() for o in evaluation.outcomes)
 
 
 EXAMPLES = ("prompts/examples.j2", {"examples": 3, "joint_cue": True, "tone": "neutral"})
