@@ -21,7 +21,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Input, Label, OptionList, Select, Static
+from textual.widgets import Header, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 from textual.widgets.text_area import EditHistory
 
@@ -34,6 +34,7 @@ from framing.tui.patterns import PATTERN_LEGEND, abbrev
 from framing.tui.screens.base import FramingScreen
 from framing.tui.screens.modals import NameModal, UnsavedModal
 from framing.tui.widgets.editor import TemplateEditor
+from framing.tui.widgets.keyline import KeyLine
 
 #: seconds of quiet typing before a lint runs
 LINT_DELAY = 0.15
@@ -197,7 +198,7 @@ class FramingsScreen(FramingScreen):
                     yield ParamsForm(id="params")
                 with VerticalScroll(id="preview-scroll"):
                     yield Static("", id="preview")
-        yield Footer()
+        yield KeyLine()
 
     def on_mount(self) -> None:
         self.ready = True

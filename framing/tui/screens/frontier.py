@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
 from framing.config import StudyConfig
 from framing.data.schema import Sample
@@ -27,6 +27,7 @@ from framing.stats import Rate
 from framing.tui.messages import settle_cursor
 from framing.tui.screens.base import FramingScreen
 from framing.tui.screens.run import pct, short_label
+from framing.tui.widgets.keyline import KeyLine
 from framing.tui.widgets.plot import FrontierPlot
 from framing.tui.widgets.table import RowTable
 
@@ -152,7 +153,7 @@ class FrontierScreen(FramingScreen):
                     yield Static(id="missed-response", markup=False)
             with TabPane("Compare", id="tab-compare"), VerticalScroll():
                 yield Static("mark a point with m, highlight another, press c", id="compare")
-        yield Footer()
+        yield KeyLine()
 
     def on_mount(self) -> None:
         self.ready = True

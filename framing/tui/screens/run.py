@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.reactive import reactive
-from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import Button, DataTable, Header, Input, Label, Static
 
 from framing.config import StudyConfig
 from framing.errors import FramingError
@@ -32,6 +32,7 @@ from framing.events import (
 from framing.results import Point
 from framing.tui.messages import SearchEnded, SearchEvent, SearchProgress, ShowTrial, settle_cursor
 from framing.tui.screens.base import FramingScreen
+from framing.tui.widgets.keyline import KeyLine
 from framing.tui.widgets.plot import FrontierPlot
 from framing.tui.widgets.table import RowTable
 
@@ -132,7 +133,7 @@ class RunScreen(FramingScreen):
                            empty="no trials yet: press s to start the study")
             yield FrontierPlot(id="run-plot")
         yield Static(id="run-log")
-        yield Footer()
+        yield KeyLine()
 
     def on_mount(self) -> None:
         self.ready = True
