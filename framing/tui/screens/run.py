@@ -1,14 +1,13 @@
 """Run: start, pause or stop the study's search; live counters, trial table and plot.
 
-The search runs in a thread worker that calls :func:`framing.search.run_search_async`
-(its own event loop, so the UI's stays free); core events come back as messages.
+The search runs in a child process (:mod:`framing.search_process`: the code path of
+``framing search``), so the UI's process only draws; a thread worker reads the child's
+events and posts them as messages. Pause and stop are control messages to the child.
 """
 
 from __future__ import annotations
 
-import asyncio
-import threading
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -19,10 +18,8 @@ from textual.reactive import reactive
 from textual.widgets import Button, DataTable, Header, Input, Label, Static
 
 from framing.config import StudyConfig
-from framing.errors import FramingError
 from framing.events import (
     CallsProgress,
-    Event,
     Notice,
     StudyFinished,
     StudyStarted,
@@ -30,6 +27,7 @@ from framing.events import (
     TrialStarted,
 )
 from framing.results import Point
+from framing.search_process import SearchExit, SearchProcess
 from framing.tui.messages import SearchEnded, SearchEvent, SearchProgress, ShowTrial, settle_cursor
 from framing.tui.screens.base import FramingScreen
 from framing.tui.widgets.keyline import KeyLine
@@ -100,10 +98,9 @@ class RunScreen(FramingScreen):
         self.storage = storage
         self.trials = trials
         self.running = False
-        self._stop_flag = threading.Event()
         self._pausing = False
-        self._search_loop: asyncio.AbstractEventLoop | None = None
-        self._search_task: asyncio.Future[Any] | None = None
+        #: the child process running the search (None when none runs)
+        self.process: SearchProcess | None = None
         self.done = 0  # the study's finished trials
         self._reset_counters()
 
@@ -215,17 +212,19 @@ class RunScreen(FramingScreen):
         self._reset_counters()
         self.running = True
         self._pausing = False
-        self._stop_flag = threading.Event()
         self._set_buttons()
         self.status = "starting"
-        self.search(self.trials)
+        # made here, so a pause or stop pressed before the child is up still reaches it
+        self.process = SearchProcess(self.config, trials=self.trials, storage=self.storage)
+        self.search(self.process)
 
     def action_pause(self) -> None:
         if not self.running:
             self.notify("no search is running: press s to start one", severity="warning")
             return
         self._pausing = True
-        self._stop_flag.set()
+        if self.process is not None:
+            self.process.pause()
         self.status = "pausing after the trial in flight"
 
     def action_stop(self) -> None:
@@ -237,10 +236,8 @@ class RunScreen(FramingScreen):
 
     def stop_search(self) -> None:
         """Stop now: the trial in flight is cancelled (its answers are kept in the cache)."""
-        self._stop_flag.set()
-        loop, task = self._search_loop, self._search_task
-        if loop is not None and task is not None and not loop.is_closed():
-            loop.call_soon_threadsafe(task.cancel)
+        if self.process is not None:
+            self.process.stop()
 
     def action_open_trial(self) -> None:
         table = self.query_one("#trial-table", DataTable)
@@ -268,32 +265,20 @@ class RunScreen(FramingScreen):
     # -- the worker ----------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="search")
-    async def search(self, trials: int) -> None:
-        from framing.search import run_search_async
-
-        def on_event(event: Event) -> None:
-            if isinstance(event, CallsProgress):
-                self.post_message(SearchProgress(event))
-            else:
-                self.post_message(SearchEvent(event))
-
-        self._search_loop = asyncio.get_running_loop()
-        task = asyncio.ensure_future(run_search_async(
-            self.config, on_event, trials=trials, storage=self.storage, stop=self._stop_flag))
-        self._search_task = task
+    def search(self, process: SearchProcess) -> None:
+        """Start the child and relay what it says until it ends."""
         try:
-            result = await task
-        except asyncio.CancelledError:
-            self.post_message(SearchEnded(None))
-        except FramingError as e:
-            self.post_message(SearchEnded(error=str(e)))
-        except Exception as e:  # the UI must survive anything the run raises
+            process.start()
+        except Exception as e:  # e.g. the config cannot be handed to the child
             self.post_message(SearchEnded(error=explain(e)))
-        else:
-            self.post_message(SearchEnded(result))
-        finally:
-            self._search_loop = None
-            self._search_task = None
+            return
+        for item in process.messages():
+            if isinstance(item, SearchExit):
+                self.post_message(SearchEnded(item.result, error=item.error))
+            elif isinstance(item, CallsProgress):
+                self.post_message(SearchProgress(item))
+            else:
+                self.post_message(SearchEvent(item))
 
     def on_search_event(self, message: SearchEvent) -> None:
         event = message.event
@@ -325,6 +310,7 @@ class RunScreen(FramingScreen):
 
     def on_search_ended(self, message: SearchEnded) -> None:
         self.running = False
+        self.process = None
         self.in_flight = self.progress = None
         self._set_buttons()
         if message.error:
