@@ -9,6 +9,10 @@ from textual.worker import Worker
 
 from framing.tui.failures import report_failure
 
+#: terminal columns below which screens take their narrow layout (class ``-narrow``):
+#: 80×24 is the most common default terminal
+NARROW = 100
+
 
 class FramingScreen(Screen[None]):
     """A screen whose failed workers are reported like the app's (see
@@ -16,6 +20,17 @@ class FramingScreen(Screen[None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         report_failure(self.app, event)
+
+    def on_mount(self) -> None:
+        self._fit_width()
+
+    def on_resize(self) -> None:
+        self._fit_width()
+
+    def _fit_width(self) -> None:
+        """``-narrow`` below :data:`NARROW` columns (a no-op when it does not change; also
+        run on resume, since a hidden screen misses the terminal's resizes)."""
+        self.set_class(self.app.size.width < NARROW, "-narrow")
 
     def _on_screen_resume(self, event: events.ScreenResume) -> None:
         """Skip the full restyle Textual does each time a mode's screen is shown again.
@@ -27,6 +42,7 @@ class FramingScreen(Screen[None]):
         state changed on a hidden widget restyles that widget at the time. So when the
         counts agree the resume goes on without ``refresh_styles``.
         """
+        self._fit_width()
         current = self._css_update_count == self.app._css_update_count
         if event.refresh_styles and current:
             event.prevent_default()  # Screen's own handler runs below, once, without it

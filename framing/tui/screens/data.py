@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import DataTable, Header, Input, Select, Static
+from textual.widgets import DataTable, Input, Select, Static
 
 from framing.data.schema import CATEGORIES, SUBSETS, Grade, Sample
 from framing.inspect import filter_samples
@@ -19,6 +19,7 @@ from framing.tui.patterns import PATTERN_LEGEND, abbrev
 from framing.tui.screens.base import FramingScreen
 from framing.tui.widgets.image import SampleImage
 from framing.tui.widgets.keyline import KeyLine
+from framing.tui.widgets.screenbar import ScreenBar
 from framing.tui.widgets.table import RowTable
 
 ANY = "any"
@@ -52,7 +53,7 @@ class DataScreen(FramingScreen):
         self.current: Sample | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield ScreenBar()
         with Horizontal(id="data-filters"):
             yield Select([(g.value, g.value) for g in (*SUBSETS, Grade.NOT_SURE)], compact=True,
                          prompt="subset: any", id="subset")

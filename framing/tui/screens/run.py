@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.reactive import reactive
-from textual.widgets import Button, DataTable, Header, Input, Label, Static
+from textual.widgets import Button, DataTable, Input, Label, Static
 
 from framing.config import StudyConfig
 from framing.events import (
@@ -32,6 +32,7 @@ from framing.tui.messages import SearchEnded, SearchEvent, SearchProgress, ShowT
 from framing.tui.screens.base import FramingScreen
 from framing.tui.widgets.keyline import KeyLine
 from framing.tui.widgets.plot import FrontierPlot
+from framing.tui.widgets.screenbar import ScreenBar
 from framing.tui.widgets.table import RowTable
 
 
@@ -115,7 +116,7 @@ class RunScreen(FramingScreen):
         self.in_flight: TrialStarted | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield ScreenBar()
         with Horizontal(id="run-controls"):
             yield Label("trials", classes="field-label")
             yield TrialsInput(str(self.trials), type="integer", id="trials-input", compact=True,
@@ -127,6 +128,7 @@ class RunScreen(FramingScreen):
         yield Static(id="counters")
         with Horizontal(id="run-body"):
             yield RowTable(id="trial-table", cursor_type="row", zebra_stripes=True,
+                           fill="framing", fill_min=16,
                            empty="no trials yet: press s to start the study")
             yield FrontierPlot(id="run-plot")
         yield Static(id="run-log")
@@ -144,7 +146,8 @@ class RunScreen(FramingScreen):
                          "numbers skip proposals that repeated a framing already evaluated "
                          "(free: no calls) or that did not finish.")
         table.add_column("calls", key="calls", width=5)
-        table.add_column("framing", key="framing", width=60)
+        table.add_column("framing", key="framing", width=20)
+        table.fill_width()
         table.border_title = "trials (newest first; enter: details)"
         table.focus()
         self._show_counters()

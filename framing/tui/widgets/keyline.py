@@ -17,6 +17,8 @@ from textual import events
 from textual.screen import Screen
 from textual.widget import Widget
 
+from framing.tui.widgets.screenbar import is_screen_switch
+
 
 @dataclass(frozen=True)
 class ShownKey:
@@ -86,11 +88,12 @@ class KeyLine(Widget):
 
 
 def shown_keys(screen: Screen[object]) -> tuple[ShownKey, ...]:
-    """The bindings a footer would show for ``screen``: one per action, in order."""
+    """The bindings a footer would show for ``screen``, one per action, in order, less the
+    screen switches (the screen bar at the top shows those)."""
     seen: set[str] = set()
     out: list[ShownKey] = []
     for _node, binding, enabled, _tooltip in screen.active_bindings.values():
-        if not binding.show or binding.action in seen:
+        if not binding.show or binding.action in seen or is_screen_switch(_node, binding):
             continue
         seen.add(binding.action)
         out.append(ShownKey(binding.key, screen.app.get_key_display(binding),
