@@ -137,7 +137,7 @@ class RunScreen(FramingScreen):
     def on_mount(self) -> None:
         self.ready = True
         settle_cursor(self)
-        table = self.query_one("#trial-table", DataTable)
+        table = self.query_one("#trial-table", RowTable)
         table.add_column("#", key="trial", width=4)
         table.add_column("over-bl.", key="ob", width=8)
         table.add_column("under-r.", key="ur", width=8)
