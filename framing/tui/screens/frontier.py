@@ -205,6 +205,11 @@ class FrontierScreen(FramingScreen):
 
     def on_screen_resume(self) -> None:
         if self._stale:
+            # the screen shows at once as it was; its table and plot catch up a frame later
+            self.call_after_refresh(self._catch_up)
+
+    def _catch_up(self) -> None:
+        if self._stale and self.is_current:
             self.watch_points(self.points)
 
     def select_trial(self, trial: int) -> None:

@@ -358,12 +358,13 @@ class RunScreen(FramingScreen):
         text.append_text(_pairs((("this run: trials", f"{this_run}"), ("calls", f"{calls:,}"),
                                  ("cache hits", f"{hits:,}"), ("errors", f"{errors:,}"),
                                  ("cost", f"${self.cost:.2f}"))))
-        self.query_one("#counters", Static).update(text)
+        # fixed-size boxes: no layout pass of the whole screen for a counter (many a second)
+        self.query_one("#counters", Static).update(text, layout=False)
 
     def _log(self, line: str, *, warning: bool = False) -> None:
         if self.ready:
             self.query_one("#run-log", Static).update(
-                Text(line, style="bold" if warning else "dim"))
+                Text(line, style="bold" if warning else "dim"), layout=False)
 
 
 def _pairs(pairs: tuple[tuple[str, str], ...]) -> Text:
