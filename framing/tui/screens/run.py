@@ -57,6 +57,21 @@ def skipped_note(points: tuple[Point, ...]) -> str:
     return f"# skips {skipped}: repeats or unfinished"
 
 
+#: the trial table's columns, in the order of :func:`trial_row`
+TRIAL_COLUMNS = ("trial", "ob", "ur", "calls", "framing")
+
+
+def trial_row(p: Point, on_front: set[int]) -> tuple[Text | str, ...]:
+    mark = "◆" if p.baseline else "●" if p.trial in on_front else " "
+    return (Text(f"{p.trial}{mark}"), pct(p.over_blocking), pct(p.under_refusal),
+            str(p.calls), short_label(p))
+
+
+def _trial_number(cell: object) -> int:
+    """The trial number of a ``6●`` cell (for sorting the table)."""
+    return int("".join(c for c in str(cell) if c.isdigit()))
+
+
 def explain(error: Exception) -> str:
     """A message for an unexpected failure of the search (framing's own errors already say
     what to fix)."""
@@ -102,6 +117,7 @@ class RunScreen(FramingScreen):
         self._pausing = False
         #: the child process running the search (None when none runs)
         self.process: SearchProcess | None = None
+        self._rows: dict[str, tuple[Text | str, ...]] = {}  # the trial table's, by row key
         self.done = 0  # the study's finished trials
         self._reset_counters()
 
@@ -158,16 +174,8 @@ class RunScreen(FramingScreen):
     def watch_points(self, points: tuple[Point, ...]) -> None:
         if not self.ready:
             return
+        self._show_rows(points)
         table = self.query_one("#trial-table", DataTable)
-        on_front = {p.trial for p in self.frontier}
-        cursor = table.cursor_row
-        table.clear()
-        for p in sorted(points, key=lambda p: p.trial, reverse=True):
-            mark = "◆" if p.baseline else "●" if p.trial in on_front else " "
-            table.add_row(Text(f"{p.trial}{mark}"), pct(p.over_blocking),
-                          pct(p.under_refusal), str(p.calls), short_label(p), key=str(p.trial))
-        if points:
-            table.move_cursor(row=min(cursor, len(points) - 1))
         table.border_subtitle = skipped_note(points)
         plot = self.query_one("#run-plot", FrontierPlot)
         plot.frontier = self.frontier
@@ -175,6 +183,38 @@ class RunScreen(FramingScreen):
         if not self.running:
             self.done = len(points)
         self._show_counters()
+
+    def _show_rows(self, points: tuple[Point, ...]) -> None:
+        """The trial table, newest first, changed only where it differs.
+
+        A search adds one trial at a time: that trial's row is added and the rows whose
+        frontier mark changed are updated, rather than the table rebuilt (rebuilding
+        re-measures every cell of every row, a cost that grows with the study while the
+        UI should stay responsive). Anything else (rows gone, a reload) rebuilds."""
+        table = self.query_one("#trial-table", DataTable)
+        on_front = {p.trial for p in self.frontier}
+        rows = {str(p.trial): trial_row(p, on_front) for p in points}
+        if not self._rows or not set(self._rows) <= set(rows):
+            cursor = table.cursor_row
+            table.clear()
+            for key in sorted(rows, key=int, reverse=True):
+                table.add_row(*rows[key], key=key)
+            if rows:
+                table.move_cursor(row=min(cursor, len(rows) - 1))
+        else:
+            added = False
+            for key, cells in rows.items():
+                old = self._rows.get(key)
+                if old is None:
+                    table.add_row(*cells, key=key)
+                    added = True
+                    continue
+                for column, before, after in zip(TRIAL_COLUMNS, old, cells, strict=True):
+                    if before != after:
+                        table.update_cell(key, column, after)
+            if added:
+                table.sort("trial", key=_trial_number, reverse=True)
+        self._rows = rows
 
     def watch_status(self, status: str) -> None:
         if self.ready:
