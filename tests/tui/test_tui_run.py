@@ -94,3 +94,35 @@ async def test_changed_template_set_explains_the_fix(workspace: Path) -> None:
         await wait_for(lambda: app.screen.__class__.__name__ == "ErrorModal", pilot,
                        steps=600)
         assert "new name" in app.screen.message  # type: ignore[attr-defined]
+
+
+async def test_trial_table_updated_in_place_shows_what_a_rebuild_would(
+        workspace: Path) -> None:
+    """Trials arriving one by one (as from a search) add their row and update the frontier
+    marks in place; the table then reads exactly as one built from scratch."""
+    from framing.inspect import read_points
+    from framing.results import frontier
+    from framing.tui.screens.run import trial_row
+
+    config = make_workspace(workspace, "search.trials=6", "data.borderline=30",
+                            "data.unsafe=30")
+    await run_trials(config, 6)
+    points = read_points(config).points
+    app = make_app(config)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(lambda: len(app.points) == len(points), pilot)
+        table = app.run_screen.query_one("#trial-table", DataTable)
+        app._set_points([], [])
+        marks_changed = False
+        for i in range(1, len(points) + 1):
+            so_far, front = points[:i], frontier(points[:i])
+            app._set_points(so_far, front)
+            await pilot.pause()
+            on_front = {p.trial for p in front}
+            expected = [tuple(str(c) for c in trial_row(p, on_front))
+                        for p in sorted(so_far, key=lambda p: p.trial, reverse=True)]
+            shown = [tuple(str(c) for c in table.get_row_at(r)) for r in range(table.row_count)]
+            assert shown == expected
+            marks_changed |= any(p.trial not in on_front for p in points[: i - 1]
+                                 if p.trial in {q.trial for q in frontier(points[: i - 1])})
+        assert marks_changed  # the run exercised a mark going away, not only additions

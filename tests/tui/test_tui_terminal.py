@@ -4,6 +4,7 @@ look at the frontier, quit; no traceback, exit code 0."""
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -144,6 +145,47 @@ def test_researcher_workflow_edit_copy_run_compare_quit_with_unsaved_edit(
             time.sleep(0.1)
         assert done.read_text().strip() == "0"
         assert "Be concise." in (ws / "prompts" / "baseline.j2").read_text()
+        assert not any("Traceback" in s for s in term.screens)
+    finally:
+        term.close()
+
+
+#: each screen's key, the title its screen bar shows, and a key of its own in the key line
+SCREENS = (("F1", "[f1 Framings]", "^s Save"), ("F2", "[f2 Run]", "s Start"),
+           ("F3", "[f3 Frontier]", "m Mark A"), ("F4", "[f4 Data]", "^q Quit"))
+
+
+def test_every_screen_fits_an_80x24_terminal(tmp_path: Path) -> None:
+    """At 80×24 every screen shows its title and its whole key line, and the framing
+    names are readable (the Run table and the Frontier summary)."""
+    command = (f"{shlex.quote(sys.executable)} -m framing tui --set search.trials=3 "
+               f"--set data.borderline=40 --set data.unsafe=40; sleep 60")
+    term = Terminal(command, tmp_path, size=(80, 24))
+    try:
+        term.wait_for("s Start")
+        term.send("s")
+        term.wait_for("trials 3/3")
+        term.wait_for(" done")
+        for key, title, own_key in SCREENS:
+            term.send(key)
+            screen = term.wait_for(title)
+            lines = screen.rstrip("\n").split("\n")
+            assert len(lines) == 24 and all(len(line) <= 80 for line in lines)
+            assert title in lines[0]
+            for other, _, _ in SCREENS:  # every screen's key is on the top line
+                assert f"{other.lower()} " in lines[0]
+            key_line = term.wait_for(own_key).rstrip("\n").split("\n")[-1]
+            assert own_key in key_line and "^q Quit" in key_line
+            assert "…" not in key_line  # nothing cut off
+        # the framing names: whole in the Run table, and in the Frontier summary
+        term.send("F2")
+        screen = term.wait_for("[f2 Run]")
+        # a framing with its parameters, to the closing parenthesis: `engage(strength=...)`
+        assert re.search(r"\b\w+\(\w+=[^│]*\)", screen), screen
+        term.send("F3")
+        term.wait_for("per category")
+        screen = term.wait_for("template")
+        assert "prompts/" in screen and "parameters" in screen
         assert not any("Traceback" in s for s in term.screens)
     finally:
         term.close()

@@ -10,6 +10,7 @@ HEADLESS = [
     "framing.cli",
     "framing.config",
     "framing.search",
+    "framing.search_process",
     "framing.evaluate",
     "framing.storage.tables",
     "framing.stats",

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import DataTable, Footer, Header, Input, Select, Static
+from textual.widgets import DataTable, Input, Select, Static
 
 from framing.data.schema import CATEGORIES, SUBSETS, Grade, Sample
 from framing.inspect import filter_samples
@@ -18,6 +18,8 @@ from framing.tui.messages import settle_cursor
 from framing.tui.patterns import PATTERN_LEGEND, abbrev
 from framing.tui.screens.base import FramingScreen
 from framing.tui.widgets.image import SampleImage
+from framing.tui.widgets.keyline import KeyLine
+from framing.tui.widgets.screenbar import ScreenBar
 from framing.tui.widgets.table import RowTable
 
 ANY = "any"
@@ -51,7 +53,7 @@ class DataScreen(FramingScreen):
         self.current: Sample | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield ScreenBar()
         with Horizontal(id="data-filters"):
             yield Select([(g.value, g.value) for g in (*SUBSETS, Grade.NOT_SURE)], compact=True,
                          prompt="subset: any", id="subset")
@@ -67,7 +69,7 @@ class DataScreen(FramingScreen):
                 with VerticalScroll(id="sample-info-scroll"):
                     yield Static("loading samples…", id="sample-info")
                 yield SampleImage(id="sample-image")
-        yield Footer()
+        yield KeyLine()
 
     def on_mount(self) -> None:
         self.ready = True

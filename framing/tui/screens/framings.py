@@ -21,7 +21,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Input, Label, OptionList, Select, Static
+from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 from textual.widgets.text_area import EditHistory
 
@@ -34,6 +34,8 @@ from framing.tui.patterns import PATTERN_LEGEND, abbrev
 from framing.tui.screens.base import FramingScreen
 from framing.tui.screens.modals import NameModal, UnsavedModal
 from framing.tui.widgets.editor import TemplateEditor
+from framing.tui.widgets.keyline import KeyLine
+from framing.tui.widgets.screenbar import ScreenBar
 
 #: seconds of quiet typing before a lint runs
 LINT_DELAY = 0.15
@@ -184,7 +186,7 @@ class FramingsScreen(FramingScreen):
         self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield ScreenBar()
         with Horizontal(id="framings-body"):
             yield OptionList(id="template-list")
             with Vertical(id="editor-pane"):
@@ -197,7 +199,7 @@ class FramingsScreen(FramingScreen):
                     yield ParamsForm(id="params")
                 with VerticalScroll(id="preview-scroll"):
                     yield Static("", id="preview")
-        yield Footer()
+        yield KeyLine()
 
     def on_mount(self) -> None:
         self.ready = True
@@ -488,11 +490,13 @@ class FramingsScreen(FramingScreen):
         else:
             self.load_templates(select=message.name)
 
+    # set_focus, not focus(): focus() is deferred, and keys typed right after the
+    # shortcut would still go to the widget that had it
     def action_focus_list(self) -> None:
-        self.query_one("#template-list", OptionList).focus()
+        self.set_focus(self.query_one("#template-list", OptionList))
 
     def action_focus_editor(self) -> None:
-        self.query_one("#editor", TemplateEditor).focus()
+        self.set_focus(self.query_one("#editor", TemplateEditor))
 
 
 def _preview_text(preview: Preview | None) -> Text | Group:

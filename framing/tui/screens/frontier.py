@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 import framing
 from framing import Assessment
@@ -29,7 +29,9 @@ from framing.stats import Rate
 from framing.tui.messages import settle_cursor
 from framing.tui.screens.base import FramingScreen
 from framing.tui.screens.run import pct, short_label
+from framing.tui.widgets.keyline import KeyLine
 from framing.tui.widgets.plot import FrontierPlot
+from framing.tui.widgets.screenbar import ScreenBar
 from framing.tui.widgets.table import RowTable
 
 BAR = 10
@@ -174,7 +176,7 @@ class FrontierScreen(FramingScreen):
         self.assessment: Assessment | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield ScreenBar()
         with Horizontal(id="frontier-top"):
             yield RowTable(id="point-table", cursor_type="row", zebra_stripes=True,
                            empty="no points yet: run the study on the Run screen (F2, s)")
@@ -192,7 +194,7 @@ class FrontierScreen(FramingScreen):
                     yield Static(id="missed-response", markup=False)
             with TabPane("Compare", id="tab-compare"), VerticalScroll():
                 yield Static("mark a point with m, highlight another, press c", id="compare")
-        yield Footer()
+        yield KeyLine()
 
     def on_mount(self) -> None:
         self.ready = True
@@ -265,6 +267,11 @@ class FrontierScreen(FramingScreen):
 
     def on_screen_resume(self) -> None:
         if self._stale:
+            # the screen shows at once as it was; its table and plot catch up a frame later
+            self.call_after_refresh(self._catch_up)
+
+    def _catch_up(self) -> None:
+        if self._stale and self.is_current:
             self.watch_points(self.points)
         self.load_calibration()  # labels may have been given on the Label screen
 
@@ -359,22 +366,34 @@ class FrontierScreen(FramingScreen):
 
     # -- compare, report, reload --------------------------------------------------------------
 
+    def _cursor_trial(self) -> int | None:
+        """The trial under the table's cursor now (the highlight message that sets
+        ``selected`` may still be queued behind the key just pressed)."""
+        table = self.query_one("#point-table", DataTable)
+        if table.row_count:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            if key is not None:
+                return int(key)
+        return self.selected
+
     def action_mark(self) -> None:
-        if self.selected is None:
+        current = self._cursor_trial()
+        if current is None:
             self.notify("highlight a point first", severity="warning")
             return
-        self.marked = self.selected
+        self.marked = current
         self.notify(f"trial {self.marked} marked as A: highlight another point and press c")
 
     def action_compare(self) -> None:
-        if self.marked is None or self.selected is None:
+        current = self._cursor_trial()
+        if self.marked is None or current is None:
             self.notify("mark a point with m, highlight another, then press c",
                         severity="warning")
             return
-        if self.marked == self.selected:
+        if self.marked == current:
             self.notify("highlight a different point to compare with", severity="warning")
             return
-        self.compare(self.marked, self.selected)
+        self.compare(self.marked, current)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="compare")
     def compare(self, a: int, b: int) -> None:

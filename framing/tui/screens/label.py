@@ -20,7 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from framing.config import StudyConfig
@@ -31,6 +31,8 @@ from framing.labels import LABELS, LabelItem, LabelQueue, LabelSession, Projecti
 from framing.tui.screens.base import FramingScreen
 from framing.tui.screens.data import ImageLoaded
 from framing.tui.widgets.image import SampleImage
+from framing.tui.widgets.keyline import KeyLine
+from framing.tui.widgets.screenbar import ScreenBar
 
 
 class QueueLoaded(Message):
@@ -88,7 +90,7 @@ class LabelScreen(FramingScreen):
         self._writes: queue.Queue[Write | None] = queue.Queue()
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield ScreenBar()
         yield Static("loading the label queue…", id="label-status")
         with Horizontal(id="label-body"):
             with Vertical(id="label-text"):
@@ -97,7 +99,7 @@ class LabelScreen(FramingScreen):
                     yield Static(id="label-response", markup=False)
             yield SampleImage(id="label-image")
         yield Static("", id="label-summary")
-        yield Footer()
+        yield KeyLine()
 
     def on_mount(self) -> None:
         self.write_labels()

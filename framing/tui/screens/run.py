@@ -1,14 +1,13 @@
 """Run: start, pause or stop the study's search; live counters, trial table and plot.
 
-The search runs in a thread worker that calls :func:`framing.search.run_search_async`
-(its own event loop, so the UI's stays free); core events come back as messages.
+The search runs in a child process (:mod:`framing.search_process`: the code path of
+``framing search``), so the UI's process only draws; a thread worker reads the child's
+events and posts them as messages. Pause and stop are control messages to the child.
 """
 
 from __future__ import annotations
 
-import asyncio
-import threading
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on, work
@@ -16,13 +15,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.reactive import reactive
-from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import Button, DataTable, Input, Label, Static
 
 from framing.config import StudyConfig
-from framing.errors import FramingError
 from framing.events import (
     CallsProgress,
-    Event,
     Notice,
     StudyFinished,
     StudyStarted,
@@ -30,9 +27,12 @@ from framing.events import (
     TrialStarted,
 )
 from framing.results import Point
+from framing.search_process import SearchExit, SearchProcess
 from framing.tui.messages import SearchEnded, SearchEvent, SearchProgress, ShowTrial, settle_cursor
 from framing.tui.screens.base import FramingScreen
+from framing.tui.widgets.keyline import KeyLine
 from framing.tui.widgets.plot import FrontierPlot
+from framing.tui.widgets.screenbar import ScreenBar
 from framing.tui.widgets.table import RowTable
 
 
@@ -55,6 +55,21 @@ def skipped_note(points: tuple[Point, ...]) -> str:
     if skipped <= 0:
         return ""
     return f"# skips {skipped}: repeats or unfinished"
+
+
+#: the trial table's columns, in the order of :func:`trial_row`
+TRIAL_COLUMNS = ("trial", "ob", "ur", "calls", "framing")
+
+
+def trial_row(p: Point, on_front: set[int]) -> tuple[Text | str, ...]:
+    mark = "◆" if p.baseline else "●" if p.trial in on_front else " "
+    return (Text(f"{p.trial}{mark}"), pct(p.over_blocking), pct(p.under_refusal),
+            str(p.calls), short_label(p))
+
+
+def _trial_number(cell: object) -> int:
+    """The trial number of a ``6●`` cell (for sorting the table)."""
+    return int("".join(c for c in str(cell) if c.isdigit()))
 
 
 def explain(error: Exception) -> str:
@@ -99,10 +114,10 @@ class RunScreen(FramingScreen):
         self.storage = storage
         self.trials = trials
         self.running = False
-        self._stop_flag = threading.Event()
         self._pausing = False
-        self._search_loop: asyncio.AbstractEventLoop | None = None
-        self._search_task: asyncio.Future[Any] | None = None
+        #: the child process running the search (None when none runs)
+        self.process: SearchProcess | None = None
+        self._rows: dict[str, tuple[Text | str, ...]] = {}  # the trial table's, by row key
         self.done = 0  # the study's finished trials
         self._reset_counters()
 
@@ -117,7 +132,7 @@ class RunScreen(FramingScreen):
         self.in_flight: TrialStarted | None = None
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield ScreenBar()
         with Horizontal(id="run-controls"):
             yield Label("trials", classes="field-label")
             yield TrialsInput(str(self.trials), type="integer", id="trials-input", compact=True,
@@ -129,15 +144,16 @@ class RunScreen(FramingScreen):
         yield Static(id="counters")
         with Horizontal(id="run-body"):
             yield RowTable(id="trial-table", cursor_type="row", zebra_stripes=True,
+                           fill="framing", fill_min=16,
                            empty="no trials yet: press s to start the study")
             yield FrontierPlot(id="run-plot")
         yield Static(id="run-log")
-        yield Footer()
+        yield KeyLine()
 
     def on_mount(self) -> None:
         self.ready = True
         settle_cursor(self)
-        table = self.query_one("#trial-table", DataTable)
+        table = self.query_one("#trial-table", RowTable)
         table.add_column("#", key="trial", width=4)
         table.add_column("over-bl.", key="ob", width=8)
         table.add_column("under-r.", key="ur", width=8)
@@ -146,7 +162,8 @@ class RunScreen(FramingScreen):
                          "numbers skip proposals that repeated a framing already evaluated "
                          "(free: no calls) or that did not finish.")
         table.add_column("calls", key="calls", width=5)
-        table.add_column("framing", key="framing", width=60)
+        table.add_column("framing", key="framing", width=20)
+        table.fill_width()
         table.border_title = "trials (newest first; enter: details)"
         table.focus()
         self._show_counters()
@@ -157,16 +174,8 @@ class RunScreen(FramingScreen):
     def watch_points(self, points: tuple[Point, ...]) -> None:
         if not self.ready:
             return
+        self._show_rows(points)
         table = self.query_one("#trial-table", DataTable)
-        on_front = {p.trial for p in self.frontier}
-        cursor = table.cursor_row
-        table.clear()
-        for p in sorted(points, key=lambda p: p.trial, reverse=True):
-            mark = "◆" if p.baseline else "●" if p.trial in on_front else " "
-            table.add_row(Text(f"{p.trial}{mark}"), pct(p.over_blocking),
-                          pct(p.under_refusal), str(p.calls), short_label(p), key=str(p.trial))
-        if points:
-            table.move_cursor(row=min(cursor, len(points) - 1))
         table.border_subtitle = skipped_note(points)
         plot = self.query_one("#run-plot", FrontierPlot)
         plot.frontier = self.frontier
@@ -174,6 +183,38 @@ class RunScreen(FramingScreen):
         if not self.running:
             self.done = len(points)
         self._show_counters()
+
+    def _show_rows(self, points: tuple[Point, ...]) -> None:
+        """The trial table, newest first, changed only where it differs.
+
+        A search adds one trial at a time: that trial's row is added and the rows whose
+        frontier mark changed are updated, rather than the table rebuilt (rebuilding
+        re-measures every cell of every row, a cost that grows with the study while the
+        UI should stay responsive). Anything else (rows gone, a reload) rebuilds."""
+        table = self.query_one("#trial-table", DataTable)
+        on_front = {p.trial for p in self.frontier}
+        rows = {str(p.trial): trial_row(p, on_front) for p in points}
+        if not self._rows or not set(self._rows) <= set(rows):
+            cursor = table.cursor_row
+            table.clear()
+            for key in sorted(rows, key=int, reverse=True):
+                table.add_row(*rows[key], key=key)
+            if rows:
+                table.move_cursor(row=min(cursor, len(rows) - 1))
+        else:
+            added = False
+            for key, cells in rows.items():
+                old = self._rows.get(key)
+                if old is None:
+                    table.add_row(*cells, key=key)
+                    added = True
+                    continue
+                for column, before, after in zip(TRIAL_COLUMNS, old, cells, strict=True):
+                    if before != after:
+                        table.update_cell(key, column, after)
+            if added:
+                table.sort("trial", key=_trial_number, reverse=True)
+        self._rows = rows
 
     def watch_status(self, status: str) -> None:
         if self.ready:
@@ -214,17 +255,19 @@ class RunScreen(FramingScreen):
         self._reset_counters()
         self.running = True
         self._pausing = False
-        self._stop_flag = threading.Event()
         self._set_buttons()
         self.status = "starting"
-        self.search(self.trials)
+        # made here, so a pause or stop pressed before the child is up still reaches it
+        self.process = SearchProcess(self.config, trials=self.trials, storage=self.storage)
+        self.search(self.process)
 
     def action_pause(self) -> None:
         if not self.running:
             self.notify("no search is running: press s to start one", severity="warning")
             return
         self._pausing = True
-        self._stop_flag.set()
+        if self.process is not None:
+            self.process.pause()
         self.status = "pausing after the trial in flight"
 
     def action_stop(self) -> None:
@@ -236,10 +279,8 @@ class RunScreen(FramingScreen):
 
     def stop_search(self) -> None:
         """Stop now: the trial in flight is cancelled (its answers are kept in the cache)."""
-        self._stop_flag.set()
-        loop, task = self._search_loop, self._search_task
-        if loop is not None and task is not None and not loop.is_closed():
-            loop.call_soon_threadsafe(task.cancel)
+        if self.process is not None:
+            self.process.stop()
 
     def action_open_trial(self) -> None:
         table = self.query_one("#trial-table", DataTable)
@@ -267,32 +308,20 @@ class RunScreen(FramingScreen):
     # -- the worker ----------------------------------------------------------------------
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="search")
-    async def search(self, trials: int) -> None:
-        from framing.search import run_search_async
-
-        def on_event(event: Event) -> None:
-            if isinstance(event, CallsProgress):
-                self.post_message(SearchProgress(event))
-            else:
-                self.post_message(SearchEvent(event))
-
-        self._search_loop = asyncio.get_running_loop()
-        task = asyncio.ensure_future(run_search_async(
-            self.config, on_event, trials=trials, storage=self.storage, stop=self._stop_flag))
-        self._search_task = task
+    def search(self, process: SearchProcess) -> None:
+        """Start the child and relay what it says until it ends."""
         try:
-            result = await task
-        except asyncio.CancelledError:
-            self.post_message(SearchEnded(None))
-        except FramingError as e:
-            self.post_message(SearchEnded(error=str(e)))
-        except Exception as e:  # the UI must survive anything the run raises
+            process.start()
+        except Exception as e:  # e.g. the config cannot be handed to the child
             self.post_message(SearchEnded(error=explain(e)))
-        else:
-            self.post_message(SearchEnded(result))
-        finally:
-            self._search_loop = None
-            self._search_task = None
+            return
+        for item in process.messages():
+            if isinstance(item, SearchExit):
+                self.post_message(SearchEnded(item.result, error=item.error))
+            elif isinstance(item, CallsProgress):
+                self.post_message(SearchProgress(item))
+            else:
+                self.post_message(SearchEvent(item))
 
     def on_search_event(self, message: SearchEvent) -> None:
         event = message.event
@@ -324,6 +353,7 @@ class RunScreen(FramingScreen):
 
     def on_search_ended(self, message: SearchEnded) -> None:
         self.running = False
+        self.process = None
         self.in_flight = self.progress = None
         self._set_buttons()
         if message.error:
@@ -368,12 +398,13 @@ class RunScreen(FramingScreen):
         text.append_text(_pairs((("this run: trials", f"{this_run}"), ("calls", f"{calls:,}"),
                                  ("cache hits", f"{hits:,}"), ("errors", f"{errors:,}"),
                                  ("cost", f"${self.cost:.2f}"))))
-        self.query_one("#counters", Static).update(text)
+        # fixed-size boxes: no layout pass of the whole screen for a counter (many a second)
+        self.query_one("#counters", Static).update(text, layout=False)
 
     def _log(self, line: str, *, warning: bool = False) -> None:
         if self.ready:
             self.query_one("#run-log", Static).update(
-                Text(line, style="bold" if warning else "dim"))
+                Text(line, style="bold" if warning else "dim"), layout=False)
 
 
 def _pairs(pairs: tuple[tuple[str, str], ...]) -> Text:
