@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from framing.store import Store
 from tui_helpers import make_workspace, wait_for
 
 from framing.events import StudyStarted
 from framing.inspect import read_points
+from framing.storage.tables import Store
 from framing.tui import FramingApp, make_app
 from framing.tui.messages import SearchEvent
 
