@@ -18,6 +18,8 @@ from framing.data.schema import Sample
 from framing.events import CallsProgress
 from framing.judging.base import Judgement, ResponseJudge, Verdict
 from framing.metrics import Tally
+from framing.storage.answers import AnswerWriter
+from framing.storage.retry import Backoff
 from framing.storage.tables import ResultRow, Store
 from framing.targets.base import (
     CallFailed,
@@ -31,9 +33,6 @@ from framing.targets.base import (
 from framing.templates import Messages, SampleView, Template
 
 ProgressHandler = Callable[[CallsProgress], None]
-#: answers are written in batches of at most this many, or at least this often (seconds)
-FLUSH_EVERY = 32
-FLUSH_SECONDS = 0.5
 PROGRESS_SECONDS = 0.1
 
 
@@ -150,12 +149,17 @@ class Evaluator:
         concurrency: int = 16,
         images: bool = True,
         prices: Prices | None = None,
+        backoff: Backoff | None = None,
+        on_notice: Callable[[str], None] | None = None,
     ) -> None:
         self.target = target
         self.judge = judge
         self.store = store
         self.images = images
         self.prices = prices
+        #: how long writes are retried through a database outage, and who hears of it
+        self.backoff = backoff or Backoff()
+        self.on_notice = on_notice
         self._semaphore = asyncio.Semaphore(concurrency)
         self._target_hash = fingerprint_hash(target.fingerprint)
         #: answers paid for that were already stored when written: another worker asked
@@ -195,9 +199,9 @@ class Evaluator:
 
         cached = await asyncio.to_thread(self.store.get_responses, [r[4] for r in requests])
         counters = _Counters()
-        pending: dict[str, tuple[str, Response]] = {}
+        # an answer leaves memory only after its write committed (framing.storage.answers)
+        writer = AnswerWriter(self.store, self.backoff, notice=self.on_notice)
         inflight: dict[str, asyncio.Task[Response | CallFailed]] = {}
-        last_flush = time.monotonic()
         last_progress = 0.0
 
         def progress(force: bool = False) -> None:
@@ -211,16 +215,6 @@ class Evaluator:
                                           counters.cache_hits, counters.errors,
                                           counters.input_tokens, counters.output_tokens, cost))
 
-        async def flush(force: bool = False) -> None:
-            nonlocal last_flush
-            if pending and (force or len(pending) >= FLUSH_EVERY
-                            or time.monotonic() - last_flush >= FLUSH_SECONDS):
-                batch = dict(pending)
-                pending.clear()
-                last_flush = time.monotonic()
-                stored = await asyncio.to_thread(self.store.put_responses, batch)
-                self.races += len(batch) - stored
-
         async def call(messages: Messages, image: Image | None, sample: Sample,
                        key: str) -> Response | CallFailed:
             async with self._semaphore:
@@ -231,8 +225,7 @@ class Evaluator:
             counters.calls += 1
             counters.input_tokens += response.usage.input_tokens
             counters.output_tokens += response.usage.output_tokens
-            pending[key] = (self._target_hash, response)
-            await flush()
+            writer.add(key, self._target_hash, response)
             return response
 
         async def one(position: int, sample: Sample, messages: Messages, image: Image | None,
@@ -258,27 +251,27 @@ class Evaluator:
                            key if isinstance(response, Response) else None,
                            cached=hit is not None)
 
-        async def flush_periodically() -> None:
-            # answers of a slow target must not wait in memory for the next answer
-            while True:
-                await asyncio.sleep(FLUSH_SECONDS)
-                await flush(force=True)
-
         tasks = [asyncio.ensure_future(one(*r)) for r in requests]
-        flusher = asyncio.ensure_future(flush_periodically())
+        flusher = writer.start()
+        everything = asyncio.gather(*tasks)
         try:
-            outcomes = await asyncio.gather(*tasks)
+            # the writer ends early only when it gave up: that error stops the evaluation
+            waiting: list[asyncio.Future[Any]] = [everything, flusher]
+            await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+            if flusher.done():
+                flusher.result()
+            outcomes = everything.result()
         except BaseException:
             for t in [*tasks, *inflight.values()]:
                 t.cancel()
-            await asyncio.gather(*tasks, *inflight.values(), return_exceptions=True)
+            await asyncio.gather(everything, *tasks, *inflight.values(),
+                                 return_exceptions=True)
             raise
         finally:
-            flusher.cancel()
-            await asyncio.gather(flusher, return_exceptions=True)
-            if pending:  # keep every answer already paid for, even when interrupted
-                self.races += len(pending) - self.store.put_responses(dict(pending))
-                pending.clear()
+            try:  # keep every answer already paid for, even when interrupted
+                await writer.close()
+            finally:
+                self.races += writer.races
         progress(force=True)
         cost = (self.prices.cost(counters.input_tokens, counters.output_tokens)
                 if self.prices else 0.0)

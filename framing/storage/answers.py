@@ -1,0 +1,93 @@
+"""Answers paid for, kept in memory until the database has committed them.
+
+The evaluator hands every new answer to an :class:`AnswerWriter`; one background task
+writes them in batches. A batch leaves memory only after its insert committed: a failed
+write is retried with backoff (:mod:`framing.storage.retry`) and, when the database stays
+away too long, the writer stops with a :class:`StorageError` that the evaluation raises
+(it never reports a call whose answer is not stored).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING
+
+from framing.storage.retry import Backoff, retried
+
+if TYPE_CHECKING:
+    from framing.storage.tables import Store
+    from framing.targets.base import Response
+
+#: answers are written in batches of at most this many, or at least this often (seconds)
+FLUSH_EVERY = 32
+FLUSH_SECONDS = 0.5
+
+
+class AnswerWriter:
+    """Writes answers in batches from one task; :meth:`close` writes what is left."""
+
+    def __init__(self, store: Store, backoff: Backoff | None = None, *,
+                 notice: Callable[[str], None] | None = None,
+                 every: int = FLUSH_EVERY, seconds: float = FLUSH_SECONDS) -> None:
+        self.store = store
+        self.backoff = backoff or Backoff()
+        self.notice = notice
+        self.every = every
+        self.seconds = seconds
+        #: key -> (target hash, answer): paid for, not yet committed
+        self.pending: dict[str, tuple[str, Response]] = {}
+        #: answers that were already stored when written (another worker asked the same
+        #: call at the same time)
+        self.races = 0
+        #: answers this writer committed
+        self.written = 0
+        self._wake = asyncio.Event()
+        self._closing = False
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> asyncio.Task[None]:
+        """The writing task: it ends only by :meth:`close` or with a StorageError."""
+        self._task = asyncio.ensure_future(self._run())
+        return self._task
+
+    def add(self, key: str, target: str, response: Response) -> None:
+        self.pending[key] = (target, response)
+        if len(self.pending) >= self.every:
+            self._wake.set()
+
+    async def close(self) -> None:
+        """Write every pending answer (retrying), then stop. Raises the StorageError that
+        stopped the writer, if any; the answers it could not write stay in ``pending``."""
+        self._closing = True
+        self._wake.set()
+        if self._task is None:
+            await self._flush()
+            return
+        await asyncio.shield(self._task)
+
+    async def _run(self) -> None:
+        while True:
+            # answers of a slow target must not wait in memory for the next answer
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.seconds)
+            self._wake.clear()
+            closing = self._closing
+            await self._flush()
+            if closing:
+                return
+
+    async def _flush(self) -> None:
+        while self.pending:
+            batch = dict(self.pending)
+            new = await retried(partial(asyncio.to_thread, self.store.put_responses, batch),
+                                f"storing {len(batch)} answer(s)", self.backoff, self.notice)
+            for key, value in batch.items():  # committed: now they may leave memory
+                if self.pending.get(key) is value:
+                    del self.pending[key]
+            self.written += new
+            self.races += len(batch) - new
+            if not self._closing:
+                return
