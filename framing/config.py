@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from framing.errors import ConfigError
+from framing.storage import secrets
 
 DEFAULT_STORAGE = "sqlite:///studies/framing.db"
 
@@ -58,6 +59,17 @@ class TargetConfig(_Model):
     #: sim only: simulated seconds per call and the simulator's seed
     latency: float = Field(0.0, ge=0.0)
     seed: int = 0
+
+    @field_validator("headers")
+    @classmethod
+    def _no_literal_credentials(cls, headers: dict[str, str]) -> dict[str, str]:
+        # the study file is stored with the study: a credential must stay in the environment
+        if literal := secrets.literal_credentials(headers):
+            name = literal[0]
+            raise ValueError(f"{name} holds a literal credential, which would be stored with "
+                             f"the study; put it in an environment variable and write "
+                             f"{name} = \"$NAME\" (e.g. \"$MY_API_KEY\")")
+        return headers
 
 
 class DataConfig(_Model):

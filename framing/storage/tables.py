@@ -20,6 +20,7 @@ from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from framing.storage import secrets
 from framing.storage import url as database
 from framing.targets.base import Response, Usage
 
@@ -216,7 +217,8 @@ class Store:
 
     def put_judgement(self, key: str, verdict: str, reason: str) -> None:
         self._insert_ignore(
-            judgements, [{"key": key, "verdict": verdict, "reason": reason, "created": time.time()}]
+            judgements, [{"key": key, "verdict": verdict, "reason": secrets.scrub(reason),
+                          "created": time.time()}]
         )
 
     # -- per-sample results -----------------------------------------------------------
@@ -359,7 +361,7 @@ def _row_dict(r: ResultRow) -> dict[str, Any]:
         "position": r.position,
         "subset": r.subset,
         "verdict": r.verdict,
-        "rule": _clip(r.rule, results.c.rule),
+        "rule": _clip(secrets.scrub(r.rule), results.c.rule),  # error reasons quote servers
         "source": r.source,
         "cache_key": r.cache_key,
         "label": r.label,
