@@ -11,6 +11,7 @@ import asyncio
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from framing.data.images import load_image
@@ -19,7 +20,8 @@ from framing.events import CallsProgress
 from framing.judging.base import Judgement, ResponseJudge, Verdict
 from framing.metrics import Tally
 from framing.storage.answers import AnswerWriter
-from framing.storage.retry import Backoff
+from framing.storage.budget import Budget, BudgetReached
+from framing.storage.retry import Backoff, retried
 from framing.storage.tables import ResultRow, Store
 from framing.targets.base import (
     CallFailed,
@@ -160,6 +162,8 @@ class Evaluator:
         #: how long writes are retried through a database outage, and who hears of it
         self.backoff = backoff or Backoff()
         self.on_notice = on_notice
+        #: the study's budget (``max_cost``): asked before each call, charged after it
+        self.budget: Budget | None = None
         self._semaphore = asyncio.Semaphore(concurrency)
         self._target_hash = fingerprint_hash(target.fingerprint)
         #: answers paid for that were already stored when written: another worker asked
@@ -200,8 +204,11 @@ class Evaluator:
         cached = await asyncio.to_thread(self.store.get_responses, [r[4] for r in requests])
         counters = _Counters()
         # an answer leaves memory only after its write committed (framing.storage.answers)
-        writer = AnswerWriter(self.store, self.backoff, notice=self.on_notice)
+        budget = self.budget
+        writer = AnswerWriter(self.store, self.backoff, notice=self.on_notice,
+                              after_commit=budget.record if budget else None)
         inflight: dict[str, asyncio.Task[Response | CallFailed]] = {}
+        reached: list[BudgetReached] = []
         last_progress = 0.0
 
         def progress(force: bool = False) -> None:
@@ -218,10 +225,25 @@ class Evaluator:
         async def call(messages: Messages, image: Image | None, sample: Sample,
                        key: str) -> Response | CallFailed:
             async with self._semaphore:
+                if budget is not None:
+                    if budget.stale():  # record ours, read what the other workers spent
+                        await retried(partial(asyncio.to_thread, budget.record),
+                                      "recording the study's spend", self.backoff,
+                                      self.on_notice)
+                    try:
+                        budget.check()  # the study's max_cost may be spent
+                    except BudgetReached as stop:
+                        # send nothing more, but let the calls in flight finish: they are
+                        # paid for already; the evaluation raises once they are stored
+                        reached.append(stop)
+                        return CallFailed(str(stop))
                 try:
                     response = await self.target.generate(messages, image, sample=sample)
                 except CallFailed as failure:
                     return failure
+            if budget is not None and self.prices is not None:
+                budget.charge(self.prices.cost(response.usage.input_tokens,
+                                               response.usage.output_tokens))
             counters.calls += 1
             counters.input_tokens += response.usage.input_tokens
             counters.output_tokens += response.usage.output_tokens
@@ -243,6 +265,8 @@ class Evaluator:
                     counters.cache_hits += 1
                 response = await task
             judgement = await self._judge(messages, sample, response)
+            if budget is not None and judgement.usage is not None and not judgement.usage.cached:
+                budget.charge(judgement.usage.cost)
             if judgement.verdict is Verdict.ERROR:
                 counters.errors += 1
             counters.done += 1
@@ -261,6 +285,8 @@ class Evaluator:
             if flusher.done():
                 flusher.result()
             outcomes = everything.result()
+            if reached:
+                raise reached[0]
         except BaseException:
             for t in [*tasks, *inflight.values()]:
                 t.cancel()

@@ -31,10 +31,14 @@ class AnswerWriter:
 
     def __init__(self, store: Store, backoff: Backoff | None = None, *,
                  notice: Callable[[str], None] | None = None,
+                 after_commit: Callable[[], None] | None = None,
                  every: int = FLUSH_EVERY, seconds: float = FLUSH_SECONDS) -> None:
         self.store = store
         self.backoff = backoff or Backoff()
         self.notice = notice
+        #: run (in a thread, retried) after the answers written were committed, and at
+        #: close: the study's budget records the spend of what was stored
+        self.after_commit = after_commit
         self.every = every
         self.seconds = seconds
         #: key -> (target hash, answer): paid for, not yet committed
@@ -80,6 +84,13 @@ class AnswerWriter:
                 return
 
     async def _flush(self) -> None:
+        wrote = await self._write()
+        if self.after_commit is not None and (wrote or self._closing):
+            await retried(partial(asyncio.to_thread, self.after_commit),
+                          "recording the study's spend", self.backoff, self.notice)
+
+    async def _write(self) -> bool:
+        wrote = False
         while self.pending:
             batch = dict(self.pending)
             new = await retried(partial(asyncio.to_thread, self.store.put_responses, batch),
@@ -89,5 +100,7 @@ class AnswerWriter:
                     del self.pending[key]
             self.written += new
             self.races += len(batch) - new
+            wrote = True
             if not self._closing:
-                return
+                break
+        return wrote
