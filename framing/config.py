@@ -152,6 +152,9 @@ class StorageConfig(_Model):
     heartbeat: int = Field(10, ge=1)
     #: seconds without a heartbeat after which another worker fails the trial and re-runs it
     grace: int = Field(60, ge=2)
+    #: seconds a search waits for an unreachable database (retrying) before it saves the
+    #: unstored answers to a local recovery file and stops
+    outage: float = Field(120.0, gt=0)
 
     @field_validator("url")
     @classmethod

@@ -16,6 +16,7 @@ from typing import Any
 
 from framing.data.images import load_image
 from framing.data.schema import Sample
+from framing.errors import StorageError
 from framing.events import CallsProgress
 from framing.judging.base import Judgement, ResponseJudge, Verdict
 from framing.metrics import Tally
@@ -263,7 +264,7 @@ class Evaluator:
                     inflight[key] = task
                 else:
                     counters.cache_hits += 1
-                response = await task
+                response = await asyncio.shield(task)  # cancelled only on purpose
             judgement = await self._judge(messages, sample, response)
             if budget is not None and judgement.usage is not None and not judgement.usage.cached:
                 budget.charge(judgement.usage.cost)
@@ -287,8 +288,11 @@ class Evaluator:
             outcomes = everything.result()
             if reached:
                 raise reached[0]
-        except BaseException:
-            for t in [*tasks, *inflight.values()]:
+        except BaseException as error:
+            # the database stayed away: the calls in flight are paid for, so let them
+            # finish and let the writer save them locally; anything else cancels them
+            lost_database = isinstance(error, StorageError)
+            for t in [*tasks, *([] if lost_database else inflight.values())]:
                 t.cancel()
             await asyncio.gather(everything, *tasks, *inflight.values(),
                                  return_exceptions=True)

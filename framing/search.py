@@ -185,7 +185,8 @@ def open_optuna_study(config: StudyConfig, storage_url: str,
     of dead workers are queued again by :func:`framing.workers.retry_stale_trial`)."""
     return optuna_studies.open_optuna_study(
         config.name, storage_url, sampler, heartbeat=config.storage.heartbeat,
-        grace=config.storage.grace, stale_trial_callback=retry_stale_trial)
+        grace=config.storage.grace, stale_trial_callback=retry_stale_trial,
+        outage=config.storage.outage)
 
 
 StopCheck = Callable[[], bool]

@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
 from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING
 
+from framing.errors import StorageError
+from framing.storage.recovery import recovery_path, spool
 from framing.storage.retry import Backoff, retried
 
 if TYPE_CHECKING:
@@ -48,6 +51,8 @@ class AnswerWriter:
         self.races = 0
         #: answers this writer committed
         self.written = 0
+        #: answers saved to the local recovery file (the database would not take them)
+        self.spooled = 0
         self._wake = asyncio.Event()
         self._closing = False
         self._task: asyncio.Task[None] | None = None
@@ -64,15 +69,46 @@ class AnswerWriter:
 
     async def close(self) -> None:
         """Write every pending answer (retrying), then stop. Raises the StorageError that
-        stopped the writer, if any; the answers it could not write stay in ``pending``."""
+        stopped the writer, if any, after saving the answers it could not write to the
+        local recovery file (:mod:`framing.storage.recovery`)."""
         self._closing = True
         self._wake.set()
-        if self._task is None:
-            await self._flush()
+        try:
+            if self._task is None:
+                await self._flush()
+            else:
+                await asyncio.shield(self._task)
+        except StorageError as e:
+            if self.pending:  # answers that arrived after the writer gave up
+                self._spool()
+            raise StorageError(f"{e}; {self.spooled_message()}") from e.__cause__
+
+    def spooled_message(self) -> str:
+        path = recovery_path(self.store.url)
+        return (f"{self.spooled:,} answer(s) paid for are saved in {path}; the next run "
+                "stores them before it asks anything" if self.spooled else
+                "no answer was lost")
+
+    def _spool(self) -> None:
+        batch = dict(self.pending)
+        if not batch:
             return
-        await asyncio.shield(self._task)
+        path = spool(self.store.url, batch)
+        for key in batch:
+            self.pending.pop(key, None)
+        self.spooled += len(batch)
+        print(f"{len(batch):,} answer(s) the database would not take are saved in {path}; "
+              "the next run stores them before it asks anything", file=sys.stderr,
+              flush=True)
 
     async def _run(self) -> None:
+        try:
+            await self._loop()
+        except StorageError:
+            self._spool()  # the database stayed away too long: keep the answers locally
+            raise
+
+    async def _loop(self) -> None:
         while True:
             # answers of a slow target must not wait in memory for the next answer
             with contextlib.suppress(TimeoutError):

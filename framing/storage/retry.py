@@ -8,6 +8,8 @@ server is (temporarily) gone are retried: a bad statement or bad data fails at o
 from __future__ import annotations
 
 import asyncio
+import sys
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -46,17 +48,86 @@ class Backoff:
 
 
 def transient(error: BaseException) -> bool:
-    """True for errors a lost connection or a restarting server gives (worth retrying)."""
-    if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
-        return True
-    return isinstance(error, (sa_exc.OperationalError, sa_exc.InterfaceError,
-                              sa_exc.DisconnectionError, sa_exc.TimeoutError,
-                              ConnectionError, TimeoutError))
+    """True for errors a lost connection or a restarting server gives (worth retrying),
+    also when wrapped: Optuna reports them as a StorageInternalError that blames the
+    data ("An exception is raised during the commit...") with the driver's error as its
+    cause."""
+    seen: BaseException | None = error
+    for _ in range(5):
+        if seen is None or isinstance(seen, StorageError):
+            return False
+        if isinstance(seen, sa_exc.DBAPIError) and seen.connection_invalidated:
+            return True
+        if isinstance(seen, (sa_exc.OperationalError, sa_exc.InterfaceError,
+                             sa_exc.DisconnectionError, sa_exc.TimeoutError,
+                             ConnectionError, TimeoutError)):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+class _Outage:
+    """The process's view of the database's availability: one line on stderr when it
+    goes away, one when it is back, and the seconds ridden out (for the figures)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.started: float | None = None
+        #: seconds of outage ridden out (the database came back) in this process
+        self.ridden_out = 0.0
+        self.outages = 0
+
+    def failed(self, backoff: Backoff, notice: Callable[[str], None] | None) -> None:
+        with self._lock:
+            if self.started is not None:
+                return
+            self.started = time.monotonic()
+            self.outages += 1
+        (notice or _stderr)(f"database unreachable, retrying for {backoff.outage:g} s")
+
+    def recovered(self, notice: Callable[[str], None] | None) -> None:
+        with self._lock:
+            if self.started is None:
+                return
+            seconds = time.monotonic() - self.started
+            self.started = None
+            self.ridden_out += seconds
+        (notice or _stderr)(f"database reachable again after {seconds:.1f} s; carrying on")
+
+
+    def ended(self) -> None:
+        """Given up: the next failure is a new outage."""
+        with self._lock:
+            self.started = None
+
+
+def _stderr(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+#: this process's outages (framing.storage.retry.outage.ridden_out)
+outage = _Outage()
+
+
+def driver_reason(error: BaseException) -> str:
+    """The first line of the driver's own error under ``error`` (Optuna's wrapper says
+    the data was invalid, which after a lost connection it never is)."""
+    seen: BaseException | None = error
+    deepest = error
+    for _ in range(5):
+        if seen is None:
+            break
+        deepest = seen
+        if isinstance(seen, sa_exc.DBAPIError):
+            deepest = seen.orig or seen
+            break
+        seen = seen.__cause__ or seen.__context__
+    lines = [line.strip() for line in str(deepest).splitlines() if line.strip()]
+    return (lines[0] if lines else type(deepest).__name__)[:300]
 
 
 def gave_up(what: str, backoff: Backoff, error: BaseException) -> StorageError:
-    first = str(getattr(error, "orig", None) or error).strip().splitlines()
-    reason = (first[0] if first else type(error).__name__)[:300]
+    reason = driver_reason(error)
     return StorageError(f"the study database stayed unreachable for {backoff.outage:g} s "
                         f"while {what} ({reason}); check that the database server is "
                         "running, or raise [storage] outage to wait longer")
@@ -65,21 +136,50 @@ def gave_up(what: str, backoff: Backoff, error: BaseException) -> StorageError:
 async def retried(call: Callable[[], Awaitable[T]], what: str, backoff: Backoff,
                   notice: Callable[[str], None] | None = None) -> T:
     """``await call()``, retried on transient errors for up to ``backoff.outage`` seconds;
-    then a :class:`StorageError` saying ``what`` failed. ``notice`` hears once per outage
-    that the database is unreachable."""
+    then a :class:`StorageError` saying ``what`` failed. ``notice`` (default: stderr)
+    hears once per outage that the database is unreachable, and when it is back."""
     started: float | None = None
     wait = backoff.delays()
     while True:
         try:
-            return await call()
+            result = await call()
         except Exception as error:
             if not transient(error):
                 raise
             now = time.monotonic()
             if started is None:
                 started = now
-                if notice is not None:
-                    notice(f"database unreachable, retrying for {backoff.outage:g} s")
+                outage.failed(backoff, notice)
             if now - started >= backoff.outage:
+                outage.ended()
                 raise gave_up(what, backoff, error) from error
             await asyncio.sleep(min(wait(), max(0.0, started + backoff.outage - now)))
+        else:
+            if started is not None:
+                outage.recovered(notice)
+            return result
+
+
+def retried_sync(call: Callable[[], T], what: str, backoff: Backoff,
+                 notice: Callable[[str], None] | None = None) -> T:
+    """:func:`retried` for blocking code (run in worker threads)."""
+    started: float | None = None
+    wait = backoff.delays()
+    while True:
+        try:
+            result = call()
+        except Exception as error:
+            if not transient(error):
+                raise
+            now = time.monotonic()
+            if started is None:
+                started = now
+                outage.failed(backoff, notice)
+            if now - started >= backoff.outage:
+                outage.ended()
+                raise gave_up(what, backoff, error) from error
+            time.sleep(min(wait(), max(0.0, started + backoff.outage - now)))
+        else:
+            if started is not None:
+                outage.recovered(notice)
+            return result

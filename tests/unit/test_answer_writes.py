@@ -21,6 +21,7 @@ from framing.errors import StorageError
 from framing.evaluate import Evaluator
 from framing.judging import RulesResponseJudge
 from framing.judging.rules import RulesJudge
+from framing.storage.recovery import import_recovered, recovery_path
 from framing.storage.retry import Backoff, retried, transient
 from framing.storage.tables import Store, responses
 from framing.targets.base import Image, Response
@@ -106,13 +107,26 @@ async def test_failed_writes_are_retried_and_every_answer_stored_once(
     assert again.calls == [] and rerun.cache_hits == 40
 
 
-async def test_a_store_that_never_recovers_fails_the_evaluation(tmp_path: Path) -> None:
+async def test_past_the_outage_limit_answers_are_saved_locally_and_imported_next_run(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # the recovery file lives under studies/recovery/
     store = FlakyStore(f"sqlite:///{tmp_path}/t.db", failures=10**9)
     target = CountingTarget()
     short = Backoff(outage=0.05, first=0.001, longest=0.01)
-    with pytest.raises(StorageError, match=r"unreachable for 0\.05 s while storing"):
+    with pytest.raises(StorageError, match=r"unreachable for 0\.05 s while storing") as err:
         await evaluator(target, store, short).evaluate(TEMPLATE, {}, samples(10))
     assert stored_keys(store) == []
+    assert "saved in studies/recovery/" in str(err.value)
+    assert recovery_path(store.url).is_file()
+    # the database is back: the next run stores the saved answers before asking anything
+    store.failures = 0
+    assert import_recovered(store) == len(target.calls) == len(set(stored_keys(store)))
+    assert not recovery_path(store.url).exists()
+    again = CountingTarget()
+    rerun = await evaluator(again, store).evaluate(TEMPLATE, {}, samples(10))
+    asked_before = set(target.calls)
+    assert not asked_before & set(again.calls)  # none of the saved calls is paid again
+    assert rerun.cache_hits == len(asked_before)
 
 
 async def test_interrupted_evaluation_writes_pending_answers_through_a_failure(
