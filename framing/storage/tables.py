@@ -20,7 +20,8 @@ from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from framing.storage import secrets
+from framing.errors import StorageError
+from framing.storage import schema, secrets
 from framing.storage import url as database
 from framing.targets.base import Response, Usage
 
@@ -160,10 +161,15 @@ class Store:
         self.url = url
         self.engine = make_engine(url)
         try:
-            database.creating_schema(lambda: metadata.create_all(self.engine))
+            # framing's tables at the current schema version (older ones are migrated)
+            database.creating_schema(lambda: schema.prepare(
+                self.engine, lambda: metadata.create_all(self.engine), database.redact(url)))
         except SQLAlchemyError as e:
             self.engine.dispose()
             raise database.unusable(url, e) from None
+        except StorageError:  # a schema newer than this framing
+            self.engine.dispose()
+            raise
 
     def close(self) -> None:
         self.engine.dispose()
