@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from helpers_targets import KEY_ENV, make_workspace
-from outage_helpers import PostgresOutage, count_rows_or_zero
+from outage_helpers import PostgresOutage, count_rows_or_zero, outage_for
 from servers.llm_server import LLMServer
 from storage_backends import fresh_database
 
@@ -44,10 +44,11 @@ def wait_for_rows(url: str, n: int, proc: subprocess.Popen[str]) -> None:
         time.sleep(0.05)
 
 
-def test_an_outage_within_the_limit_is_ridden_out(tmp_path: Path) -> None:
-    with fresh_database("postgresql", tmp_path) as url, LLMServer(latency=0.25) as server:
+@pytest.mark.parametrize("kind", ["postgresql", "mysql"])
+def test_an_outage_within_the_limit_is_ridden_out(kind: str, tmp_path: Path) -> None:
+    with fresh_database(kind, tmp_path) as url, LLMServer(latency=0.25) as server:
         study = make_workspace(tmp_path, server, n=60, images=0, concurrency=4)
-        outage = PostgresOutage(url)
+        outage = outage_for(kind, url)
         try:
             proc = search(study, url)
             wait_for_rows(url, 8, proc)
