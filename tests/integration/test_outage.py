@@ -58,7 +58,10 @@ def test_an_outage_within_the_limit_is_ridden_out(kind: str, tmp_path: Path) -> 
             outage.close()
         assert outage.terminated > 0
         assert proc.returncode == 0, err
-        assert "database unreachable, retrying for 120 s" in err
+        if kind == "postgresql":  # connections refused: the retries had to wait it out
+            assert "database unreachable, retrying for 120 s" in err
+        # (MariaDB: a connection killed between queries is replaced by the pool's
+        # pre-ping without an error; one killed mid-query is retried like any other)
         answered = bodies(server)
         assert len(answered) == len(set(answered))  # no call paid for twice
         assert count_rows_or_zero(url, "framing_responses") == len(answered) > 8
