@@ -348,7 +348,7 @@ class _Search:
         return self._result(stopped_reason)
 
     def _spent(self) -> float:
-        """The study's spend (every worker and run) when it has a budget, else this run's."""
+        """The study's spend (every worker and run; this run's when no gate is set)."""
         budget = self.study.evaluator.budget
         return budget.total if budget is not None else self.cost + self.judge_cost
 
@@ -611,9 +611,11 @@ async def run_search_async(
         search = _Search(study, opt, on_event, total, sampler_name,
                          config.search.seed if seed is None else seed, stop,
                          max_cost if max_cost is not None else config.search.max_cost)
-        if search.max_cost is not None:  # the study's total, stored (framing.storage.budget)
-            study.evaluator.budget = await asyncio.to_thread(
-                open_budget, search.max_cost, study.store.engine, config.name)
+        # the study's spend is recorded whether or not it has a budget, so that a budget
+        # set later counts what was spent before (framing.storage.budget)
+        study.evaluator.budget = await asyncio.to_thread(
+            open_budget, math.inf if search.max_cost is None else search.max_cost,
+            study.store.engine, config.name)
         done = search._completed()
         remaining = max(0, total - search._claimed())
         on_event(StudyStarted(config.name, redact_url(url), total, done,
