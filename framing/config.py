@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from framing.errors import ConfigError
+from framing.storage import secrets
 
 DEFAULT_STORAGE = "sqlite:///studies/framing.db"
 
@@ -74,6 +75,17 @@ class TargetConfig(_Model):
             raise ValueError(f"reasoning_effort is for openai and gemini targets, not "
                              f"kind = {self.kind!r}; remove target.reasoning_effort")
         return self
+
+    @field_validator("headers")
+    @classmethod
+    def _no_literal_credentials(cls, headers: dict[str, str]) -> dict[str, str]:
+        # the study file is stored with the study: a credential must stay in the environment
+        if literal := secrets.literal_credentials(headers):
+            name = literal[0]
+            raise ValueError(f"{name} holds a literal credential, which would be stored with "
+                             f"the study; put it in an environment variable and write "
+                             f"{name} = \"$NAME\" (e.g. \"$MY_API_KEY\")")
+        return headers
 
 
 class DataConfig(_Model):
@@ -190,6 +202,9 @@ class StorageConfig(_Model):
     heartbeat: int = Field(10, ge=1)
     #: seconds without a heartbeat after which another worker fails the trial and re-runs it
     grace: int = Field(60, ge=2)
+    #: seconds a search waits for an unreachable database (retrying) before it saves the
+    #: unstored answers to a local recovery file and stops
+    outage: float = Field(120.0, gt=0)
 
     @field_validator("url")
     @classmethod

@@ -11,14 +11,18 @@ import asyncio
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any
 
 from framing.data.images import load_image
 from framing.data.schema import Sample
-from framing.errors import QuotaExhausted
+from framing.errors import QuotaExhausted, StorageError
 from framing.events import CallsProgress
 from framing.judging.base import Judgement, ResponseJudge, Verdict
 from framing.metrics import Tally
+from framing.storage.answers import AnswerWriter
+from framing.storage.budget import Budget, BudgetReached
+from framing.storage.retry import Backoff, retried
 from framing.storage.tables import ResultRow, Store
 from framing.targets.base import (
     CallFailed,
@@ -32,9 +36,6 @@ from framing.targets.base import (
 from framing.templates import Messages, SampleView, Template
 
 ProgressHandler = Callable[[CallsProgress], None]
-#: answers are written in batches of at most this many, or at least this often (seconds)
-FLUSH_EVERY = 32
-FLUSH_SECONDS = 0.5
 PROGRESS_SECONDS = 0.1
 
 
@@ -151,12 +152,19 @@ class Evaluator:
         concurrency: int = 16,
         images: bool = True,
         prices: Prices | None = None,
+        backoff: Backoff | None = None,
+        on_notice: Callable[[str], None] | None = None,
     ) -> None:
         self.target = target
         self.judge = judge
         self.store = store
         self.images = images
         self.prices = prices
+        #: how long writes are retried through a database outage, and who hears of it
+        self.backoff = backoff or Backoff()
+        self.on_notice = on_notice
+        #: the study's budget (``max_cost``): asked before each call, charged after it
+        self.budget: Budget | None = None
         self._semaphore = asyncio.Semaphore(concurrency)
         self._target_hash = fingerprint_hash(target.fingerprint)
         #: answers paid for that were already stored when written: another worker asked
@@ -203,9 +211,12 @@ class Evaluator:
 
         cached = await asyncio.to_thread(self.store.get_responses, [r[4] for r in requests])
         counters = _Counters()
-        pending: dict[str, tuple[str, Response]] = {}
+        # an answer leaves memory only after its write committed (framing.storage.answers)
+        budget = self.budget
+        writer = AnswerWriter(self.store, self.backoff, notice=self.on_notice,
+                              after_commit=budget.record if budget else None)
         inflight: dict[str, asyncio.Task[Response | CallFailed]] = {}
-        last_flush = time.monotonic()
+        reached: list[BudgetReached] = []
         last_progress = 0.0
 
         def progress(force: bool = False) -> None:
@@ -219,28 +230,32 @@ class Evaluator:
                                           counters.cache_hits, counters.errors,
                                           counters.input_tokens, counters.output_tokens, cost))
 
-        async def flush(force: bool = False) -> None:
-            nonlocal last_flush
-            if pending and (force or len(pending) >= FLUSH_EVERY
-                            or time.monotonic() - last_flush >= FLUSH_SECONDS):
-                batch = dict(pending)
-                pending.clear()
-                last_flush = time.monotonic()
-                stored = await asyncio.to_thread(self.store.put_responses, batch)
-                self.races += len(batch) - stored
-
         async def call(messages: Messages, image: Image | None, sample: Sample,
                        key: str) -> Response | CallFailed:
             async with self._semaphore:
+                if budget is not None:
+                    if budget.stale():  # record ours, read what the other workers spent
+                        await retried(partial(asyncio.to_thread, budget.record),
+                                      "recording the study's spend", self.backoff,
+                                      self.on_notice)
+                    try:
+                        budget.check()  # the study's max_cost may be spent
+                    except BudgetReached as stop:
+                        # send nothing more, but let the calls in flight finish: they are
+                        # paid for already; the evaluation raises once they are stored
+                        reached.append(stop)
+                        return CallFailed(str(stop))
                 try:
                     response = await self.target.generate(messages, image, sample=sample)
                 except CallFailed as failure:
                     return failure
+            if budget is not None and self.prices is not None:
+                budget.charge(self.prices.cost(response.usage.input_tokens,
+                                               response.usage.output_tokens))
             counters.calls += 1
             counters.input_tokens += response.usage.input_tokens
             counters.output_tokens += response.usage.output_tokens
-            pending[key] = (self._target_hash, response)
-            await flush()
+            writer.add(key, self._target_hash, response)
             return response
 
         async def one(position: int, sample: Sample, messages: Messages, image: Image | None,
@@ -258,8 +273,10 @@ class Evaluator:
                     inflight[key] = task
                 else:
                     counters.cache_hits += 1
-                response = await task
+                response = await asyncio.shield(task)  # cancelled only on purpose
             judgement = await self._judge(messages, sample, response)
+            if budget is not None and judgement.usage is not None and not judgement.usage.cached:
+                budget.charge(judgement.usage.cost)
             if judgement.verdict is Verdict.ERROR:
                 counters.errors += 1
             counters.done += 1
@@ -268,30 +285,35 @@ class Evaluator:
                            key if isinstance(response, Response) else None,
                            cached=hit is not None)
 
-        async def flush_periodically() -> None:
-            # answers of a slow target must not wait in memory for the next answer
-            while True:
-                await asyncio.sleep(FLUSH_SECONDS)
-                await flush(force=True)
-
         tasks = [asyncio.ensure_future(one(*r)) for r in requests]
-        flusher = asyncio.ensure_future(flush_periodically())
+        flusher = writer.start()
+        everything = asyncio.gather(*tasks)
         try:
-            outcomes = await asyncio.gather(*tasks)
-        except BaseException as stopped:
-            if isinstance(stopped, QuotaExhausted):
+            # the writer ends early only when it gave up: that error stops the evaluation
+            waiting: list[asyncio.Future[Any]] = [everything, flusher]
+            await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+            if flusher.done():
+                flusher.result()
+            outcomes = everything.result()
+            if reached:
+                raise reached[0]
+        except BaseException as error:
+            if isinstance(error, QuotaExhausted):
                 # calls already sent may still bring answers that are paid for: keep them
                 await asyncio.gather(*inflight.values(), return_exceptions=True)
-            for t in [*tasks, *inflight.values()]:
+            # the database stayed away: the calls in flight are paid for, so let them
+            # finish and let the writer save them locally; anything else cancels them
+            lost_database = isinstance(error, StorageError)
+            for t in [*tasks, *([] if lost_database else inflight.values())]:
                 t.cancel()
-            await asyncio.gather(*tasks, *inflight.values(), return_exceptions=True)
+            await asyncio.gather(everything, *tasks, *inflight.values(),
+                                 return_exceptions=True)
             raise
         finally:
-            flusher.cancel()
-            await asyncio.gather(flusher, return_exceptions=True)
-            if pending:  # keep every answer already paid for, even when interrupted
-                self.races += len(pending) - self.store.put_responses(dict(pending))
-                pending.clear()
+            try:  # keep every answer already paid for, even when interrupted
+                await writer.close()
+            finally:
+                self.races += writer.races
         progress(force=True)
         cost = (self.prices.cost(counters.input_tokens, counters.output_tokens)
                 if self.prices else 0.0)

@@ -65,6 +65,7 @@ from framing.results import (
 from framing.screening import Screening, screen
 from framing.stats import Rate
 from framing.storage import optuna_studies
+from framing.storage.budget import BudgetReached, open_budget
 from framing.storage.tables import redact_url
 from framing.study import Study, identity, open_study
 from framing.templates import Param, ParamValue, Template
@@ -189,7 +190,8 @@ def open_optuna_study(config: StudyConfig, storage_url: str,
     of dead workers are queued again by :func:`framing.workers.retry_stale_trial`)."""
     return optuna_studies.open_optuna_study(
         config.name, storage_url, sampler, heartbeat=config.storage.heartbeat,
-        grace=config.storage.grace, stale_trial_callback=retry_stale_trial)
+        grace=config.storage.grace, stale_trial_callback=retry_stale_trial,
+        outage=config.storage.outage)
 
 
 StopCheck = Callable[[], bool]
@@ -297,7 +299,7 @@ class _Search:
             if self._should_stop():
                 stopped_reason = "stopped"
                 break
-            if self.max_cost is not None and self.cost + self.judge_cost >= self.max_cost:
+            if self.max_cost is not None and self._spent() >= self.max_cost:
                 stopped_reason = f"max cost ${self.max_cost:.2f} reached"
                 break
             if not self.opt.get_trials(deepcopy=False, states=(TrialState.WAITING,)):
@@ -343,6 +345,12 @@ class _Search:
                 # period (a network or database outage); it queued the framing again
                 self.on_event(Notice(self.workers.declared_dead(trial.number), level="warning"))
                 continue
+            except BudgetReached as reached:  # the study's spend, all workers and runs
+                if not self.opt._storage.get_trial(trial._trial_id).state.is_finished():
+                    trial.set_user_attr(ATTR_STOPPED_BY, "max_cost")
+                    self.opt.tell(trial, state=TrialState.FAIL)
+                stopped_reason = str(reached)
+                break
             except BaseException:
                 # Ctrl-C can land after a worker thread already told the trial complete
                 if not self.opt._storage.get_trial(trial._trial_id).state.is_finished():
@@ -356,12 +364,21 @@ class _Search:
                     await self._holdout_check()
         return self._result(stopped_reason)
 
+    def _spent(self) -> float:
+        """The study's spend (every worker and run; this run's when no gate is set)."""
+        budget = self.study.evaluator.budget
+        return budget.total if budget is not None else self.cost + self.judge_cost
+
     async def _holdout_check(self) -> None:
         """Re-evaluate the frontier on the hold-out split the search never saw."""
 
         points = await asyncio.to_thread(study_points, self.opt)
-        checks = await validate_points(self.study, to_validate(points, self.constraints),
-                                       self.on_event)
+        try:
+            checks = await validate_points(self.study, to_validate(points, self.constraints),
+                                           self.on_event)
+        except BudgetReached as reached:  # hold-out calls are paid from the same budget
+            self.on_event(Notice(f"hold-out check stopped: {reached}", level="warning"))
+            return
         self.holdout_calls = sum(c.calls for c in checks)
         self.calls += self.holdout_calls
         self.cache_hits += sum(c.cache_hits for c in checks)
@@ -536,12 +553,34 @@ def plan_line(study: Study, remaining: int) -> str:
     n = len(study.search_samples)
     target = study.config.target
     what = f"{target.kind}:{target.model}" + (" (simulated)" if study.config.simulated else "")
-    line = (f"plan: {remaining} trial(s) × {n} samples = at most {remaining * n:,} calls "
-            f"to {what}; cached calls are free")
+    # everything that may be asked: classify mode's two single-modality calls per sample,
+    # the hold-out re-check (at worst every trial is on the frontier, plus the baseline)
+    # and a model judge's call per answer
+    per_sample = 3 if study.config.mode == "classify" and study.config.classify.modalities \
+        else 1
+    search_calls = remaining * n * per_sample
+    holdout_calls = 0
+    if study.config.search.holdout_check and study.samples.holdout and remaining:
+        holdout_calls = (remaining + 1) * len(study.samples.holdout) * per_sample
+    target_calls = search_calls + holdout_calls
+    judge = study.config.judge.target if study.config.judge.kind == "model" else None
+    line = (f"plan: {remaining} trial(s) × {n} samples = at most {search_calls:,} calls "
+            f"to {what}")
+    if holdout_calls:
+        line += f" (+ at most {holdout_calls:,} for the hold-out check)"
+    if judge is not None:
+        line += f", {target_calls:,} judge calls"
+    line += "; cached calls are free"
     if target.price_input is not None and target.price_output is not None:
-        tokens_in = _prompt_tokens(study) * remaining * n
-        tokens_out = target.max_tokens * remaining * n
-        worst = (tokens_in * target.price_input + tokens_out * target.price_output) / 1e6
+        prompt = _prompt_tokens(study)
+        worst = target_calls * (prompt * target.price_input
+                                + target.max_tokens * target.price_output) / 1e6
+        if judge is not None and judge.price_input is not None \
+                and judge.price_output is not None:
+            # the judge reads the request and the answer (and its own instructions)
+            judge_in = prompt + target.max_tokens + JUDGE_PROMPT_TOKENS
+            worst += target_calls * (judge_in * judge.price_input
+                                     + judge.max_tokens * judge.price_output) / 1e6
         line += f"; worst-case cost ≈ ${worst:,.2f}"
     if study.config.search.screening:
         line += ("; screening stops trials that cannot beat the frontier by more than "
@@ -552,6 +591,10 @@ def plan_line(study: Study, remaining: int) -> str:
         line += (f"; then the frontier is re-checked on {len(study.samples.holdout)} "
                  "hold-out samples")
     return line
+
+
+#: a model judge's instructions, in tokens, on top of the request and answer it reads
+JUDGE_PROMPT_TOKENS = 400
 
 
 def _prompt_tokens(study: Study) -> float:
@@ -609,6 +652,11 @@ async def run_search_async(
         search = _Search(study, opt, on_event, total, sampler_name,
                          config.search.seed if seed is None else seed, stop,
                          max_cost if max_cost is not None else config.search.max_cost)
+        # the study's spend is recorded whether or not it has a budget, so that a budget
+        # set later counts what was spent before (framing.storage.budget)
+        study.evaluator.budget = await asyncio.to_thread(
+            open_budget, math.inf if search.max_cost is None else search.max_cost,
+            study.store.engine, config.name)
         done = search._completed()
         remaining = max(0, total - search._claimed())
         on_event(StudyStarted(config.name, redact_url(url), total, done,

@@ -21,6 +21,9 @@ from framing.data.schema import Grade, Sample
 from framing.errors import DataError, TemplateError
 from framing.evaluate import Evaluator, Prices
 from framing.judging import make_judge
+from framing.storage.recovery import import_recovered
+from framing.storage.resilient import ResilientStore
+from framing.storage.retry import Backoff
 from framing.storage.tables import Store
 from framing.targets import Target, make_target
 from framing.templates import Template, expand_paths, load_templates
@@ -144,7 +147,11 @@ def open_study(config: StudyConfig, *, storage: str | None = None) -> Study:
             names.add(b)
     samples = load_samples(config)
     target = make_target(config.target, mode=config.mode)
-    store = Store(storage or config.storage.url)
+    # every database call rides out an outage of [storage] outage seconds; answers a
+    # previous run could not store (framing.storage.recovery) are stored before any call
+    backoff = Backoff(outage=config.storage.outage)
+    store: Store = ResilientStore(storage or config.storage.url, backoff)
+    import_recovered(store)
     prices = None
     if config.target.price_input is not None and config.target.price_output is not None:
         prices = Prices(config.target.price_input, config.target.price_output)
@@ -158,4 +165,5 @@ def open_study(config: StudyConfig, *, storage: str | None = None) -> Study:
                                       concurrency=config.target.concurrency,
                                       images=config.target.images, prices=prices,
                                       modalities=config.classify.modalities)
+    evaluator.backoff = backoff
     return Study(config, templates, baselines, samples, target, store, evaluator)

@@ -55,6 +55,7 @@ from framing.storage.keys import (
     ATTR_WORKER,
     STUDY_ATTR_TRIALS_PLANNED,
 )
+from framing.storage.secrets import scrub
 from framing.storage.tables import Store
 
 #: attributes about who ran a trial and how: a repeat of the trial does not copy them
@@ -212,7 +213,8 @@ class Coordinator:
                 await asyncio.to_thread(self.beat, trial_id)
             except Exception as e:  # the next beat may get through; grace covers a few
                 self.on_event(Notice(f"heartbeat of the running trial failed: "
-                                     f"{str(e).splitlines()[0][:200]}", level="warning"))
+                                     f"{scrub(str(e)).splitlines()[0][:200]}",
+                                     level="warning"))
             await asyncio.sleep(self.heartbeat)
 
     def declared_dead(self, number: int) -> str:

@@ -42,6 +42,7 @@ from framing.cli.render import (
     share,
 )
 from framing.errors import ConfigError, FramingError
+from framing.storage import secrets
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -84,7 +85,7 @@ def handled(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except FramingError as e:
-            err.print(f"[bold red]error:[/] {escape(str(e))}")
+            err.print(f"[bold red]error:[/] {escape(secrets.scrub(str(e)))}")
             raise typer.Exit(e.exit_code) from None
         except KeyboardInterrupt:
             err.print("interrupted: everything finished so far is stored; run the same "
@@ -94,8 +95,8 @@ def handled(func: F) -> F:
             if not _database_failure(e):
                 raise
             err.print(f"[bold red]error:[/] the study database failed: "
-                      f"{escape(_first_line(e))}; everything stored so far is kept: run "
-                      "the same command again to continue")
+                      f"{escape(secrets.scrub(_first_line(e)))}; everything stored so far "
+                      "is kept: run the same command again to continue")
             raise typer.Exit(Exit.FAILURE) from None
 
     return wrapper  # type: ignore[return-value]

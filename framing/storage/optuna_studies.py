@@ -17,6 +17,8 @@ from optuna.trial import FrozenTrial
 
 from framing.errors import ConfigError
 from framing.storage.keys import OBJECTIVES
+from framing.storage.resilient import RetryingRDBStorage
+from framing.storage.retry import DEFAULT_OUTAGE, Backoff
 from framing.storage.tables import make_engine, prepare_sqlite_path, redact_url
 from framing.storage.url import (
     connect_url,
@@ -35,13 +37,14 @@ StaleTrialCallback = Callable[[optuna.Study, FrozenTrial], None]
 
 def make_storage(url: str, *, heartbeat: int, grace: int, engine_kwargs: dict[str, Any],
                  stale_trial_callback: StaleTrialCallback | None = None,
-                 ) -> optuna.storages.RDBStorage:
+                 outage: float = DEFAULT_OUTAGE) -> optuna.storages.RDBStorage:
     """Optuna's storage with heartbeats on (``stale_trial_callback`` runs for the trials
     of dead workers)."""
-    def build() -> optuna.storages.RDBStorage:
+    def build() -> RetryingRDBStorage:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-            return optuna.storages.RDBStorage(
+            # every call retried through a database outage (framing.storage.resilient)
+            return RetryingRDBStorage(
                 url,
                 heartbeat_interval=heartbeat,
                 grace_period=grace,
@@ -49,18 +52,21 @@ def make_storage(url: str, *, heartbeat: int, grace: int, engine_kwargs: dict[st
                 engine_kwargs=engine_kwargs,
             )
 
-    return creating_schema(build)
+    storage = creating_schema(build)
+    storage.backoff = Backoff(outage=outage)
+    return storage
 
 
 def open_optuna_study(name: str, storage_url: str, sampler: optuna.samplers.BaseSampler, *,
                       heartbeat: int, grace: int,
-                      stale_trial_callback: StaleTrialCallback | None = None) -> optuna.Study:
+                      stale_trial_callback: StaleTrialCallback | None = None,
+                      outage: float = DEFAULT_OUTAGE) -> optuna.Study:
     """Create or join the named study, both objectives minimised and named."""
     require_driver(storage_url)
     try:
         storage = make_storage(connect_url(storage_url), heartbeat=heartbeat, grace=grace,
                                engine_kwargs=engine_options(storage_url),
-                               stale_trial_callback=stale_trial_callback)
+                               stale_trial_callback=stale_trial_callback, outage=outage)
         study = optuna.create_study(study_name=name, storage=storage, sampler=sampler,
                                     directions=["minimize", "minimize"], load_if_exists=True)
         if study.metric_names != list(OBJECTIVES):

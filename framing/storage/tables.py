@@ -20,6 +20,8 @@ from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from framing.errors import StorageError
+from framing.storage import schema, secrets
 from framing.storage import url as database
 from framing.targets.base import Response, Usage
 
@@ -159,10 +161,15 @@ class Store:
         self.url = url
         self.engine = make_engine(url)
         try:
-            database.creating_schema(lambda: metadata.create_all(self.engine))
+            # framing's tables at the current schema version (older ones are migrated)
+            database.creating_schema(lambda: schema.prepare(
+                self.engine, lambda: metadata.create_all(self.engine), database.redact(url)))
         except SQLAlchemyError as e:
             self.engine.dispose()
             raise database.unusable(url, e) from None
+        except StorageError:  # a schema newer than this framing
+            self.engine.dispose()
+            raise
 
     def close(self) -> None:
         self.engine.dispose()
@@ -216,7 +223,8 @@ class Store:
 
     def put_judgement(self, key: str, verdict: str, reason: str) -> None:
         self._insert_ignore(
-            judgements, [{"key": key, "verdict": verdict, "reason": reason, "created": time.time()}]
+            judgements, [{"key": key, "verdict": verdict, "reason": secrets.scrub(reason),
+                          "created": time.time()}]
         )
 
     # -- per-sample results -----------------------------------------------------------
@@ -359,7 +367,7 @@ def _row_dict(r: ResultRow) -> dict[str, Any]:
         "position": r.position,
         "subset": r.subset,
         "verdict": r.verdict,
-        "rule": _clip(r.rule, results.c.rule),
+        "rule": _clip(secrets.scrub(r.rule), results.c.rule),  # error reasons quote servers
         "source": r.source,
         "cache_key": r.cache_key,
         "label": r.label,

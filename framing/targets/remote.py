@@ -15,6 +15,7 @@ import httpx
 
 from framing.config import TargetConfig
 from framing.errors import TargetConfigError
+from framing.storage import secrets as stored_secrets
 from framing.targets import anthropic, gemini, openai
 from framing.targets.http import HttpSettings, HttpTarget
 from framing.targets.images import RULES, ImagePrep
@@ -97,6 +98,7 @@ def make_http_target(config: TargetConfig,
         reasoning_effort=config.reasoning_effort,
     )
     target.http.secrets = tuple(secrets)
+    stored_secrets.remember(secrets)  # scrubbed from every stored or printed error text
     return target
 
 

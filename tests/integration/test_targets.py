@@ -306,19 +306,22 @@ def test_tokens_and_cost_reach_the_trial_and_max_cost_stops(
 
     study = make_workspace(workspace, server, "openai", n=6, price_input=1000.0,
                            price_output=1000.0)
-    code, _, err = run("search", str(study), "--trials", "2", "--no-report", "--max-cost",
-                       "0.01")
+    code, _, err = run("search", str(study), "--trials", "1", "--no-report")
     assert code == 0, err
     assert "plan:" in err and "cost" in err
-    assert "max cost" in err
     opt = optuna.load_study(study_name="t", storage="sqlite:///framing.db")
-    trials = [t for t in opt.trials if t.state.is_finished()]
-    assert len(trials) == 1  # the first trial spent more than the budget: no second one
-    attrs = trials[0].user_attrs
+    (trial,) = [t for t in opt.trials if t.state.is_finished()]
+    attrs = trial.user_attrs
     tokens_in, tokens_out = attrs["tokens"]
     assert tokens_in > 0 and tokens_out > 0
     assert attrs["cost"] == pytest.approx((tokens_in + tokens_out) * 1000.0 / 1e6)
     assert attrs["calls"] == 6
+    assert len(posts(server)) == 6
+    # --max-cost is the study's total: a budget the study has already spent sends nothing
+    code, _, err = run("search", str(study), "--trials", "2", "--no-report", "--max-cost",
+                       f"{attrs['cost']:.6f}")
+    assert code == 0, err
+    assert "max cost" in err
     assert len(posts(server)) == 6
 
 

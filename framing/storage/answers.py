@@ -1,0 +1,142 @@
+"""Answers paid for, kept in memory until the database has committed them.
+
+The evaluator hands every new answer to an :class:`AnswerWriter`; one background task
+writes them in batches. A batch leaves memory only after its insert committed: a failed
+write is retried with backoff (:mod:`framing.storage.retry`) and, when the database stays
+away too long, the writer stops with a :class:`StorageError` that the evaluation raises
+(it never reports a call whose answer is not stored).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING
+
+from framing.errors import StorageError
+from framing.storage.recovery import recovery_path, spool
+from framing.storage.retry import Backoff, retried
+
+if TYPE_CHECKING:
+    from framing.storage.tables import Store
+    from framing.targets.base import Response
+
+#: answers are written in batches of at most this many, or at least this often (seconds)
+FLUSH_EVERY = 32
+FLUSH_SECONDS = 0.5
+
+
+class AnswerWriter:
+    """Writes answers in batches from one task; :meth:`close` writes what is left."""
+
+    def __init__(self, store: Store, backoff: Backoff | None = None, *,
+                 notice: Callable[[str], None] | None = None,
+                 after_commit: Callable[[], None] | None = None,
+                 every: int = FLUSH_EVERY, seconds: float = FLUSH_SECONDS) -> None:
+        self.store = store
+        self.backoff = backoff or Backoff()
+        self.notice = notice
+        #: run (in a thread, retried) after the answers written were committed, and at
+        #: close: the study's budget records the spend of what was stored
+        self.after_commit = after_commit
+        self.every = every
+        self.seconds = seconds
+        #: key -> (target hash, answer): paid for, not yet committed
+        self.pending: dict[str, tuple[str, Response]] = {}
+        #: answers that were already stored when written (another worker asked the same
+        #: call at the same time)
+        self.races = 0
+        #: answers this writer committed
+        self.written = 0
+        #: answers saved to the local recovery file (the database would not take them)
+        self.spooled = 0
+        self._wake = asyncio.Event()
+        self._closing = False
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> asyncio.Task[None]:
+        """The writing task: it ends only by :meth:`close` or with a StorageError."""
+        self._task = asyncio.ensure_future(self._run())
+        return self._task
+
+    def add(self, key: str, target: str, response: Response) -> None:
+        self.pending[key] = (target, response)
+        if len(self.pending) >= self.every:
+            self._wake.set()
+
+    async def close(self) -> None:
+        """Write every pending answer (retrying), then stop. Raises the StorageError that
+        stopped the writer, if any, after saving the answers it could not write to the
+        local recovery file (:mod:`framing.storage.recovery`)."""
+        self._closing = True
+        self._wake.set()
+        try:
+            if self._task is None:
+                await self._flush()
+            else:
+                await asyncio.shield(self._task)
+        except StorageError as e:
+            if self.pending:  # answers that arrived after the writer gave up
+                self._spool()
+            raise StorageError(f"{e}; {self.spooled_message()}") from e.__cause__
+
+    def spooled_message(self) -> str:
+        path = recovery_path(self.store.url)
+        return (f"{self.spooled:,} answer(s) paid for are saved in {path}; the next run "
+                "stores them before it asks anything" if self.spooled else
+                "no answer was lost")
+
+    def _spool(self) -> None:
+        batch = dict(self.pending)
+        if not batch:
+            return
+        path = spool(self.store.url, batch)
+        for key in batch:
+            self.pending.pop(key, None)
+        self.spooled += len(batch)
+        print(f"{len(batch):,} answer(s) the database would not take are saved in {path}; "
+              "the next run stores them before it asks anything", file=sys.stderr,
+              flush=True)
+
+    async def _run(self) -> None:
+        try:
+            await self._loop()
+        except StorageError:
+            self._spool()  # the database stayed away too long: keep the answers locally
+            raise
+
+    async def _loop(self) -> None:
+        while True:
+            # answers of a slow target must not wait in memory for the next answer
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self.seconds)
+            self._wake.clear()
+            closing = self._closing
+            await self._flush()
+            if closing:
+                return
+
+    async def _flush(self) -> None:
+        wrote = await self._write()
+        if self.after_commit is not None and (wrote or self._closing):
+            await retried(partial(asyncio.to_thread, self.after_commit),
+                          "recording the study's spend", self.backoff, self.notice)
+
+    async def _write(self) -> bool:
+        wrote = False
+        while self.pending:
+            batch = dict(self.pending)
+            new = await retried(partial(asyncio.to_thread, self.store.put_responses, batch),
+                                f"storing {len(batch)} answer(s)", self.backoff, self.notice)
+            for key, value in batch.items():  # committed: now they may leave memory
+                if self.pending.get(key) is value:
+                    del self.pending[key]
+            self.written += new
+            self.races += len(batch) - new
+            wrote = True
+            if not self._closing:
+                break
+        return wrote

@@ -1,0 +1,92 @@
+"""The version of framing's tables in a study database, and the migrations between them.
+
+``framing_schema`` holds one row: the version of framing's own tables (Optuna versions
+its tables itself). Opening a database:
+
+- no framing tables yet: they are created at :data:`CURRENT` and stamped;
+- framing tables but no ``framing_schema``: version 1, the tables as framing created them
+  before they were versioned (on MySQL/MariaDB with ``TEXT`` columns, which hold only
+  64 KB: a longer answer was cut); migrated step by step up to :data:`CURRENT`;
+- an older version: migrated; a newer one: refused (upgrade framing), nothing written.
+
+Migrations are idempotent (a worker opening the database at the same moment may run
+the same step), so they need no lock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from framing.errors import StorageError
+
+#: the version this framing writes
+CURRENT = 2
+
+_metadata = sa.MetaData()
+schema_table = sa.Table(
+    "framing_schema",
+    _metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("version", sa.Integer, nullable=False),
+)
+
+#: a table framing has always created: its presence without ``framing_schema`` is v1
+_FIRST_TABLE = "framing_responses"
+#: text columns that were ``TEXT`` before version 2 (MySQL/MariaDB only)
+_LONG_TEXT = (("framing_responses", "text"), ("framing_judgements", "reason"),
+              ("framing_studies", "config"))
+
+
+def _v1_to_v2(conn: Connection) -> None:
+    """MySQL/MariaDB: TEXT → LONGTEXT (answers, judge reasons and study settings over
+    64 KB). Nothing to change on SQLite and PostgreSQL, whose TEXT is unbounded."""
+    if conn.dialect.name not in ("mysql", "mariadb"):
+        return
+    tables = set(sa.inspect(conn).get_table_names())
+    for table, column in _LONG_TEXT:
+        if table in tables:
+            conn.execute(sa.text(
+                f"ALTER TABLE {table} MODIFY {column} LONGTEXT "
+                "CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL"))
+
+
+#: version n → n + 1
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2}
+
+
+def stored_version(engine: Engine) -> int | None:
+    """The database's version of framing's tables (None: framing has no tables there)."""
+    names = set(sa.inspect(engine).get_table_names())
+    if schema_table.name not in names:
+        return 1 if _FIRST_TABLE in names else None
+    with engine.connect() as conn:
+        version = conn.execute(sa.select(schema_table.c.version)).scalar()
+    return 1 if version is None else int(version)
+
+
+def prepare(engine: Engine, create: Callable[[], None], where: str) -> int:
+    """Refuse a newer schema, migrate an older one, create what is missing (``create``)
+    and stamp the version. Returns the version found (None counted as CURRENT)."""
+    found = stored_version(engine)
+    if found is not None and found > CURRENT:
+        raise StorageError(
+            f"storage {where}: framing's tables are at schema version {found}, written by a "
+            f"newer framing (this one knows up to {CURRENT}); upgrade framing "
+            "(pip install -U framing) to use this database")
+    version = CURRENT if found is None else found
+    while version < CURRENT:
+        with engine.begin() as conn:
+            MIGRATIONS[version](conn)
+        version += 1
+    create()
+    _metadata.create_all(engine)
+    with engine.begin() as conn:
+        stamped = conn.execute(sa.select(schema_table.c.version)).scalar()
+        if stamped is None:
+            conn.execute(schema_table.insert().values(id=1, version=CURRENT))
+        elif stamped < CURRENT:
+            conn.execute(schema_table.update().values(version=CURRENT))
+    return CURRENT if found is None else found
