@@ -3,7 +3,7 @@
 The app owns the study's shared state (its samples and points) and hands it down to the
 screens as attributes; screens and workers report back with messages. Every read of the
 database or the disk happens in a worker thread, through core functions
-(:mod:`framing.inspect`, :mod:`framing.search`); handlers only move data around.
+(:mod:`framing.drilldown`, :mod:`framing.search`); handlers only move data around.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from textual.worker import Worker
 
 from framing.config import StudyConfig
 from framing.data.schema import Sample
+from framing.drilldown import read_points, storage_url
 from framing.events import StudyFinished, TrialFinished
-from framing.inspect import read_points, storage_url
 from framing.results import Point, frontier
 from framing.tui.failures import report_failure
 from framing.tui.messages import PointsLoaded, SearchEvent, ShowTrial
@@ -89,7 +89,7 @@ class FramingApp(App[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="samples")
     def load_samples(self) -> None:
-        from framing.inspect import load_study_samples
+        from framing.drilldown import load_study_samples
 
         self.post_message(SamplesLoaded(load_study_samples(self.config)))
 

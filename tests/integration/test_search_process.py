@@ -7,8 +7,8 @@ import shutil
 from pathlib import Path
 
 from framing.config import StudyConfig, demo_dir, load_study
+from framing.drilldown import read_points
 from framing.events import StudyFinished, StudyStarted, TrialFinished, TrialStarted
-from framing.inspect import read_points
 from framing.search import run_search
 from framing.search_process import SearchExit, SearchProcess
 

@@ -10,7 +10,7 @@ from textual.widgets import DataTable, Input, Select, Static, TabbedContent
 from tui_helpers import run_trials, shown, wait_for
 
 from framing.config import StudyConfig
-from framing.inspect import compare_trials, read_points, trial_details
+from framing.drilldown import compare_trials, read_points, trial_details
 from framing.tui import make_app
 from framing.tui.widgets.image import SampleImage
 

@@ -70,7 +70,7 @@ async def test_label_screen_without_responses_says_so(study: StudyConfig) -> Non
 
 
 async def test_frontier_shows_rates_corrected_by_labels(study: StudyConfig) -> None:
-    from framing.inspect import read_points
+    from framing.drilldown import read_points
     from framing.judging.calibration import corrected_keys
     from framing.labels import label_calibration, save_label
 

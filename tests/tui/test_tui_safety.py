@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Input, OptionList, Select, Static
 from tui_helpers import run_trials, shown, wait_for
 
 from framing.config import StudyConfig
-from framing.inspect import lint_source, render_preview
+from framing.drilldown import lint_source, render_preview
 from framing.results import Point
 from framing.stats import Rate
 from framing.tui import FramingApp, make_app
@@ -216,12 +216,12 @@ def _raise(*_: object, **__: object) -> Any:
 
 WORKERS = {
     # group: (what to break, screen to start on, trials stored first)
-    "samples": ("framing.inspect.load_study_samples", "run", 0),
+    "samples": ("framing.drilldown.load_study_samples", "run", 0),
     "points": ("framing.tui.app.read_points", "run", 0),
     "templates": ("framing.templates.expand_paths", "framings", 0),
-    "lint": ("framing.inspect.lint_source", "framings", 0),
-    "details": ("framing.inspect.trial_details", "frontier", 2),
-    "compare": ("framing.inspect.compare_trials", "frontier", 2),
+    "lint": ("framing.drilldown.lint_source", "framings", 0),
+    "details": ("framing.drilldown.trial_details", "frontier", 2),
+    "compare": ("framing.drilldown.compare_trials", "frontier", 2),
     "report": ("framing.tui.screens.frontier._report_builder", "frontier", 2),
     "image": ("PIL.Image.open", "data", 0),
 }

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from tui_helpers import make_workspace, wait_for
 
+from framing.drilldown import read_points
 from framing.events import StudyStarted
-from framing.inspect import read_points
 from framing.storage.tables import Store
 from framing.tui import FramingApp, make_app
 from framing.tui.messages import SearchEvent

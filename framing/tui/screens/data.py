@@ -13,7 +13,7 @@ from textual.reactive import reactive
 from textual.widgets import DataTable, Input, Select, Static
 
 from framing.data.schema import CATEGORIES, SUBSETS, Grade, Sample
-from framing.inspect import filter_samples
+from framing.drilldown import filter_samples
 from framing.tui.messages import settle_cursor
 from framing.tui.patterns import PATTERN_LEGEND, abbrev
 from framing.tui.screens.base import FramingScreen

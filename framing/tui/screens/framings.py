@@ -1,7 +1,7 @@
 """Framings: the study's templates in an editor with live lint and a live preview.
 
 Every edit restarts a short timer; when it fires, a worker lints the text exactly as a
-study would (:func:`framing.inspect.lint_source`) and renders it for the chosen sample
+study would (:func:`framing.drilldown.lint_source`) and renders it for the chosen sample
 and parameter values. Files are read and written in workers too.
 """
 
@@ -27,7 +27,7 @@ from textual.widgets.text_area import EditHistory
 
 from framing.config import StudyConfig
 from framing.data.schema import Sample
-from framing.inspect import LintResult, Preview
+from framing.drilldown import LintResult, Preview
 from framing.templates import Param
 from framing.tui.messages import settle_cursor
 from framing.tui.patterns import PATTERN_LEGEND, abbrev
@@ -356,7 +356,7 @@ class FramingsScreen(FramingScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="lint")
     def check(self, generation: int, name: str, source: str, sample: Sample | None,
               values: dict[str, Any]) -> None:
-        from framing.inspect import lint_source, render_preview
+        from framing.drilldown import lint_source, render_preview
 
         result = lint_source(source, name, self.files[name].path)
         preview = None
@@ -406,7 +406,7 @@ class FramingsScreen(FramingScreen):
     # -- save, new ----------------------------------------------------------------------------
 
     def _read_only(self) -> bool:
-        from framing.inspect import is_builtin
+        from framing.drilldown import is_builtin
 
         if is_builtin(self.config):
             self.notify("the built-in demo's templates are read-only: run `framing init DIR`, "

@@ -23,7 +23,7 @@ import framing
 from framing import Assessment
 from framing.config import StudyConfig
 from framing.data.schema import Sample
-from framing.inspect import PairedTrials, SampleOutcome, TrialDetails
+from framing.drilldown import PairedTrials, SampleOutcome, TrialDetails
 from framing.results import Point
 from framing.stats import Rate
 from framing.tui.messages import settle_cursor
@@ -323,7 +323,7 @@ class FrontierScreen(FramingScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="details")
     def load_details(self, trial: int) -> None:
-        from framing.inspect import trial_details
+        from framing.drilldown import trial_details
 
         details = trial_details(self.config, trial, storage=self.storage,
                                 samples=self.samples or None, points=list(self.points))
@@ -397,7 +397,7 @@ class FrontierScreen(FramingScreen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="compare")
     def compare(self, a: int, b: int) -> None:
-        from framing.inspect import compare_trials
+        from framing.drilldown import compare_trials
 
         self.post_message(ComparisonLoaded(compare_trials(self.config, a, b,
                                                           storage=self.storage)))

@@ -1,4 +1,4 @@
-"""framing.inspect: the TUI's drill-down, readable without Textual."""
+"""framing.drilldown: the TUI's drill-down, readable without Textual."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from framing.config import load_study
 from framing.data.loaders import load_demo
-from framing.inspect import (
+from framing.drilldown import (
     compare_trials,
     filter_samples,
     lint_source,
