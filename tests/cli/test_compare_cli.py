@@ -13,7 +13,6 @@ import pytest
 from typer.testing import CliRunner
 
 from framing.cli import app
-from framing.results import ATTR_DUPLICATE_OF
 from framing.stats import Rate
 from framing.storage.tables import Store
 
@@ -92,21 +91,6 @@ def test_compare_with_a_study_file(workspace: Path) -> None:
     code, out, err = run("compare", "studies/demo.toml", "0", "1", "--format", "json")
     assert code == 0, err
     assert json.loads(out)["objectives"]["over_blocking"]["n"] == 120
-
-
-def test_compare_a_repeat_uses_the_trial_that_evaluated_it(searched: Path) -> None:
-    storage = optuna.storages.RDBStorage("sqlite:///studies/framing.db")
-    study = optuna.load_study(study_name="demo", storage=storage)
-    repeats = [t for t in study.trials if ATTR_DUPLICATE_OF in t.user_attrs]
-    if not repeats:
-        pytest.skip("this search proposed no framing twice")
-    t = repeats[0]
-    original = t.user_attrs[ATTR_DUPLICATE_OF]
-    code, out, err = run("compare", str(t.number), str(original), "--format", "json")
-    assert code == 0, err
-    data = json.loads(out)
-    assert data["disagreements"] == []
-    assert data["objectives"]["over_blocking"]["p_value"] == 1.0
 
 
 def test_compare_on_holdout_needs_both_trials_validated(searched: Path) -> None:
