@@ -54,6 +54,16 @@ Rivals = Callable[[], Awaitable[Mapping[int, SampleOutcomes]]]
 """Returns the current frontier's per-sample outcomes, by trial number."""
 
 
+def subset_positions(samples: Sequence[Sample]) -> list[list[int]]:
+    """Positions (indices into ``samples``) per joint-grade subset, each in its fixed
+    order, then those of no subset; empty groups left out."""
+    by_subset: dict[Any, list[int]] = {g: [] for g in SUBSETS}
+    other: list[int] = []
+    for i, s in enumerate(samples):
+        by_subset.get(s.joint_grade, other).append(i)
+    return [g for g in [*by_subset.values(), other] if g]
+
+
 def batches(samples: Sequence[Sample], batch: int) -> list[list[int]]:
     """Positions (indices into ``samples``) of each batch, in evaluation order.
 
@@ -62,11 +72,7 @@ def batches(samples: Sequence[Sample], batch: int) -> list[list[int]]:
     """
     if batch < 1:
         raise ValueError(f"batch must be >= 1, got {batch}")
-    by_subset: dict[Any, list[int]] = {g: [] for g in SUBSETS}
-    other: list[int] = []
-    for i, s in enumerate(samples):
-        by_subset.get(s.joint_grade, other).append(i)
-    groups = [g for g in [*by_subset.values(), other] if g]
+    groups = subset_positions(samples)
     if not groups:
         return []
     largest = max(len(g) for g in groups)

@@ -65,7 +65,7 @@ from statistics import NormalDist
 from typing import Any
 
 from framing.compare import SampleOutcomes
-from framing.data.schema import SUBSETS, Sample
+from framing.data.schema import Sample
 from framing.evaluate import Evaluation, Evaluator, ProgressHandler
 from framing.racing import (
     RaceResult,
@@ -75,6 +75,7 @@ from framing.racing import (
     look_alpha,
     merge,
     offset_progress,
+    subset_positions,
 )
 from framing.stats import wilson_interval
 from framing.templates import Template
@@ -107,11 +108,7 @@ def plan(samples: Sequence[Sample], first: int) -> list[list[int]]:
     until every sample is in (each subset in its fixed order; all finish together)."""
     if first < 1:
         raise ValueError(f"first batch must be >= 1, got {first}")
-    by_subset: dict[Any, list[int]] = {g: [] for g in SUBSETS}
-    other: list[int] = []
-    for i, s in enumerate(samples):
-        by_subset.get(s.joint_grade, other).append(i)
-    groups = [g for g in [*by_subset.values(), other] if g]
+    groups = subset_positions(samples)
     if not groups:
         return []
     largest = max(len(g) for g in groups)

@@ -133,53 +133,60 @@ def gave_up(what: str, backoff: Backoff, error: BaseException) -> StorageError:
                         "running, or raise [storage] outage to wait longer")
 
 
+class _Attempts:
+    """The bookkeeping :func:`retried` and :func:`retried_sync` share: when the outage
+    started, what the researcher was told, and how long to wait before the next try."""
+
+    def __init__(self, what: str, backoff: Backoff,
+                 notice: Callable[[str], None] | None) -> None:
+        self.what, self.backoff, self.notice = what, backoff, notice
+        self.started: float | None = None
+        self.wait = backoff.delays()
+
+    def failed(self, error: Exception) -> float:
+        """Seconds to wait before the next try; raises when ``error`` is not transient or
+        the outage lasted ``backoff.outage`` seconds."""
+        if not transient(error):
+            raise error
+        now = time.monotonic()
+        if self.started is None:
+            self.started = now
+            outage.failed(self.backoff, self.notice)
+        if now - self.started >= self.backoff.outage:
+            outage.ended()
+            raise gave_up(self.what, self.backoff, error) from error
+        return min(self.wait(), max(0.0, self.started + self.backoff.outage - now))
+
+    def succeeded(self) -> None:
+        if self.started is not None:
+            outage.recovered(self.notice)
+
+
 async def retried(call: Callable[[], Awaitable[T]], what: str, backoff: Backoff,
                   notice: Callable[[str], None] | None = None) -> T:
     """``await call()``, retried on transient errors for up to ``backoff.outage`` seconds;
     then a :class:`StorageError` saying ``what`` failed. ``notice`` (default: stderr)
     hears once per outage that the database is unreachable, and when it is back."""
-    started: float | None = None
-    wait = backoff.delays()
+    attempts = _Attempts(what, backoff, notice)
     while True:
         try:
             result = await call()
         except Exception as error:
-            if not transient(error):
-                raise
-            now = time.monotonic()
-            if started is None:
-                started = now
-                outage.failed(backoff, notice)
-            if now - started >= backoff.outage:
-                outage.ended()
-                raise gave_up(what, backoff, error) from error
-            await asyncio.sleep(min(wait(), max(0.0, started + backoff.outage - now)))
+            await asyncio.sleep(attempts.failed(error))
         else:
-            if started is not None:
-                outage.recovered(notice)
+            attempts.succeeded()
             return result
 
 
 def retried_sync(call: Callable[[], T], what: str, backoff: Backoff,
                  notice: Callable[[str], None] | None = None) -> T:
     """:func:`retried` for blocking code (run in worker threads)."""
-    started: float | None = None
-    wait = backoff.delays()
+    attempts = _Attempts(what, backoff, notice)
     while True:
         try:
             result = call()
         except Exception as error:
-            if not transient(error):
-                raise
-            now = time.monotonic()
-            if started is None:
-                started = now
-                outage.failed(backoff, notice)
-            if now - started >= backoff.outage:
-                outage.ended()
-                raise gave_up(what, backoff, error) from error
-            time.sleep(min(wait(), max(0.0, started + backoff.outage - now)))
+            time.sleep(attempts.failed(error))
         else:
-            if started is not None:
-                outage.recovered(notice)
+            attempts.succeeded()
             return result
