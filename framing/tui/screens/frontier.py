@@ -18,7 +18,6 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
-from textual.worker import Worker, WorkerState
 
 import framing
 from framing import Assessment
@@ -175,8 +174,6 @@ class FrontierScreen(FramingScreen):
         self.calibration: Any = None
         #: the study's one assessment (framing.assessment), read in a worker
         self.assessment: Assessment | None = None
-        self._assessing = False  # an assessment worker is running
-        self._assess_again = False  # points changed while it ran
 
     def compose(self) -> ComposeResult:
         yield ScreenBar()
@@ -234,31 +231,13 @@ class FrontierScreen(FramingScreen):
         self._stale = False
         self._draw(points)
         if points:
-            self._request_assessment()
-
-    def _request_assessment(self) -> None:
-        """One assessment at a time: a thread worker cannot be stopped once it runs, so
-        trials that land meanwhile ask for one more run after it, not one thread each."""
-        if self._assessing:
-            self._assess_again = True
-            return
-        self._assessing, self._assess_again = True, False
-        self.load_assessment()
+            self.load_assessment()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="assessment")
     def load_assessment(self) -> None:
         self.post_message(AssessmentLoaded(framing.load_assessment(self.config, self.storage)))
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        super().on_worker_state_changed(event)
-        if event.worker.group == "assessment" and event.state in (WorkerState.ERROR,
-                                                                    WorkerState.CANCELLED):
-            self._assessing = False
-
     def on_assessment_loaded(self, message: AssessmentLoaded) -> None:
-        self._assessing = False
-        if self._assess_again:
-            self._request_assessment()
         self.assessment = message.assessment
         if self.ready and not self._stale:
             self._draw(self.points)
