@@ -57,7 +57,7 @@ from pathlib import Path
 from framing.config import StudyConfig, load_study
 from framing.data.loaders import demo_path
 from framing.events import Event, TrialFinished
-from framing.results import Point, frontier
+from framing.points import Point, frontier
 from framing.search import run_search
 from framing.stats import hypervolume_2d, pareto_front
 from framing.study import open_study

@@ -27,7 +27,7 @@ from PIL import Image
 
 from framing import StudyConfig, build_report, load_study
 from framing.data.schema import Grade
-from framing.results import (
+from framing.points import (
     ATTR_BASELINE,
     ATTR_CACHE_HITS,
     ATTR_CALLS,
@@ -40,7 +40,8 @@ from framing.results import (
     STUDY_ATTR_RUNS,
     STUDY_ATTR_TEMPLATE_SOURCES,
 )
-from framing.search import fixed_params, make_sampler, open_optuna_study, suggest
+from framing.search.run import make_sampler, open_optuna_study
+from framing.search.space import fixed_params, suggest
 from framing.storage.tables import ResultRow
 from framing.study import identity, open_study
 from framing.targets.base import Response, Usage

@@ -29,9 +29,9 @@ from pathlib import Path
 import optuna
 import sqlalchemy as sa
 
-from framing.results import ATTR_CALLS
+from framing.points import ATTR_CALLS
+from framing.search.workers import ATTR_CACHE_RACES, ATTR_WORKER, counts_toward_budget
 from framing.storage.url import connect_url, engine_options, redact
-from framing.workers import ATTR_CACHE_RACES, ATTR_WORKER, counts_toward_budget
 
 
 @dataclass(frozen=True)

@@ -27,20 +27,20 @@ _EXPORTS: dict[str, str] = {
     "ConfigError": "framing.errors",
     "DataError": "framing.errors",
     "FramingError": "framing.errors",
-    "FramingResult": "framing.search",
-    "Point": "framing.results",
-    "SearchResult": "framing.search",
+    "FramingResult": "framing.search.run",
+    "Point": "framing.points",
+    "SearchResult": "framing.search.run",
     "StorageError": "framing.errors",
     "StudyConfig": "framing.config",
     "TargetError": "framing.errors",
     "TemplateError": "framing.errors",
     "assess": "framing.assessment",
     "build_report": "framing.report.builder",
-    "evaluate_framing": "framing.search",
+    "evaluate_framing": "framing.search.run",
     "load_assessment": "framing.assessment",
     "load_study": "framing.config",
-    "run_search": "framing.search",
-    "run_search_async": "framing.search",
+    "run_search": "framing.search.run",
+    "run_search_async": "framing.search.run",
 }
 
 __all__ = [
@@ -76,9 +76,9 @@ if TYPE_CHECKING:
         TargetError,
         TemplateError,
     )
+    from framing.points import Point
     from framing.report.builder import build_report
-    from framing.results import Point
-    from framing.search import (
+    from framing.search.run import (
         FramingResult,
         SearchResult,
         evaluate_framing,

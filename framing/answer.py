@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from framing.assessment import Assessment, AxisChange
-from framing.results import Point
+from framing.points import Point
 from framing.stats import Rate
 
 __all__ = ["WIDTH", "answer_lines", "compact_frontier", "short_rate"]

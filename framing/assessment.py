@@ -44,7 +44,7 @@ from framing.compare import (
 from framing.config import StudyConfig
 from framing.constraints import Constraints, constraint_pick
 from framing.errors import ConfigError
-from framing.results import (
+from framing.points import (
     HOLDOUT_SPLIT,
     Point,
     frontier,

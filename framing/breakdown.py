@@ -20,7 +20,7 @@ from framing.config import StudyConfig
 from framing.data.loaders import load_data
 from framing.data.schema import CATEGORIES, Sample
 from framing.metrics import tally
-from framing.results import Point
+from framing.points import Point
 from framing.stats import Rate
 from framing.storage.tables import ResultRow, Store
 

@@ -18,7 +18,7 @@ import optuna
 
 from framing.errors import ConfigError
 from framing.metrics import is_error
-from framing.results import ATTR_DUPLICATE_OF
+from framing.points import ATTR_DUPLICATE_OF
 from framing.stats import PairedComparison, paired_compare, probably_nondominated, ties
 
 if TYPE_CHECKING:

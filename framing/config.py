@@ -177,14 +177,14 @@ class SearchConfig(_Model):
     max_cost: float | None = Field(None, gt=0.0)
     #: racing: evaluate a trial in batches of ``racing_batch`` samples per subset (default:
     #: a fifth of the largest subset, at least 20) and stop it once it is confidently
-    #: dominated by the current frontier (see framing.racing)
+    #: dominated by the current frontier (see framing.search.racing)
     racing: bool = True
     racing_batch: int | None = Field(None, ge=1)
     racing_confidence: float = Field(0.95, ge=0.5, lt=1.0)
     #: screening: a new framing first answers ``screening_batch`` samples per subset; it
     #: stops once, paired against a frontier point, it cannot beat that point by more
     #: than ``screening_margin`` (log-odds) on either rate, each of the two one-sided
-    #: bounds at level ``screening_risk / 2`` (framing.screening states what it may
+    #: bounds at level ``screening_risk / 2`` (framing.search.screening states what it may
     #: wrongly drop and how likely that is); survivors get the full sample
     screening: bool = False
     screening_batch: int = Field(12, ge=1)

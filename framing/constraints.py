@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from framing.config import SearchConfig
-from framing.results import Point, full_points
+from framing.points import Point, full_points
 from framing.stats import Rate
 
 __all__ = ["Constraints", "constraint_pick"]

@@ -21,7 +21,7 @@ from framing.data.loaders import load_data
 from framing.data.schema import CATEGORIES, Grade, Sample
 from framing.errors import ConfigError, FramingError, TemplateError
 from framing.metrics import counted, is_error, tally
-from framing.results import Point, frontier, study_points
+from framing.points import Point, frontier, study_points
 from framing.stats import PairedComparison, Rate
 from framing.storage.optuna_studies import has_optuna_tables, load_existing_study
 from framing.storage.tables import ResultRow, Store

@@ -49,7 +49,7 @@ class CallsProgress:
 
 @dataclass(frozen=True, slots=True)
 class TrialFinished:
-    point: Any  # framing.results.Point (kept as Any to keep this module dependency-free)
+    point: Any  # framing.points.Point (kept as Any to keep this module dependency-free)
     calls: int
     cache_hits: int
     cost: float = 0.0

@@ -31,7 +31,7 @@ from framing.constraints import Constraints
 from framing.data.loaders import load_data
 from framing.data.schema import Sample
 from framing.errors import ConfigError
-from framing.results import (
+from framing.points import (
     ATTR_BASELINE,
     ATTR_DUPLICATE_OF,
     ATTR_PARAMS,

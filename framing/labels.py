@@ -46,7 +46,7 @@ from framing.storage.labels import LabelStore, StoredLabel
 
 if TYPE_CHECKING:
     from framing.config import StudyConfig
-    from framing.results import Point
+    from framing.points import Point
     from framing.storage.tables import Store
 
 __all__ = [
@@ -400,8 +400,8 @@ def corrected_points(config: StudyConfig, points: Sequence[Point]
     """``framing frontier --corrected``: the points with Rogan–Gladen corrected rates,
     calibrated by the researcher's labels of the study's responses when they calibrate a
     subset, else by the stored calibration of the study's judge (``framing judge
-    calibrate``, :func:`framing.judging.tools.correct_points`)."""
-    from framing.judging.tools import correct_points
+    calibrate``, :func:`framing.judge_commands.correct_points`)."""
+    from framing.judge_commands import correct_points
     from framing.storage.tables import Store
 
     labelled = None

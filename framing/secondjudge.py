@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from framing.data.schema import Sample
     from framing.evaluate import JudgeTotals
     from framing.judging.calibration import Calibration
-    from framing.results import Point
+    from framing.points import Point
     from framing.storage.tables import ResultRow, Store
 
 __all__ = ["SecondJudgeRun", "agreement", "fill_second_verdicts", "second_config",
@@ -81,7 +81,7 @@ def fill_second_verdicts(config: StudyConfig, store: Store) -> SecondJudgeRun:
 async def _fill(config: StudyConfig, store: Store) -> SecondJudgeRun:
     from framing.data.loaders import load_data
     from framing.evaluate import JudgeTotals
-    from framing.judging.tools import build_judge
+    from framing.judge_commands import build_judge
 
     second = second_config(config)
     identity = judge_identity(second, second.judge.kind)
@@ -205,7 +205,7 @@ def second_frontier(config: StudyConfig, store: Store, points: Sequence[Point],
     """The frontier under the second judge (``framing frontier --judge second``); with a
     ``calibration`` of the second judge, its rates corrected too."""
     from framing.judging.calibration import corrected_keys
-    from framing.results import frontier
+    from framing.points import frontier
 
     front = frontier(second_points(config, store, points))
     if calibration is None:

@@ -159,7 +159,7 @@ def open_study(config: StudyConfig, *, storage: str | None = None) -> Study:
     evaluator = Evaluator(target, judge, store, concurrency=config.target.concurrency,
                           images=config.target.images, prices=prices)
     if config.mode == "classify":
-        from framing.judging.classify import ClassifyEvaluator
+        from framing.classify_mode import ClassifyEvaluator
 
         evaluator = ClassifyEvaluator(target, judge, store,
                                       concurrency=config.target.concurrency,

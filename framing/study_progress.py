@@ -16,7 +16,7 @@ import optuna
 from optuna.trial import FrozenTrial, TrialState
 
 from framing.errors import FramingError
-from framing.results import frontier, study_points
+from framing.points import frontier, study_points
 from framing.storage import url as database
 from framing.storage.keys import (
     ATTR_CACHE_HITS,

@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 
     from framing.assessment import Assessment
     from framing.config import StudyConfig
-    from framing.results import Point
+    from framing.points import Point
     from framing.templates import Template
 
 app = typer.Typer(
@@ -181,7 +181,7 @@ def search(
     A study that exists (same name, same database) is resumed, or joined when other
     workers run it: start the same command on several machines to share the work."""
     from framing.progress import ProgressDisplay
-    from framing.search import run_search
+    from framing.search.run import run_search
 
     extra = list(overrides or [])
     if sampler:
@@ -272,8 +272,8 @@ def frontier(
     (○: framings no other beats on both rates with paired significance), statistical
     ties, the constraint pick and hold-out estimates. JSON and CSV list the frontier's
     points with the same information as extra keys."""
-    from framing.results import frontier as front
-    from framing.results import study_points
+    from framing.points import frontier as front
+    from framing.points import study_points
     from framing.storage.optuna_studies import load_existing_study
 
     _check_format(fmt, ("table", "csv", "json"))
@@ -482,7 +482,7 @@ def validate(
     import asyncio
 
     from framing.progress import ProgressDisplay
-    from framing.validate import validate_study
+    from framing.search.holdout import validate_study
 
     _check_format(fmt, ("table", "json"))
     config = _load(study, storage=storage)
@@ -517,7 +517,7 @@ def eval_(
     """Evaluate one framing on the study's samples (cached calls are free)."""
     import asyncio
 
-    from framing.search import evaluate_framing
+    from framing.search.run import evaluate_framing
 
     _check_format(fmt, ("table", "json"))
     config = _load(study, storage=storage)
@@ -813,7 +813,7 @@ def judge_text(
     storage: StorageOpt = None,
 ) -> None:
     """Judge one response: prints the verdict first, then the rule or reason."""
-    from framing.judging.tools import judge_one, resolve_kind
+    from framing.judge_commands import judge_one, resolve_kind
 
     config = _load(study, storage=storage)
     chosen = resolve_kind(config, kind)
@@ -837,8 +837,8 @@ def judge_evaluate(
     storage: StorageOpt = None,
 ) -> None:
     """Accuracy and confusion matrix of a judge on labelled responses."""
+    from framing.judge_commands import evaluate_on_labels, resolve_kind
     from framing.judging.evaluation import format_evaluation
-    from framing.judging.tools import evaluate_on_labels, resolve_kind
 
     _check_format(fmt, ("table", "json"))
     config = _load(study, storage=storage)
@@ -863,8 +863,8 @@ def judge_calibrate(
     storage: StorageOpt = None,
 ) -> None:
     """Estimate a judge's sensitivity and specificity per subset; store them with the study."""
+    from framing.judge_commands import calibrate_judge, resolve_kind
     from framing.judging.calibration import correction_problems
-    from framing.judging.tools import calibrate_judge, resolve_kind
 
     _check_format(fmt, ("table", "json"))
     config = _load(study, storage=storage)

@@ -26,11 +26,11 @@ if TYPE_CHECKING:
     from framing.data.download import DownloadProgress
     from framing.evaluate import JudgeTotals
     from framing.judging.calibration import Calibration
-    from framing.results import Point
+    from framing.points import Point
+    from framing.search.holdout import ValidationResult
     from framing.stats import Rate
     from framing.study_progress import StudyProgress
     from framing.templates import Template
-    from framing.validate import ValidationResult
 
 out = Console(highlight=False)
 if not out.is_terminal:  # piped tables should not be squeezed into 80 columns
@@ -90,7 +90,7 @@ def print_assessment(points: Sequence[Point], assessment: Assessment, *, title: 
         table.add_row(*cells)
     out.print(table)
     _print_judging(points)
-    from framing.results import frontier_hypervolume
+    from framing.points import frontier_hypervolume
 
     pct = f"{100 * assessment.alpha:g}%"
     out.print(f"● point-estimate frontier (hypervolume "
@@ -288,7 +288,7 @@ def share(value: float | None, ci: Sequence[float] | None) -> str:
 
 
 def print_comparison(result: TrialComparison, opt: optuna.Study, limit: int) -> None:
-    from framing.results import ATTR_PARAMS, ATTR_TEMPLATE
+    from framing.points import ATTR_PARAMS, ATTR_TEMPLATE
 
     trials = {t.number: t for t in opt.get_trials(deepcopy=False)}
 

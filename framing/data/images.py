@@ -6,9 +6,9 @@ import mimetypes
 from functools import lru_cache
 from pathlib import Path
 
+from framing.calls import Image
 from framing.data.schema import Sample
 from framing.errors import DataError
-from framing.targets.base import Image
 
 
 @lru_cache(maxsize=4096)

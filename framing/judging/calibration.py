@@ -45,7 +45,7 @@ from framing.templates import Messages
 
 if TYPE_CHECKING:
     from framing.config import StudyConfig
-    from framing.results import Point
+    from framing.points import Point
     from framing.storage.tables import Store
 
 __all__ = [

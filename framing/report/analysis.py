@@ -15,7 +15,7 @@ from typing import Any
 
 from framing.data.schema import CATEGORIES, Sample
 from framing.metrics import counted, is_error
-from framing.results import Point
+from framing.points import Point
 from framing.stats import Rate, hypervolume_2d
 from framing.storage.tables import ResultRow
 

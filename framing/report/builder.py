@@ -34,11 +34,7 @@ from framing.constraints import Constraints
 from framing.data.schema import CATEGORIES, Sample
 from framing.errors import FramingError, StorageError
 from framing.metrics import is_error
-from framing.report import analysis as an
-from framing.report.judging import judge_section
-from framing.report.media import thumbnail_uri
-from framing.report.plots import PlotPoint, Series, line_svg, pareto_svg
-from framing.results import (
+from framing.points import (
     ATTR_CACHE_HITS,
     ATTR_CALLS,
     ATTR_COST,
@@ -50,6 +46,10 @@ from framing.results import (
     frontier,
     study_points,
 )
+from framing.report import analysis as an
+from framing.report.judging import judge_section
+from framing.report.media import thumbnail_uri
+from framing.report.plots import PlotPoint, Series, line_svg, pareto_svg
 from framing.stats import Rate
 from framing.storage.optuna_studies import load_existing_study
 from framing.storage.tables import ResultRow, Store, redact_url

@@ -35,7 +35,7 @@ from framing.stats import Rate
 
 if TYPE_CHECKING:
     from framing.config import StudyConfig
-    from framing.results import Point
+    from framing.points import Point
     from framing.storage.tables import Store
 
 __all__ = ["JudgeSection", "corrected_svg", "judge_section"]

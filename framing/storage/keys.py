@@ -32,7 +32,7 @@ ATTR_DUPLICATE_OF = "duplicate_of"
 ATTR_JUDGE = "judge"
 ATTR_CLASSIFY = "classify"
 
-# -- trial user attributes: who ran a trial and how (framing.workers) ---------------------
+# -- trial user attributes: who ran a trial and how (framing.search.workers) ---------------------
 
 ATTR_WORKER = "worker"
 ATTR_OVER_BUDGET = "over_budget"

@@ -20,10 +20,10 @@ from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from framing.calls import Response, Usage
 from framing.errors import StorageError
 from framing.storage import schema, secrets
 from framing.storage import url as database
-from framing.targets.base import Response, Usage
 
 metadata = sa.MetaData()
 
@@ -88,7 +88,7 @@ studies = sa.Table(
 )
 
 #: which trial evaluates a framing (one row per study and framing): the first worker to
-#: insert the row runs it; the others see who does (framing.workers). Rows keyed by a
+#: insert the row runs it; the others see who does (framing.search.workers). Rows keyed by a
 #: lease name hold study-wide jobs instead (trial = the holder's token).
 claims = sa.Table(
     "framing_claims",
@@ -285,7 +285,7 @@ class Store:
             row = conn.execute(sa.select(studies.c.config).where(studies.c.name == name)).first()
         return json.loads(row.config) if row else None
 
-    # -- framing claims (framing.workers) -------------------------------------------------
+    # -- framing claims (framing.search.workers) -------------------------------------------------
 
     def claim_framing(self, study: str, framing: str, trial: int) -> int:
         """Claim ``framing`` for ``trial`` unless claimed; returns the claiming trial."""
@@ -308,7 +308,7 @@ class Store:
             )
         return result.rowcount == 1
 
-    # -- leases: one worker at a time does a study-wide job (framing.workers) -------------
+    # -- leases: one worker at a time does a study-wide job (framing.search.workers) -------------
 
     def acquire_lease(self, study: str, name: str, token: int, expired_before: float) -> bool:
         """Hold the lease ``name`` with ``token`` if it is free or expired (not renewed

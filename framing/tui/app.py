@@ -22,7 +22,7 @@ from framing.config import StudyConfig
 from framing.data.schema import Sample
 from framing.drilldown import read_points, storage_url
 from framing.events import StudyFinished, TrialFinished
-from framing.results import Point, frontier
+from framing.points import Point, frontier
 from framing.tui.failures import report_failure
 from framing.tui.messages import PointsLoaded, SearchEvent, ShowTrial
 from framing.tui.screens.data import DataScreen, SamplesLoaded

@@ -13,7 +13,7 @@ from textual.message import Message
 from textual.widget import Widget
 
 from framing.events import CallsProgress, Event
-from framing.results import Point
+from framing.points import Point
 
 
 class SearchEvent(Message):

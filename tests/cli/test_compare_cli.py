@@ -196,7 +196,7 @@ def test_frontier_table_legend(searched: Path) -> None:
 
 
 def test_each_trial_stores_the_hypervolume_after_it(searched: Path) -> None:
-    from framing.results import frontier_hypervolume, study_points
+    from framing.points import frontier_hypervolume, study_points
 
     storage = optuna.storages.RDBStorage("sqlite:///studies/framing.db")
     study = optuna.load_study(study_name="demo", storage=storage)

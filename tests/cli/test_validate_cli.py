@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from framing.cli import app
 from framing.config import load_study
-from framing.results import HOLDOUT_SPLIT
+from framing.points import HOLDOUT_SPLIT
 from framing.storage.tables import Store
 from framing.study import load_samples
 
@@ -23,7 +23,7 @@ def run(*args: str) -> tuple[int, str, str]:
 
 def search_points() -> list[dict]:
     """Every stored point (eval's JSON has no listing of all trials; export has)."""
-    from framing.results import study_points
+    from framing.points import study_points
     from framing.storage.optuna_studies import load_existing_study
 
     opt = load_existing_study("demo", "sqlite:///studies/framing.db")

@@ -11,8 +11,8 @@ from PIL import Image as PILImage
 from servers.llm_server import REFUSAL_MARKER, LLMServer
 from typer.testing import CliRunner
 
+from framing.classify_mode import IMAGE_ONLY_TEXT
 from framing.cli import app
-from framing.judging.classify import IMAGE_ONLY_TEXT
 
 pytestmark = pytest.mark.integration
 

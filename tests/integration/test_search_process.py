@@ -10,7 +10,7 @@ from framing.config import StudyConfig, demo_dir, load_study
 from framing.drilldown import read_points
 from framing.events import StudyFinished, StudyStarted, TrialFinished, TrialStarted
 from framing.search import run_search
-from framing.search_process import SearchExit, SearchProcess
+from framing.search.process import SearchExit, SearchProcess
 
 
 def demo_study(root: Path) -> StudyConfig:

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from storage_backends import fresh_database
 from test_workers import calls, env_for, races, stored_all, trials_of, worker
 
-from framing.workers import ATTR_WORKER, counts_toward_budget
+from framing.search.workers import ATTR_WORKER, counts_toward_budget
 
 pytestmark = pytest.mark.integration
 

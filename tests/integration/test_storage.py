@@ -16,11 +16,16 @@ import sqlalchemy as sa
 from optuna.trial import TrialState
 from storage_backends import KINDS, MYSQL, fresh_database
 
+from framing.search.workers import (
+    ATTR_OVER_BUDGET,
+    ATTR_SKIPPED_FOR,
+    Coordinator,
+    retry_stale_trial,
+)
 from framing.storage.optuna_studies import make_storage
 from framing.storage.tables import ResultRow, Store
 from framing.storage.url import connect_url, engine_options
 from framing.targets.base import Response, Usage
-from framing.workers import ATTR_OVER_BUDGET, ATTR_SKIPPED_FOR, Coordinator, retry_stale_trial
 
 pytestmark = [pytest.mark.integration,
               pytest.mark.filterwarnings("ignore:Heartbeat of storage")]

@@ -22,9 +22,14 @@ import pytest
 from optuna.trial import FrozenTrial, TrialState
 from storage_backends import KINDS, count_rows, fresh_database
 
-from framing.results import ATTR_CACHE_HITS, ATTR_CALLS, ATTR_DUPLICATE_OF
+from framing.points import ATTR_CACHE_HITS, ATTR_CALLS, ATTR_DUPLICATE_OF
+from framing.search.workers import (
+    ATTR_CACHE_RACES,
+    ATTR_RETRY_OF,
+    ATTR_WORKER,
+    counts_toward_budget,
+)
 from framing.storage.url import connect_url
-from framing.workers import ATTR_CACHE_RACES, ATTR_RETRY_OF, ATTR_WORKER, counts_toward_budget
 
 pytestmark = pytest.mark.integration
 

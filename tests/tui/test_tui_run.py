@@ -101,7 +101,7 @@ async def test_trial_table_updated_in_place_shows_what_a_rebuild_would(
     """Trials arriving one by one (as from a search) add their row and update the frontier
     marks in place; the table then reads exactly as one built from scratch."""
     from framing.drilldown import read_points
-    from framing.results import frontier
+    from framing.points import frontier
     from framing.tui.screens.run import trial_row
 
     config = make_workspace(workspace, "search.trials=6", "data.borderline=30",

@@ -15,7 +15,7 @@ from tui_helpers import run_trials, shown, wait_for
 
 from framing.config import StudyConfig
 from framing.drilldown import lint_source, render_preview
-from framing.results import Point
+from framing.points import Point
 from framing.stats import Rate
 from framing.tui import FramingApp, make_app
 from framing.tui.failures import FAILURES

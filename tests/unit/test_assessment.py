@@ -9,7 +9,7 @@ import pytest
 
 from framing.assessment import assess, best_balance, recommend
 from framing.constraints import Constraints
-from framing.results import HOLDOUT_SPLIT, Point
+from framing.points import HOLDOUT_SPLIT, Point
 from framing.stats import Rate, mcnemar_exact
 from framing.storage.tables import ResultRow, Store
 

@@ -24,7 +24,7 @@ from framing.judging.calibration import (
 )
 from framing.judging.evaluation import LabelledItem, load_labelled
 from framing.judging.rules import RulesJudge
-from framing.results import Point
+from framing.points import Point
 from framing.stats import Rate
 from framing.storage.tables import Store
 

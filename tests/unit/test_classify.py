@@ -7,20 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from framing.classify_mode import IMAGE_ONLY_TEXT, ClassifyEvaluator, image_only, text_only
 from framing.config import load_study
 from framing.data.loaders import load_source
 from framing.data.schema import Grade, Sample
 from framing.evaluate import Outcome
 from framing.judging.base import Judgement, Verdict
-from framing.judging.classify import (
-    IMAGE_ONLY_TEXT,
-    ClassifyCounts,
-    ClassifyEvaluator,
-    ClassifyJudge,
-    image_only,
-    parse_label,
-    text_only,
-)
+from framing.judging.classify import ClassifyCounts, ClassifyJudge, parse_label
 from framing.storage.tables import Store
 from framing.targets.sim import SimTarget
 from framing.templates import parse_template

@@ -17,7 +17,7 @@ from framing.compare import (
     significantly_lower,
 )
 from framing.constraints import Constraints, constraint_pick
-from framing.results import Point
+from framing.points import Point
 from framing.stats import Rate, dominates, mcnemar_exact, mcnemar_lower, pareto_front
 from framing.storage.tables import ResultRow
 

@@ -10,7 +10,7 @@ HEADLESS = [
     "framing.cli",
     "framing.config",
     "framing.search",
-    "framing.search_process",
+    "framing.search.process",
     "framing.evaluate",
     "framing.storage.tables",
     "framing.stats",

@@ -10,9 +10,9 @@ import pytest
 
 from framing.config import StudyConfig, load_study
 from framing.events import Event, Notice
-from framing.proposals import Proposer, framing_id, space
-from framing.results import ATTR_DUPLICATE_OF
-from framing.search import make_sampler, run_search, suggest
+from framing.points import ATTR_DUPLICATE_OF
+from framing.search.run import make_sampler, run_search
+from framing.search.space import Proposer, framing_id, space, suggest
 from framing.study import open_study
 
 #: framings of the demo space (prompts/*.j2)

@@ -1,4 +1,4 @@
-"""framing.racing: batches in the fixed sample order, the stopping rule and a raced
+"""framing.search.racing: batches in the fixed sample order, the stopping rule and a raced
 evaluation on the sim target."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from framing.compare import SampleOutcomes
 from framing.config import load_study
 from framing.data.schema import Grade, Sample
-from framing.racing import (
+from framing.search.racing import (
     batch_size,
     batches,
     distinct,

@@ -15,7 +15,7 @@ import pytest
 
 from framing.config import StudyConfig, load_study
 from framing.data.loaders import demo_path
-from framing.results import Point
+from framing.points import Point
 from framing.search import SearchResult, run_search
 from framing.study import open_study
 

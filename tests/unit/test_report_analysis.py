@@ -10,9 +10,9 @@ import pytest
 from markupsafe import Markup
 
 from framing.data.schema import Grade, Sample
+from framing.points import Point
 from framing.report import analysis as an
 from framing.report.plots import PlotPoint, line_svg, pareto_svg, ticks
-from framing.results import Point
 from framing.stats import Rate
 from framing.storage.tables import ResultRow
 

@@ -14,7 +14,7 @@ from framing.compare import SampleOutcomes
 from framing.config import load_study
 from framing.data.schema import Grade
 from framing.errors import ConfigError
-from framing.screening import (
+from framing.search.screening import (
     Screening,
     advantage_bound,
     estimate,

@@ -24,7 +24,7 @@ from framing import Assessment
 from framing.config import StudyConfig
 from framing.data.schema import Sample
 from framing.drilldown import PairedTrials, SampleOutcome, TrialDetails
-from framing.results import Point
+from framing.points import Point
 from framing.stats import Rate
 from framing.tui.messages import settle_cursor
 from framing.tui.screens.base import FramingScreen

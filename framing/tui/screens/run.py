@@ -1,6 +1,6 @@
 """Run: start, pause or stop the study's search; live counters, trial table and plot.
 
-The search runs in a child process (:mod:`framing.search_process`: the code path of
+The search runs in a child process (:mod:`framing.search.process`: the code path of
 ``framing search``), so the UI's process only draws; a thread worker reads the child's
 events and posts them as messages. Pause and stop are control messages to the child.
 """
@@ -26,8 +26,8 @@ from framing.events import (
     TrialFinished,
     TrialStarted,
 )
-from framing.results import Point
-from framing.search_process import SearchExit, SearchProcess
+from framing.points import Point
+from framing.search.process import SearchExit, SearchProcess
 from framing.tui.messages import SearchEnded, SearchEvent, SearchProgress, ShowTrial, settle_cursor
 from framing.tui.screens.base import FramingScreen
 from framing.tui.widgets.keyline import KeyLine

@@ -18,7 +18,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from framing.results import Point
+from framing.points import Point
 from framing.tui.widgets.canvas import BrailleCanvas
 
 Y_LABEL = 5  # width of the y-axis labels ("100%")

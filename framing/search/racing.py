@@ -145,7 +145,7 @@ class RaceResult:
     alpha: float | None = None
     rule: str | None = None
     #: what Optuna is told instead of the partial tally when the samples asked were
-    #: chosen (screening): an estimate of the full-sample rates (see framing.screening)
+    #: chosen (screening): an estimate of the full-sample rates (see framing.search.screening)
     estimate: tuple[float, float] | None = None
 
     @property

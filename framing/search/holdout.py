@@ -6,7 +6,7 @@ them on the hold-out split (``Study.samples.holdout``, put aside per stratum bef
 search sample was drawn) gives estimates free of that selection. The frontier framings,
 the constraint pick and the baseline are re-evaluated; per-sample verdicts are stored in
 ``framing_results`` with split ``"holdout"`` under the search trial's number, and
-:func:`framing.results.holdout_points` reads them back. A trial validated once is not
+:func:`framing.points.holdout_points` reads them back. A trial validated once is not
 evaluated again (and identical calls are cached anyway).
 """
 
@@ -22,7 +22,7 @@ from framing.config import StudyConfig
 from framing.constraints import Constraints, constraint_pick
 from framing.errors import ConfigError
 from framing.events import EventHandler, Notice, ignore
-from framing.results import HOLDOUT_SPLIT, Point, frontier, holdout_points, study_points
+from framing.points import HOLDOUT_SPLIT, Point, frontier, holdout_points, study_points
 from framing.storage.optuna_studies import load_existing_study
 from framing.study import Study, identity, open_study
 

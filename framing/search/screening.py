@@ -51,7 +51,7 @@ what makes it informative about whether a new framing can beat that point: the s
 asks those first. It decides only what to ask and when to stop; the reported rates
 stay the plain measured rates with their Wilson intervals.
 
-Racing (:mod:`framing.racing`) stays: with screening on, it tests at the first look
+Racing (:mod:`framing.search.racing`) stays: with screening on, it tests at the first look
 (the stratified batch, before the order depends on a rival), with its own error control.
 """
 
@@ -67,7 +67,7 @@ from typing import Any
 from framing.compare import SampleOutcomes
 from framing.data.schema import Sample
 from framing.evaluate import Evaluation, Evaluator, ProgressHandler
-from framing.racing import (
+from framing.search.racing import (
     RaceResult,
     Rivals,
     distinct,

@@ -1,4 +1,10 @@
-"""Proposals that are never wasted: the next framing to evaluate is one nobody has.
+"""The search space: framings from templates, and proposals that are never wasted.
+
+A framing is a template with values for its declared parameters; Optuna sees the template
+as a categorical choice (:data:`TEMPLATE_PARAM`) and each template's parameters as
+conditional on it (:func:`suggest`).
+
+The next framing to evaluate is one nobody has.
 
 Optuna's samplers know nothing of framings: on a small space TPE proposes a framing it
 has already evaluated again and again (the demo study once held 99 trials for 40
@@ -14,7 +20,7 @@ is taken, it falls back to a seeded random choice among the framings not yet eva
 real study with its parameters fixed, so the real study holds one trial per framing.
 
 The shadow sampler is rebuilt for each proposal with a seed drawn from (seed, trial
-number, attempt), as :class:`framing.workers.PerTrialSeed` does for the study's own.
+number, attempt), as :class:`framing.search.workers.PerTrialSeed` does for the study's own.
 """
 
 from __future__ import annotations
@@ -28,10 +34,14 @@ from typing import Any
 import optuna
 from optuna.trial import FrozenTrial, TrialState
 
-from framing.results import ATTR_DUPLICATE_OF
-from framing.templates import Template
+from framing.errors import ConfigError
+from framing.points import ATTR_DUPLICATE_OF
+from framing.templates import Param, ParamValue, Template
 
-__all__ = ["ATTEMPTS", "FramingId", "Proposer", "framing_id", "space"]
+__all__ = ["ATTEMPTS", "TEMPLATE_PARAM", "FramingId", "Proposer", "fixed_params", "framing_id",
+           "grid", "param_key", "space", "suggest"]
+
+TEMPLATE_PARAM = "template"
 
 #: proposals of taken framings before the fallback to a random untaken one
 ATTEMPTS = 12
@@ -51,6 +61,59 @@ def space(templates: Iterable[Template]) -> Iterator[tuple[Template, dict[str, A
     for t in templates:
         for params in t.grid():
             yield t, dict(params)
+
+
+def param_key(template: Template, param: Param) -> str:
+    """Optuna's name for a template's parameter (names are per template)."""
+    return f"{template.stem}.{param.name}"
+
+
+def suggest(trial: optuna.Trial, templates: list[Template]) -> tuple[Template, dict[str, Any]]:
+    """Sample a framing: the template, then its own parameters.
+
+    Optuna fixes a parameter's choices at its first trial; a study whose set of templates
+    or parameter declarations changed since is refused with a clear message.
+    """
+    try:
+        return _suggest(trial, templates)
+    except ValueError as e:
+        if "dynamic value space" not in str(e) and "does not support" not in str(e):
+            raise
+        raise ConfigError(
+            f"the templates or their parameters changed since this study's first trial "
+            f"(Optuna: {e}); give the study a new name (--set name=...) to search the new "
+            "space, or restore the templates"
+        ) from None
+
+
+def _suggest(trial: optuna.Trial, templates: list[Template]) -> tuple[Template, dict[str, Any]]:
+    stem = trial.suggest_categorical(TEMPLATE_PARAM, [t.stem for t in templates])
+    template = next(t for t in templates if t.stem == stem)
+    params: dict[str, Any] = {}
+    for p in template.params:
+        key = param_key(template, p)
+        if p.kind == "choices":
+            params[p.name] = trial.suggest_categorical(key, list(p.choices))
+        elif p.kind == "bool":
+            params[p.name] = trial.suggest_categorical(key, [False, True])
+        elif p.kind == "int":
+            params[p.name] = trial.suggest_int(key, int(p.low), int(p.high))
+        else:
+            params[p.name] = trial.suggest_float(key, p.low, p.high, log=p.log)
+    return template, params
+
+
+def fixed_params(template: Template, params: Mapping[str, ParamValue]) -> dict[str, Any]:
+    """Optuna parameters that pin a trial to one framing (for enqueueing)."""
+    return {TEMPLATE_PARAM: template.stem,
+            **{param_key(template, template.param(k)): v for k, v in params.items()}}
+
+
+def grid(templates: list[Template], seed: int) -> Iterator[tuple[Template, dict[str, Any]]]:
+    """Every framing of the space, in a seeded order (the grid sampler's plan)."""
+    framings = [(t, params) for t in templates for params in t.grid()]
+    random.Random(seed).shuffle(framings)
+    return iter(framings)
 
 
 def _seed(seed: int, number: int, attempt: int) -> int:

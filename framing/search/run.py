@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import math
-import random
 import threading
 import time
 import warnings
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,9 +36,7 @@ from framing.events import (
     truncation_alert,
 )
 from framing.judging import point_keys, trial_attrs
-from framing.proposals import Proposer, framing_id
-from framing.racing import RaceResult, race
-from framing.results import (
+from framing.points import (
     ATTR_BASELINE,
     ATTR_CACHE_HITS,
     ATTR_CALLS,
@@ -62,25 +59,26 @@ from framing.results import (
     point_from_trial,
     study_points,
 )
-from framing.screening import Screening, screen
-from framing.stats import Rate
-from framing.storage import optuna_studies
-from framing.storage.budget import BudgetReached, open_budget
-from framing.storage.tables import redact_url
-from framing.study import Study, identity, open_study
-from framing.templates import Param, ParamValue, Template
-from framing.validate import to_validate, validate_points
-from framing.workers import (
+from framing.search.holdout import to_validate, validate_points
+from framing.search.racing import RaceResult, race
+from framing.search.screening import Screening, screen
+from framing.search.space import TEMPLATE_PARAM, Proposer, fixed_params, framing_id, grid, suggest
+from framing.search.workers import (
     ATTR_CACHE_RACES,
     RUN_ATTRS,
     Coordinator,
     PerTrialSeed,
     retry_stale_trial,
 )
+from framing.stats import Rate
+from framing.storage import optuna_studies
+from framing.storage.budget import BudgetReached, open_budget
+from framing.storage.tables import redact_url
+from framing.study import Study, identity, open_study
+from framing.templates import Template
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 
-TEMPLATE_PARAM = "template"
 #: trial user attribute: which rule stopped a trial early (``racing`` or ``screening``)
 ATTR_STOP_RULE = "stop_rule"
 #: trial user attribute: the full-sample estimate a screened trial told Optuna
@@ -103,52 +101,6 @@ class SearchResult:
     stopped_reason: str | None = None
     simulated: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
-
-
-def param_key(template: Template, param: Param) -> str:
-    """Optuna's name for a template's parameter (names are per template)."""
-    return f"{template.stem}.{param.name}"
-
-
-def suggest(trial: optuna.Trial, templates: list[Template]) -> tuple[Template, dict[str, Any]]:
-    """Sample a framing: the template, then its own parameters.
-
-    Optuna fixes a parameter's choices at its first trial; a study whose set of templates
-    or parameter declarations changed since is refused with a clear message.
-    """
-    try:
-        return _suggest(trial, templates)
-    except ValueError as e:
-        if "dynamic value space" not in str(e) and "does not support" not in str(e):
-            raise
-        raise ConfigError(
-            f"the templates or their parameters changed since this study's first trial "
-            f"(Optuna: {e}); give the study a new name (--set name=...) to search the new "
-            "space, or restore the templates"
-        ) from None
-
-
-def _suggest(trial: optuna.Trial, templates: list[Template]) -> tuple[Template, dict[str, Any]]:
-    stem = trial.suggest_categorical(TEMPLATE_PARAM, [t.stem for t in templates])
-    template = next(t for t in templates if t.stem == stem)
-    params: dict[str, Any] = {}
-    for p in template.params:
-        key = param_key(template, p)
-        if p.kind == "choices":
-            params[p.name] = trial.suggest_categorical(key, list(p.choices))
-        elif p.kind == "bool":
-            params[p.name] = trial.suggest_categorical(key, [False, True])
-        elif p.kind == "int":
-            params[p.name] = trial.suggest_int(key, int(p.low), int(p.high))
-        else:
-            params[p.name] = trial.suggest_float(key, p.low, p.high, log=p.log)
-    return template, params
-
-
-def fixed_params(template: Template, params: Mapping[str, ParamValue]) -> dict[str, Any]:
-    """Optuna parameters that pin a trial to one framing (for enqueueing)."""
-    return {TEMPLATE_PARAM: template.stem,
-            **{param_key(template, template.param(k)): v for k, v in params.items()}}
 
 
 def make_sampler(config: StudyConfig, sampler: str | None = None,
@@ -174,20 +126,13 @@ def make_sampler(config: StudyConfig, sampler: str | None = None,
     raise ConfigError(f"search.sampler: unknown sampler {name!r} (tpe, nsga2, random, grid)")
 
 
-def grid(templates: list[Template], seed: int) -> Iterator[tuple[Template, dict[str, Any]]]:
-    """Every framing of the space, in a seeded order (the grid sampler's plan)."""
-    framings = [(t, params) for t in templates for params in t.grid()]
-    random.Random(seed).shuffle(framings)
-    return iter(framings)
-
-
 _framing_id = framing_id
 
 
 def open_optuna_study(config: StudyConfig, storage_url: str,
                       sampler: optuna.samplers.BaseSampler) -> optuna.Study:
     """Create or join the study of ``config`` (heartbeats per ``[storage]``; the framings
-    of dead workers are queued again by :func:`framing.workers.retry_stale_trial`)."""
+    of dead workers are queued again by :func:`framing.search.workers.retry_stale_trial`)."""
     return optuna_studies.open_optuna_study(
         config.name, storage_url, sampler, heartbeat=config.storage.heartbeat,
         grace=config.storage.grace, stale_trial_callback=retry_stale_trial,
@@ -217,7 +162,7 @@ class _Search:
         #: a model judge's spending, counted apart; max_cost caps both together
         self.judge_cost = 0.0
         self.trials_run = 0
-        #: calls this run paid for that another worker also paid for (see framing.workers)
+        #: calls this run paid for that another worker also paid for (see framing.search.workers)
         self.races = 0
         #: verdicts this run recorded, and how many of them were ``truncated``
         self.verdicts = 0
@@ -645,7 +590,7 @@ async def run_search_async(
         total = trials if trials is not None else config.search.trials
         sampler_name = sampler or config.search.sampler
         base_seed = config.search.seed if seed is None else seed
-        # every trial is queued with its framing fixed (see framing.proposals): the study's
+        # every trial is queued with its framing fixed (see framing.search.space): the study's
         # own sampler only fills a trial another worker's ask took the queued one from
         opt = open_optuna_study(config, url, PerTrialSeed(
             lambda s: make_sampler(config, "random", s), base_seed))

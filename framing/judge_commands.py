@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from framing.errors import ConfigError, DataError
+from framing.evaluate import JudgeTotals
+from framing.judging import RulesResponseJudge
 from framing.judging.base import Judgement, ResponseJudge
 from framing.judging.calibration import (
     Calibration,
@@ -23,13 +25,14 @@ from framing.judging.calibration import (
     save_calibration,
 )
 from framing.judging.evaluation import JudgeEvaluation, load_labelled, score_judgements
+from framing.judging.model import ModelJudge
+from framing.judging.rules import RulesJudge
+from framing.storage.tables import Store
+from framing.targets.base import Image
 
 if TYPE_CHECKING:
     from framing.config import StudyConfig
-    from framing.evaluate import JudgeTotals
-    from framing.results import Point
-    from framing.storage.tables import Store
-    from framing.targets.base import Image
+    from framing.points import Point
 
 __all__ = ["JudgeRun", "build_judge", "calibrate_judge", "correct_points", "evaluate_on_labels",
            "judge_one", "resolve_kind"]
@@ -49,8 +52,6 @@ def build_judge(config: StudyConfig, kind: str, store: Store | None) -> Response
     """The study's judge of ``kind``: the rules judge with the study's ``[judge.rules]``, or
     the model judge on its ``[judge.target]`` (verdicts cached in ``store``)."""
     if kind == "rules":
-        from framing.judging import RulesResponseJudge
-        from framing.judging.rules import RulesJudge
 
         return RulesResponseJudge(RulesJudge.from_config(config.judge.rules or None,
                                                          trained=config.judge.trained))
@@ -62,7 +63,6 @@ def build_judge(config: StudyConfig, kind: str, store: Store | None) -> Response
             "  model = \"...\"\n  api_key_env = \"OPENAI_API_KEY\"\n"
             "then: framing judge --kind model --study STUDY ..."
         )
-    from framing.judging.model import ModelJudge
 
     return ModelJudge.from_config(config.judge.target, store)
 
@@ -74,7 +74,6 @@ async def _close(judge: ResponseJudge) -> None:
 
 
 def _store(config: StudyConfig) -> Store:
-    from framing.storage.tables import Store
 
     return Store(config.storage.url)
 
@@ -83,7 +82,6 @@ def read_image(path: Path | None) -> Image | None:
     """An image file given on the command line."""
     if path is None:
         return None
-    from framing.targets.base import Image
 
     try:
         data = path.read_bytes()
@@ -96,7 +94,6 @@ def judge_one(config: StudyConfig, kind: str, text: str, *, request: str = "",
               image: Path | None = None) -> Judgement:
     """One response judged by the study's judge of ``kind``."""
     if kind == "rules":
-        from framing.judging.rules import RulesJudge
 
         judge = RulesJudge.from_config(config.judge.rules or None, trained=config.judge.trained)
         return judge.judge(text, request or None)
@@ -104,7 +101,6 @@ def judge_one(config: StudyConfig, kind: str, text: str, *, request: str = "",
     store = _store(config)
 
     async def run() -> Judgement:
-        from framing.judging.model import ModelJudge
 
         judge = build_judge(config, kind, store)
         assert isinstance(judge, ModelJudge)
@@ -142,7 +138,6 @@ async def _judge_items(config: StudyConfig, kind: str, labels: Path | None,
 def evaluate_on_labels(config: StudyConfig, kind: str, labels: Path | None = None) -> JudgeRun:
     """Score the study's judge of ``kind`` against labelled responses (the bundled set by
     default): accuracy, confusion matrix, per subset and hard case."""
-    from framing.evaluate import JudgeTotals
 
     store = _store(config) if kind == "model" else None
     try:
@@ -157,7 +152,6 @@ def evaluate_on_labels(config: StudyConfig, kind: str, labels: Path | None = Non
 def calibrate_judge(config: StudyConfig, kind: str, labels: Path) -> JudgeRun:
     """Calibrate the study's judge of ``kind`` on hand labels and store the result with the
     study (replacing an earlier calibration of the same judge)."""
-    from framing.evaluate import JudgeTotals
 
     if config.mode == "classify":
         raise ConfigError(

@@ -3,7 +3,7 @@
 The child runs :func:`framing.search.run_search`, the code path of ``framing search``,
 so a search started from a front end (the TUI) behaves exactly like one started from the
 command line, and a busy search and the front end no longer share one interpreter (one
-GIL). The child is ``python -m framing.search_process``; its standard streams join them,
+GIL). The child is ``python -m framing.search.process``; its standard streams join them,
 each a stream of pickled objects (a private pipe between two processes of one user):
 
 - stdin, parent to child: the job (config, trials, storage), then commands: ``"pause"``
@@ -72,7 +72,7 @@ class SearchProcess:
 
     def start(self) -> None:
         process = subprocess.Popen(
-            [sys.executable, "-m", "framing.search_process"], stdin=subprocess.PIPE,
+            [sys.executable, "-m", "framing.search.process"], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
         with self._lock:
             self._process = process
@@ -140,7 +140,7 @@ class SearchProcess:
 def child_main(job_in: BinaryIO, events_out: BinaryIO) -> None:
     """The child: read the job, run the search, send its events, obey the commands."""
     from framing.errors import FramingError
-    from framing.search import run_search
+    from framing.search.run import run_search
 
     config, trials, storage = pickle.load(job_in)
     stop_after_trial = threading.Event()
@@ -219,7 +219,7 @@ class _EventSender:
 
 
 def main() -> None:
-    """``python -m framing.search_process``: the child's entry point."""
+    """``python -m framing.search.process``: the child's entry point."""
     # events go out on the real stdout; fd 1 and 2 then point nowhere, so a stray print or
     # a C library's warning can neither corrupt the stream nor draw on the UI
     events_out = os.fdopen(os.dup(1), "wb")
@@ -232,7 +232,7 @@ def main() -> None:
 
 if __name__ == "__main__":
     # run from the imported module, not this __main__ copy: the events pickled must name
-    # framing.search_process.SearchExit, which is what the parent knows
-    from framing.search_process import main as imported_main
+    # framing.search.process.SearchExit, which is what the parent knows
+    from framing.search.process import main as imported_main
 
     imported_main()
