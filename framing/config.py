@@ -24,6 +24,7 @@ from pydantic import (
 
 from framing.errors import ConfigError
 from framing.storage import secrets
+from framing.storage.url import check_url
 
 DEFAULT_STORAGE = "sqlite:///studies/framing.db"
 
@@ -209,7 +210,6 @@ class StorageConfig(_Model):
     @field_validator("url")
     @classmethod
     def _database_url(cls, url: str) -> str:
-        from framing.storage.url import check_url
 
         try:
             return check_url(url)

@@ -31,8 +31,10 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from framing.data.loaders import load_data
 from framing.data.schema import Sample
 from framing.errors import ConfigError, DataError
+from framing.judge_commands import correct_points
 from framing.judging.base import Verdict
 from framing.judging.calibration import (
     CORRECTED_SUBSETS,
@@ -41,8 +43,10 @@ from framing.judging.calibration import (
     corrected_keys,
     judge_identity,
 )
+from framing.secondjudge import fill_second_verdicts, second_config, second_identity
 from framing.stats import Rate, corrected_interval
 from framing.storage.labels import LabelStore, StoredLabel
+from framing.storage.tables import Store
 
 if TYPE_CHECKING:
     from framing.config import StudyConfig
@@ -142,13 +146,11 @@ class LabelQueue:
 def study_responses(config: StudyConfig, store: Store, label_store: LabelStore
                      ) -> list[LabelItem]:
     """Every distinct labellable response the study stored, one item per content key."""
-    from framing.data.loaders import load_data
 
     rows = [r for split in SPLITS for r in store.get_results(config.name, split=split)
             if r.verdict in LABELLED_VERDICTS and r.cache_key]
     if not rows:
         return []
-    from framing.secondjudge import second_identity
 
     identity = second_identity(config)
     second = {} if identity is None else {
@@ -212,7 +214,6 @@ def build_queue(config: StudyConfig, store: Store) -> LabelQueue:
             "label; label a respond-mode study")
     label_store = LabelStore(store.engine)
     if config.judge.compare is not None:
-        from framing.secondjudge import fill_second_verdicts
 
         fill_second_verdicts(config, store)
     items = study_responses(config, store, label_store)
@@ -387,7 +388,6 @@ def label_calibration(config: StudyConfig, store: Store, *, second: bool = False
     population, labelled = _labelled(config, store)
     judged = config
     if second:
-        from framing.secondjudge import second_config
 
         judged = second_config(config)
     kind = judged.judge.kind
@@ -401,8 +401,6 @@ def corrected_points(config: StudyConfig, points: Sequence[Point]
     calibrated by the researcher's labels of the study's responses when they calibrate a
     subset, else by the stored calibration of the study's judge (``framing judge
     calibrate``, :func:`framing.judge_commands.correct_points`)."""
-    from framing.judge_commands import correct_points
-    from framing.storage.tables import Store
 
     labelled = None
     if config.mode != "classify":  # classify: correct_points says why there is nothing

@@ -16,11 +16,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from framing.config import JudgeConfig
+from framing.data.loaders import load_data
 from framing.errors import ConfigError
+from framing.evaluate import JudgeTotals
+from framing.judge_commands import build_judge
 from framing.judging.base import COUNTED, Judgement, ResponseJudge, Verdict
-from framing.judging.calibration import judge_identity
+from framing.judging.calibration import corrected_keys, judge_identity
+from framing.points import frontier
 from framing.stats import Rate
 from framing.storage.labels import CompareRow, LabelStore
+from framing.targets.base import Response
+from framing.templates import Messages
 
 if TYPE_CHECKING:
     from framing.config import StudyConfig
@@ -41,7 +48,6 @@ JUDGED = ("refusal", "partial", "compliance", "undetermined")
 
 def second_config(config: StudyConfig) -> StudyConfig:
     """The study as if its judge were the second judge (ConfigError without one)."""
-    from framing.config import JudgeConfig
 
     compare = config.judge.compare
     if compare is None:
@@ -79,9 +85,6 @@ def fill_second_verdicts(config: StudyConfig, store: Store) -> SecondJudgeRun:
 
 
 async def _fill(config: StudyConfig, store: Store) -> SecondJudgeRun:
-    from framing.data.loaders import load_data
-    from framing.evaluate import JudgeTotals
-    from framing.judge_commands import build_judge
 
     second = second_config(config)
     identity = judge_identity(second, second.judge.kind)
@@ -120,8 +123,6 @@ async def _judge_rows(judge: ResponseJudge, rows: Sequence[ResultRow],
                       samples: dict[str, Sample], texts: dict[str, str]
                       ) -> tuple[list[CompareRow], list[Judgement]]:
     """The second judge's verdicts on one trial's stored results (concurrently)."""
-    from framing.targets.base import Response
-    from framing.templates import Messages
 
     made: list[Judgement] = []
 
@@ -204,8 +205,6 @@ def second_frontier(config: StudyConfig, store: Store, points: Sequence[Point],
                     calibration: Calibration | None = None) -> list[Point]:
     """The frontier under the second judge (``framing frontier --judge second``); with a
     ``calibration`` of the second judge, its rates corrected too."""
-    from framing.judging.calibration import corrected_keys
-    from framing.points import frontier
 
     front = frontier(second_points(config, store, points))
     if calibration is None:

@@ -13,7 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from framing.classify_mode import ClassifyEvaluator
 from framing.config import StudyConfig
+from framing.data.filters import apply_filters, drop_missing_images
 from framing.data.images import load_image
 from framing.data.loaders import load_data
 from framing.data.sampling import Split, select, split_holdout
@@ -25,6 +27,7 @@ from framing.storage.recovery import import_recovered
 from framing.storage.resilient import ResilientStore
 from framing.storage.retry import Backoff
 from framing.storage.tables import Store
+from framing.storage.url import redact
 from framing.targets import Target, make_target
 from framing.templates import Template, expand_paths, load_templates
 
@@ -42,7 +45,6 @@ class SampleSet:
 
 
 def load_samples(config: StudyConfig) -> SampleSet:
-    from framing.data.filters import apply_filters, drop_missing_images
 
     samples = load_data(config.data)
     excluded = 0
@@ -116,7 +118,6 @@ class Study:
 
     def describe(self) -> dict[str, Any]:
         """What readers (report, TUI) show about the study, with no secrets."""
-        from framing.storage.url import redact
 
         config = self.config.model_dump(mode="json")
         config["storage"]["url"] = redact(config["storage"]["url"])  # a database password
@@ -159,7 +160,6 @@ def open_study(config: StudyConfig, *, storage: str | None = None) -> Study:
     evaluator = Evaluator(target, judge, store, concurrency=config.target.concurrency,
                           images=config.target.images, prices=prices)
     if config.mode == "classify":
-        from framing.classify_mode import ClassifyEvaluator
 
         evaluator = ClassifyEvaluator(target, judge, store,
                                       concurrency=config.target.concurrency,

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from framing._version import __version__
 from framing.data.download import (
     DownloadOptions,
     Fetched,
@@ -307,7 +308,6 @@ def _record_json(r: VlsuRecord, folder: Path) -> dict[str, Any]:
 
 def _write(folder: Path, csv_path: Path, result: ImportResult) -> None:
     """Write the manifest and its info file atomically (a reader never sees half)."""
-    from framing._version import __version__
 
     lines = [json.dumps(_record_json(r, folder), ensure_ascii=False) for r in result.records]
     _atomic(folder / MANIFEST, "\n".join(lines) + "\n")

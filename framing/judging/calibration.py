@@ -39,6 +39,7 @@ from framing.data.schema import Grade, Sample
 from framing.errors import StorageError
 from framing.judging.base import Judgement, ResponseJudge, Verdict
 from framing.judging.evaluation import LabelledItem
+from framing.judging.model import PROMPT_VERSION
 from framing.stats import Rate, corrected_interval, rogan_gladen
 from framing.targets.base import Response
 from framing.templates import Messages
@@ -144,7 +145,6 @@ def judge_identity(config: StudyConfig, kind: str) -> str:
         if config.judge.trained:  # rules + trained stage are another judge
             payload["trained"] = True
     else:
-        from framing.judging.model import PROMPT_VERSION
 
         target = config.judge.target
         payload["prompt"] = PROMPT_VERSION

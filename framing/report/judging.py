@@ -31,7 +31,9 @@ from framing.report.plots import (
     rate_axis_max,
     ticks,
 )
+from framing.secondjudge import agreement
 from framing.stats import Rate
+from framing.storage.labels import LabelStore
 
 if TYPE_CHECKING:
     from framing.config import StudyConfig
@@ -119,8 +121,6 @@ def _subset_rows(labelled: Sequence[LabelledResponse], cal: Calibration) -> list
 
 def judge_section(config: StudyConfig, store: Store, front: Sequence[Point]) -> JudgeSection:
     """Everything the Judge section shows (a section with no labels says how to add them)."""
-    from framing.secondjudge import agreement
-    from framing.storage.labels import LabelStore
 
     # no labels anywhere in the database: nothing to read the study's responses for
     any_labels = LabelStore(store.engine).count_labels() > 0

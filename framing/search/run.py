@@ -21,6 +21,7 @@ from typing import Any
 import optuna
 from optuna.trial import TrialState
 
+from framing._version import __version__
 from framing.compare import SampleOutcomes
 from framing.config import StudyConfig
 from framing.constraints import Constraints
@@ -75,7 +76,8 @@ from framing.storage import optuna_studies
 from framing.storage.budget import BudgetReached, open_budget
 from framing.storage.tables import redact_url
 from framing.study import Study, identity, open_study
-from framing.templates import Template
+from framing.targets.http import prompt_tokens
+from framing.templates import Template, lint_template, load_template
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 
@@ -547,7 +549,6 @@ def _prompt_tokens(study: Study) -> float:
     template at its defaults (sim: a flat 600)."""
     if study.config.simulated or not study.search_samples or not study.templates:
         return 600.0
-    from framing.targets.http import prompt_tokens
 
     samples = study.search_samples
     images = study.config.target.images
@@ -647,7 +648,6 @@ def _record_run(opt: optuna.Study, search: _Search, wall_time: float) -> None:
 
     Best effort: it is metadata for the report, and must not mask the run's own outcome.
     """
-    from framing._version import __version__
 
     run = {"version": __version__, "sampler": search.sampler_name, "seed": search.seed,
            "wall_time": round(wall_time, 3), "trials_run": search.trials_run,
@@ -688,8 +688,6 @@ async def evaluate_framing(config: StudyConfig, template_name: str, params: Mapp
     Answers go through the same cache as searches: an identical call is never repeated.
     """
     from pathlib import Path
-
-    from framing.templates import lint_template, load_template
 
     if Path(template_name).exists():
         template = load_template(template_name)
