@@ -1,6 +1,6 @@
 """Throughput of real (HTTP) targets against loopback OpenAI-compatible servers.
 
-Two figures, both measured in this run:
+Three figures, all measured in this run:
 
 1. Rate-limited server: 100 ms latency, admits at most ``LIMIT`` requests/s (a token
    bucket; beyond it, 429 with ``Retry-After`` and ``retry-after-ms``). framing evaluates
@@ -9,11 +9,20 @@ Two figures, both measured in this run:
    and the number of lost samples (target 0).
 2. Zero-latency server: framing's requests/s ÷ a bare httpx loop's (same server, same
    concurrency, same request bodies), alternating rounds; medians (target ≥ 0.8).
+3. Three workers (``framing search`` subprocesses sharing one study on PostgreSQL)
+   against the rate-limited server of 1. With ``requests_per_minute = 2400`` configured
+   (less than the server admits), the server-side rate ÷ the configured limit (target:
+   at most 1, and at least 0.9); with no limit configured, the server-side rate ÷ the
+   server's limit (target ≥ 0.95) and the 429s per answer (target ≤ 0.25). The
+   server-side rate is the answers admitted ÷ the seconds from the first to the last.
+   Needs PostgreSQL on loopback (``scripts/test-services.sh``; URL in
+   ``FRAMING_TEST_POSTGRES``); ``--no-workers`` skips it.
 
 The servers are minimal asyncio HTTP/1.1 keep-alive servers, each in its own process so
 the client and the server do not share an interpreter.
 
     .venv/bin/python benchmarks/throughput.py [--calls 2000] [--limit 50] [--rounds 3]
+        [--worker-calls 2400] [--no-workers] [--only-workers]
 """
 
 from __future__ import annotations
@@ -22,14 +31,23 @@ import argparse
 import asyncio
 import json
 import math
+import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import uuid
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 LATENCY = 0.100
+POSTGRES = os.environ.get("FRAMING_TEST_POSTGRES",
+                          "postgresql://postgres@127.0.0.1:5432/framing_test")
+WORKERS = 3
+#: samples per trial in the workers' study (half borderline, half unsafe)
+PER_TRIAL = 200
 ANSWER = ("Sure. Here is an overview of the topic you asked about: the main considerations, "
           "the context that matters, and where to find reliable sources to learn more.")
 
@@ -49,6 +67,8 @@ class Server:
         self.rejected = 0
         self.first: float | None = None
         self.last: float | None = None
+        #: when each admitted request arrived (seconds after the first)
+        self.times: list[float] = []
 
     def admit(self) -> tuple[bool, float]:
         if self.limit is None:
@@ -74,9 +94,10 @@ class Server:
                 body = await reader.readexactly(length) if length else b""
                 if path == b"/stats":
                     stats = {"admitted": self.admitted, "rejected": self.rejected,
-                             "first": self.first, "last": self.last}
+                             "first": self.first, "last": self.last, "times": self.times}
                     self.admitted = self.rejected = 0
                     self.first = self.last = None
+                    self.times = []
                     writer.write(response(200, json.dumps(stats).encode()))
                     continue
                 ok, wait = self.admit()
@@ -90,6 +111,7 @@ class Server:
                 self.admitted += 1
                 self.first = self.first or now
                 self.last = now
+                self.times.append(now - self.first)
                 request = json.loads(body)
                 if self.latency:
                     await asyncio.sleep(self.latency)
@@ -133,10 +155,10 @@ class Child:
         self.port = int(self.proc.stdout.readline())
         self.url = f"http://127.0.0.1:{self.port}/v1"
 
-    def stats(self) -> dict[str, float]:
+    def stats(self) -> dict[str, Any]:
         import httpx
 
-        result: dict[str, float] = httpx.get(f"http://127.0.0.1:{self.port}/stats").json()
+        result: dict[str, Any] = httpx.get(f"http://127.0.0.1:{self.port}/stats").json()
         return result
 
     def stop(self) -> None:
@@ -277,12 +299,124 @@ async def zero_latency(root: Path, calls: int, rounds: int, concurrency: int) ->
           "ratios; target >= 0.8)")
 
 
+# -- three workers on one study ----------------------------------------------------------------
+
+
+def workers_workspace(root: Path, url: str, storage: str, per_minute: float | None) -> Path:
+    """A study whose every trial asks :data:`PER_TRIAL` new calls (a random integer in
+    the system prompt makes each framing's requests its own)."""
+    rows = []
+    for i in range(PER_TRIAL):
+        grade = "borderline" if i % 2 == 0 else "unsafe"
+        rows.append({"id": f"w-{i:03d}", "text": f"Question {i}: tell me about topic {i}.",
+                     "image_grade": "safe", "text_grade": grade, "joint_grade": grade})
+    (root / "workers.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    (root / "variant.j2").write_text(
+        "{#---\ndescription = \"variant\"\n[params.variant]\nint = [1, 400]\n---#}\n"
+        "{% block system %}You are a helpful assistant (variant {{ variant }}). "
+        "Answer briefly.{% endblock %}\n")
+    limit = f"requests_per_minute = {per_minute}\n" if per_minute else ""
+    study = root / "workers.toml"
+    study.write_text(f"""name = "workers"
+[target]
+kind = "openai"
+model = "bench"
+base_url = "{url}"
+concurrency = 16
+max_retries = 5
+{limit}[data]
+source = "jsonl:{root / 'workers.jsonl'}"
+borderline = {PER_TRIAL // 2}
+unsafe = {PER_TRIAL // 2}
+holdout = 0
+[search]
+templates = ["{root / 'variant.j2'}"]
+baselines = []
+sampler = "random"
+[storage]
+url = "{storage}"
+""")
+    return study
+
+
+def fresh_database() -> tuple[str, Callable[[], None]]:
+    """A new PostgreSQL database for the workers' study, and how to drop it."""
+    import sqlalchemy as sa
+
+    from framing.storage.url import connect_url, engine_options
+
+    name = f"framing_bench_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(connect_url(POSTGRES), isolation_level="AUTOCOMMIT",
+                             **engine_options(POSTGRES))
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = sa.engine.make_url(POSTGRES).set(database=name).render_as_string(
+        hide_password=False)
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return url, drop
+
+
+def run_workers(root: Path, calls: int, server_limit: float,
+                per_minute: float | None) -> None:
+    storage, drop = fresh_database()
+    server = Child(LATENCY, server_limit)
+    trials = max(1, calls // PER_TRIAL)
+    try:
+        study = workers_workspace(root, server.url, storage, per_minute)
+        cmd = [sys.executable, "-m", "framing", "search", str(study), "--trials", str(trials),
+               "--no-report", "--quiet"]
+        procs = [subprocess.Popen(cmd, cwd=root, env={**os.environ, "FRAMING_WORKER": f"w{i}"},
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                 for i in range(WORKERS)]
+        errors = [p.communicate(timeout=1800)[1] for p in procs]
+        for p, err in zip(procs, errors, strict=True):
+            if p.returncode != 0:
+                raise SystemExit(f"a worker failed (exit {p.returncode}):\n{err}")
+        seen = server.stats()
+    finally:
+        server.stop()
+        drop()
+    span = seen["last"] - seen["first"]
+    rate = seen["admitted"] / span
+    if os.environ.get("BENCH_DEBUG"):
+        buckets = [0] * (int(span // 2) + 1)
+        for t in seen["times"]:
+            buckets[int(t // 2)] += 1
+        print("  per 2 s:", " ".join(str(b) for b in buckets))
+    per_answer = seen["rejected"] / seen["admitted"]
+    if per_minute:
+        print(f"{WORKERS} workers, requests_per_minute = {per_minute:g} configured "
+              f"({per_minute / 60:g} req/s), server admits {server_limit:g} req/s:")
+    else:
+        print(f"{WORKERS} workers, no rate limit configured, server admits "
+              f"{server_limit:g} req/s (429 + Retry-After beyond):")
+    print(f"  {trials} trials of {PER_TRIAL} calls; server admitted {seen['admitted']:,.0f} "
+          f"in {span:.1f} s, rejected {seen['rejected']:,.0f}")
+    if per_minute:
+        print(f"  achieved / configured = {rate:.1f} / {per_minute / 60:g} = "
+              f"{rate / (per_minute / 60):.3f} (target <= 1 and >= 0.90)")
+    else:
+        print(f"  achieved / server limit = {rate:.1f} / {server_limit:g} = "
+              f"{rate / server_limit:.3f} (target >= 0.95)")
+    print(f"  rejected calls (429) per answer = {per_answer:.3f}"
+          f"{'' if per_minute else ' (target <= 0.25)'}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--calls", type=int, default=2000)
     parser.add_argument("--limit", type=float, default=50.0)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--worker-calls", type=int, default=2400,
+                        help="calls of the three workers together, per figure")
+    parser.add_argument("--no-workers", action="store_true", help="skip figure 3")
+    parser.add_argument("--only-workers", action="store_true", help="only figure 3")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--latency", type=float, default=0.0, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -290,8 +424,13 @@ def main() -> None:
         asyncio.run(serve(args.latency, args.limit if "--limit" in sys.argv else None))
         return
     with tempfile.TemporaryDirectory() as tmp:
-        asyncio.run(rate_limited(Path(tmp), args.calls, args.limit))
-        asyncio.run(zero_latency(Path(tmp), args.calls, args.rounds, args.concurrency))
+        if not args.only_workers:
+            asyncio.run(rate_limited(Path(tmp), args.calls, args.limit))
+            asyncio.run(zero_latency(Path(tmp), args.calls, args.rounds, args.concurrency))
+        if not args.no_workers:
+            for per_minute in (2400.0, None):
+                with tempfile.TemporaryDirectory() as sub:
+                    run_workers(Path(sub), args.worker_calls, args.limit, per_minute)
 
 
 if __name__ == "__main__":

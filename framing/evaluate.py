@@ -11,7 +11,6 @@ import asyncio
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import partial
 from typing import Any
 
 from framing.data.images import load_image
@@ -21,8 +20,8 @@ from framing.events import CallsProgress
 from framing.judging.base import Judgement, ResponseJudge, Verdict
 from framing.metrics import Tally
 from framing.storage.answers import AnswerWriter
-from framing.storage.budget import Budget, BudgetReached
-from framing.storage.retry import Backoff, retried
+from framing.storage.budget import Budget, BudgetReached, before_call
+from framing.storage.retry import Backoff
 from framing.storage.tables import ResultRow, Store
 from framing.targets.base import (
     CallFailed,
@@ -163,13 +162,25 @@ class Evaluator:
         #: how long writes are retried through a database outage, and who hears of it
         self.backoff = backoff or Backoff()
         self.on_notice = on_notice
-        #: the study's budget (``max_cost``): asked before each call, charged after it
-        self.budget: Budget | None = None
+        self._budget: Budget | None = None
         self._semaphore = asyncio.Semaphore(concurrency)
         self._target_hash = fingerprint_hash(target.fingerprint)
         #: answers paid for that were already stored when written: another worker asked
         #: the same call at the same time (counted over the evaluator's life)
         self.races = 0
+
+    @property
+    def budget(self) -> Budget | None:
+        """The study's budget (``max_cost``): asked before each call, charged after it;
+        a model judge asks it before each of its calls too."""
+        return self._budget
+
+    @budget.setter
+    def budget(self, budget: Budget | None) -> None:
+        self._budget = budget
+        use_budget = getattr(self.judge, "use_budget", None)  # a model judge's calls
+        if use_budget is not None:
+            use_budget(budget, self.backoff, self.on_notice)
 
     def render(self, template: Template, params: Mapping[str, Any], sample: Sample) -> Messages:
         view = SampleView(id=sample.id, text=sample.text,
@@ -213,8 +224,7 @@ class Evaluator:
         counters = _Counters()
         # an answer leaves memory only after its write committed (framing.storage.answers)
         budget = self.budget
-        writer = AnswerWriter(self.store, self.backoff, notice=self.on_notice,
-                              after_commit=budget.record if budget else None)
+        writer = AnswerWriter(self.store, self.backoff, notice=self.on_notice, budget=budget)
         inflight: dict[str, asyncio.Task[Response | CallFailed]] = {}
         reached: list[BudgetReached] = []
         last_progress = 0.0
@@ -234,12 +244,8 @@ class Evaluator:
                        key: str) -> Response | CallFailed:
             async with self._semaphore:
                 if budget is not None:
-                    if budget.stale():  # record ours, read what the other workers spent
-                        await retried(partial(asyncio.to_thread, budget.record),
-                                      "recording the study's spend", self.backoff,
-                                      self.on_notice)
-                    try:
-                        budget.check()  # the study's max_cost may be spent
+                    try:  # the study's max_cost may be spent (by any worker)
+                        await before_call(budget, self.backoff, self.on_notice)
                     except BudgetReached as stop:
                         # send nothing more, but let the calls in flight finish: they are
                         # paid for already; the evaluation raises once they are stored
@@ -274,7 +280,11 @@ class Evaluator:
                 else:
                     counters.cache_hits += 1
                 response = await asyncio.shield(task)  # cancelled only on purpose
-            judgement = await self._judge(messages, sample, response)
+            try:
+                judgement = await self._judge(messages, sample, response)
+            except BudgetReached as stop:  # a model judge's call would pass max_cost
+                reached.append(stop)
+                judgement = Judgement(Verdict.ERROR, f"error:{stop}", "judge")
             if budget is not None and judgement.usage is not None and not judgement.usage.cached:
                 budget.charge(judgement.usage.cost)
             if judgement.verdict is Verdict.ERROR:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from framing.classify_mode import ClassifyEvaluator
 from framing.config import StudyConfig
@@ -30,6 +30,9 @@ from framing.storage.tables import Store
 from framing.storage.url import redact
 from framing.targets import Target, make_target
 from framing.templates import Template, expand_paths, load_templates
+
+if TYPE_CHECKING:
+    from framing.targets.limits import SharedLimits
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,8 @@ class Study:
     target: Target
     store: Store
     evaluator: Evaluator
+    #: the shares of the study's rate limits while a search runs (share_limits)
+    limits: SharedLimits | None = field(default=None, repr=False)
 
     def template(self, name: str) -> Template:
         for t in self.templates:
@@ -109,7 +114,27 @@ class Study:
     def search_samples(self) -> Sequence[Sample]:
         return self.samples.search
 
+    async def share_limits(self) -> None:
+        """Make the target's (and a model judge's) requests and tokens per minute hold
+        for all workers of the study together (framing.targets.limits); nothing to do
+        when none is configured."""
+        from framing.targets.limits import SharedLimits
+
+        clients = {}
+        for scope, target in (("target", self.target),
+                              ("judge", getattr(self.evaluator.judge, "target", None))):
+            http = getattr(target, "http", None)
+            if http is not None:
+                clients[scope] = http
+        limits = SharedLimits(self.store.engine, self.config.name, clients)
+        if limits.active:
+            await limits.start()
+            self.limits = limits
+
     async def aclose(self) -> None:
+        if self.limits is not None:
+            await self.limits.stop()
+            self.limits = None
         await self.target.aclose()
         close_judge = getattr(self.evaluator.judge, "aclose", None)  # a model judge's target
         if close_judge is not None:

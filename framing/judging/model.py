@@ -21,11 +21,14 @@ import asyncio
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from framing.judging.base import Judgement, JudgeUsage, Verdict
 from framing.judging.jsontext import json_objects
+from framing.storage.budget import Budget, before_call
+from framing.storage.retry import Backoff
 from framing.targets.base import CallFailed, Image, Response, prepared
 from framing.templates import Messages
 
@@ -215,6 +218,18 @@ class ModelJudge:
         self.prices = prices
         self._semaphore = asyncio.Semaphore(concurrency)
         self._inflight: dict[str, asyncio.Future[Judgement]] = {}
+        #: the study's budget, asked before each judge call (set by the evaluator)
+        self.budget: Budget | None = None
+        self._backoff: Backoff | None = None
+        self._notice: Callable[[str], None] | None = None
+
+    def use_budget(self, budget: Budget | None, backoff: Backoff,
+                   notice: Callable[[str], None] | None = None) -> None:
+        """Check the study's ``max_cost`` before each judge call, as before each target
+        call (:class:`~framing.storage.budget.BudgetReached` when it is spent)."""
+        self.budget = budget
+        self._backoff = backoff
+        self._notice = notice
 
     @classmethod
     def from_config(cls, config: TargetConfig, store: Store | None = None) -> ModelJudge:
@@ -293,6 +308,8 @@ class ModelJudge:
         # the bytes the judge target sends (it may shrink or re-encode images)
         shown = prepared(self.target, image) if image is not None and self.images else None
         async with self._semaphore:
+            if self.budget is not None:
+                await before_call(self.budget, self._backoff or Backoff(), self._notice)
             try:
                 answer = await self.target.generate(messages, shown)
             except CallFailed as failure:

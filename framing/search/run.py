@@ -603,6 +603,7 @@ async def run_search_async(
         study.evaluator.budget = await asyncio.to_thread(
             open_budget, math.inf if search.max_cost is None else search.max_cost,
             study.store.engine, config.name)
+        await study.share_limits()  # rate limits hold for all workers together
         done = search._completed()
         remaining = max(0, total - search._claimed())
         on_event(StudyStarted(config.name, redact_url(url), total, done,

@@ -4,7 +4,8 @@ The evaluator hands every new answer to an :class:`AnswerWriter`; one background
 writes them in batches. A batch leaves memory only after its insert committed: a failed
 write is retried with backoff (:mod:`framing.storage.retry`) and, when the database stays
 away too long, the writer stops with a :class:`StorageError` that the evaluation raises
-(it never reports a call whose answer is not stored).
+(it never reports a call whose answer is not stored). The answers it could not write go
+to the local recovery file, with the spend the study's budget had not recorded yet.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from framing.storage.recovery import recovery_path, spool
 from framing.storage.retry import Backoff, retried
 
 if TYPE_CHECKING:
+    from framing.storage.budget import Budget
     from framing.storage.tables import Store
     from framing.targets.base import Response
 
@@ -34,14 +36,15 @@ class AnswerWriter:
 
     def __init__(self, store: Store, backoff: Backoff | None = None, *,
                  notice: Callable[[str], None] | None = None,
-                 after_commit: Callable[[], None] | None = None,
+                 budget: Budget | None = None,
                  every: int = FLUSH_EVERY, seconds: float = FLUSH_SECONDS) -> None:
         self.store = store
         self.backoff = backoff or Backoff()
         self.notice = notice
-        #: run (in a thread, retried) after the answers written were committed, and at
-        #: close: the study's budget records the spend of what was stored
-        self.after_commit = after_commit
+        #: the study's budget: it records (in a thread, retried) the spend of what was
+        #: stored after each commit and at close; what it could not record is spooled
+        self.budget = budget
+        self.after_commit: Callable[[], None] | None = budget.record if budget else None
         self.every = every
         self.seconds = seconds
         #: key -> (target hash, answer): paid for, not yet committed
@@ -91,12 +94,18 @@ class AnswerWriter:
 
     def _spool(self) -> None:
         batch = dict(self.pending)
-        if not batch:
+        spend = None
+        if self.budget is not None:
+            cost, calls = self.budget.take_unrecorded()
+            spend = (self.budget.ledger.study, cost, calls)
+        if not batch and not (spend and (spend[1] or spend[2])):
             return
-        path = spool(self.store.url, batch)
+        path = spool(self.store.url, batch, spend)
         for key in batch:
             self.pending.pop(key, None)
         self.spooled += len(batch)
+        if not batch:
+            return
         print(f"{len(batch):,} answer(s) the database would not take are saved in {path}; "
               "the next run stores them before it asks anything", file=sys.stderr,
               flush=True)

@@ -10,17 +10,27 @@ finished trial.
 study's spend as last read from the database plus this process's spend not yet
 recorded. Other workers' spend is read at each write (at least every half second) and
 whenever this process spent a tenth of what was left (:meth:`Budget.stale`), so the
-study overshoots by about the calls in flight.
+study overshoots by at most the calls in flight plus one call per worker (the answer
+whose spend one worker was recording while another checked the total it had last read).
+
+Model-judge calls are checked against the same gate (:func:`before_call`) as target
+calls. Spend not yet recorded when the database stayed away past ``[storage] outage``
+goes to the local recovery file with the answers (:meth:`Budget.take_unrecorded`), and
+the next run adds it to the study's spend when it imports that file.
 """
 
 from __future__ import annotations
 
+import asyncio
 import threading
+from collections.abc import Callable
+from functools import partial
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from framing.storage import url as database
+from framing.storage.retry import Backoff, retried
 
 #: the share of the remaining budget a worker may spend before it records its spend and
 #: reads everyone's again (see Budget.stale)
@@ -87,13 +97,15 @@ class Budget:
         self._lock = threading.Lock()
         self._unrecorded = 0.0
         self._unrecorded_calls = 0
+        #: spend being written by :meth:`record` now (still counted by :attr:`total`)
+        self._recording = 0.0
         self.spent, self.calls = ledger.total()
 
     @property
     def total(self) -> float:
         """The study's spend as this process knows it (recorded or not)."""
         with self._lock:
-            return self.spent + self._unrecorded
+            return self.spent + self._recording + self._unrecorded
 
     def stale(self) -> bool:
         """This process's unrecorded spend reached a tenth of what was left of the budget
@@ -117,21 +129,45 @@ class Budget:
             self._unrecorded += cost
             self._unrecorded_calls += calls
 
+    def take_unrecorded(self) -> tuple[float, int]:
+        """This process's spend not recorded yet, removed from it (it is being saved
+        elsewhere: the local recovery file)."""
+        with self._lock:
+            cost, calls = self._unrecorded, self._unrecorded_calls
+            self._unrecorded, self._unrecorded_calls = 0.0, 0
+            self.spent += cost  # still spent, as far as this process's gate is concerned
+        return cost, calls
+
     def record(self) -> None:
         """Write the unrecorded spend to the study's row and read the study's total.
         On a failed write the spend stays unrecorded (the caller retries)."""
         with self._lock:
             cost, calls = self._unrecorded, self._unrecorded_calls
             self._unrecorded, self._unrecorded_calls = 0.0, 0
+            self._recording += cost
         try:
             spent, total_calls = self.ledger.add(cost, calls)
         except BaseException:
             with self._lock:
+                self._recording -= cost
                 self._unrecorded += cost
                 self._unrecorded_calls += calls
             raise
         with self._lock:
-            self.spent, self.calls = spent, total_calls
+            self._recording -= cost
+            # a concurrent record may have read an older total: keep the larger
+            self.spent, self.calls = max(self.spent, spent), max(self.calls, total_calls)
+
+
+async def before_call(budget: Budget, backoff: Backoff,
+                      notice: Callable[[str], None] | None = None) -> None:
+    """The check before a call is sent (target or model judge): record this process's
+    spend and read the other workers' when it is due, then raise :class:`BudgetReached`
+    when the study's ``max_cost`` is spent."""
+    if budget.stale():
+        await retried(partial(asyncio.to_thread, budget.record),
+                      "recording the study's spend", backoff, notice)
+    budget.check()
 
 
 def open_budget(limit: float, engine: Engine, study: str) -> Budget:

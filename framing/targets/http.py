@@ -23,7 +23,8 @@ A target builds a JSON body and reads the answer; everything between lives here,
   retried: it raises :class:`QuotaExhausted` with the provider's own message, and every
   later call of this client fails the same way without being sent;
 - optional requests-per-minute and tokens-per-minute limits (token buckets; the token
-  bucket is charged with an estimate before the call and settled with the real usage);
+  bucket is charged with an estimate before the call and settled with the real usage),
+  shared by all workers of a study during a search (:mod:`framing.targets.limits`);
 - token accounting (:class:`HttpStats`);
 - a connection that cannot be made before any answer came back, or that stays broken
   through every retry, raises :class:`TargetError`: the target is unusable and the
@@ -47,7 +48,7 @@ import math
 import random
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -56,9 +57,11 @@ import httpx
 
 from framing.errors import QuotaExhausted, TargetConfigError, TargetError
 from framing.targets.base import CallFailed, Image, Response, Usage
+from framing.targets.limits import Sleep, TokenBucket, per_minute_bucket
 
 if TYPE_CHECKING:
     from framing.data.schema import Sample
+    from framing.storage.workers_registry import Shares
     from framing.templates import Messages
 
 log = logging.getLogger(__name__)
@@ -268,53 +271,6 @@ class AdaptiveLimit:
                 free -= 1
 
 
-Clock = Callable[[], float]
-Sleep = Callable[[float], Awaitable[None]]
-
-
-class TokenBucket:
-    """``rate`` units per second, at most ``capacity`` saved up. ``take(n)`` waits until the
-    bucket holds ``min(n, capacity)`` and then removes ``n`` (the level may go negative,
-    so one large request delays the next ones instead of never fitting); ``give(n)``
-    returns an over-estimate. Waiters are served in arrival order."""
-
-    def __init__(self, rate: float, capacity: float, *, clock: Clock = time.monotonic,
-                 sleep: Sleep = asyncio.sleep) -> None:
-        self.rate = rate
-        self.capacity = max(1.0, capacity)
-        self.level = self.capacity
-        self._clock = clock
-        self._sleep = sleep
-        self._stamp = clock()
-        self._lock: asyncio.Lock | None = None
-
-    def _refill(self) -> None:
-        now = self._clock()
-        self.level = min(self.capacity, self.level + (now - self._stamp) * self.rate)
-        self._stamp = now
-
-    async def take(self, n: float = 1.0) -> None:
-        if self._lock is None:
-            self._lock = asyncio.Lock()
-        async with self._lock:
-            need = min(n, self.capacity)
-            while True:
-                self._refill()
-                if self.level >= need:
-                    self.level -= n
-                    return
-                await self._sleep((need - self.level) / self.rate)
-
-    def give(self, n: float) -> None:
-        self._refill()
-        self.level = min(self.capacity, self.level + n)
-
-
-def per_minute_bucket(per_minute: float) -> TokenBucket:
-    """A bucket that allows ``per_minute`` on average with one second's worth of burst."""
-    return TokenBucket(per_minute / 60.0, per_minute / 60.0)
-
-
 # -- the client ------------------------------------------------------------------------------
 
 
@@ -392,6 +348,25 @@ class HttpClient:
         if client is not None:
             with contextlib.suppress(RuntimeError):  # its loop is gone: nothing to close
                 await client.aclose()
+
+    # -- limits shared with other workers (framing.targets.limits)
+
+    def buckets(self) -> list[TokenBucket]:
+        """The requests and tokens per minute buckets this client paces calls with."""
+        return [b for b in (self._rpm, self._tpm) if b is not None]
+
+    def share(self, shares: Shares, valid_until: float, peak: float | None = None) -> None:
+        """Pace calls at this worker's share of the study's limits, until ``valid_until``
+        (a ``time.monotonic()`` value: the worker's lease); savings are spent at most
+        ``peak`` times as fast as the share."""
+        for bucket, per_minute in ((self._rpm, shares.requests_per_minute),
+                                   (self._tpm, shares.tokens_per_minute)):
+            if bucket is None:
+                continue
+            if per_minute:
+                rate = per_minute / 60.0
+                bucket.set_rate(rate, rate, None if peak is None else rate * peak)
+            bucket.valid_until = valid_until
 
     # -- messages
 

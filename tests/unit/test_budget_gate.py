@@ -68,3 +68,78 @@ class PricedTarget(CountingTarget):
 
         response = await super().generate(*args, **kwargs)
         return replace(response, usage=Usage(*self.TOKENS))
+
+
+async def test_spooled_answers_bring_their_spend_to_the_next_run(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past the outage limit the answers go to the recovery file with the spend the
+    budget had not recorded; the next run's import adds it to the study's spend."""
+    from test_answer_writes import FlakyStore
+
+    from framing.errors import StorageError
+    from framing.storage.recovery import import_recovered
+    from framing.storage.retry import Backoff
+
+    monkeypatch.chdir(tmp_path)  # the recovery file lives under studies/recovery/
+    store = FlakyStore(f"sqlite:///{tmp_path}/t.db", failures=10**9)
+    budget = open_budget(100.0, store.engine, "s")
+    target = PricedTarget()
+    ev = Evaluator(target, RulesResponseJudge(RulesJudge()), store, concurrency=4,
+                   images=False, prices=PRICES,
+                   backoff=Backoff(outage=0.05, first=0.001, longest=0.01))
+    ev.budget = budget
+    with pytest.raises(StorageError):
+        await ev.evaluate(TEMPLATE, {}, samples(10))
+    paid = len(target.calls) * PRICES.cost(*PricedTarget.TOKENS)
+    assert budget.ledger.total() == (0.0, 0)  # the database took nothing
+    assert budget.total == pytest.approx(paid)  # this process still counts it
+    store.failures = 0
+    assert import_recovered(store) == len(target.calls) > 0
+    spent, calls = budget.ledger.total()
+    assert spent == pytest.approx(paid) and calls == len(target.calls)
+
+
+class JudgeTarget:
+    """A judge model that says "refusal" to everything; counts its calls."""
+
+    simulated = False
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.fingerprint = {"kind": "judge-stub"}
+
+    async def generate(self, messages, image, *, sample=None):  # type: ignore[no-untyped-def]
+        from framing.targets.base import Response, Usage
+
+        self.calls += 1
+        return Response(text='{"verdict": "refusal", "reason": "r"}', usage=Usage(100, 50))
+
+    async def aclose(self) -> None:
+        return None
+
+
+async def test_model_judge_calls_are_checked_against_the_budget(tmp_path: Path) -> None:
+    from framing.judging.model import ModelJudge
+
+    store = Store(f"sqlite:///{tmp_path}/t.db")
+    judge_target = JudgeTarget()
+    judge = ModelJudge(judge_target, store, images=False, prices=(1000.0, 1000.0),  # type: ignore[arg-type]
+                       concurrency=2)
+    target = PricedTarget()
+    ev = Evaluator(target, judge, store, concurrency=2, images=False, prices=PRICES)
+    budget = open_budget(0.5, store.engine, "s")
+    ev.budget = budget
+    assert judge.budget is budget
+    with pytest.raises(BudgetReached):
+        await ev.evaluate(TEMPLATE, {}, samples(200))
+    call_cost = PRICES.cost(*PricedTarget.TOKENS)
+    spent, calls = budget.ledger.total()
+    # target and judge calls together stop near the budget: at most the calls in flight
+    # (two target calls and two judge calls) beyond it
+    assert 0.5 <= spent <= 0.5 + 4 * call_cost
+    assert calls == len(target.calls) + judge_target.calls < 400
+    # the budget is spent: a judge asked directly sends nothing
+    before = judge_target.calls
+    with pytest.raises(BudgetReached):
+        await judge.judge_text("another request", "another answer")
+    assert judge_target.calls == before

@@ -1,0 +1,272 @@
+"""Requests and tokens per minute: token buckets, and their shares among a study's workers.
+
+A target's ``requests_per_minute`` / ``tokens_per_minute`` pace its calls with a
+:class:`TokenBucket` each. On its own a bucket holds for one process; a search makes it
+hold for all workers of the study together with :class:`SharedLimits`:
+
+- every worker has a row in the study database (:mod:`framing.storage.workers_registry`)
+  and beats it every :data:`INTERVAL` seconds, reading everyone's rows as it does;
+- each live worker paces its calls at an equal share of the limit (the smallest one
+  configured, divided by the live workers that set one), re-divided at every beat as
+  workers join and leave;
+- a worker sends only within :data:`LEASE` seconds of the start of its last beat that
+  got through: one cut off from the database stops sending before the others take it
+  for dead (:data:`STALE`) and take over its share;
+- a worker with nothing to send for :data:`IDLE` seconds (say, waiting for the last
+  trials of other workers) stops, then marks itself idle: its share goes to the others;
+- a joining worker (or one back from idle, or whose lease ran out) that sees another
+  busy worker waits one lease before sending: by then every other worker has either read
+  its row and lowered its share, or stopped sending. A worker that sees no other busy
+  one starts at once, so a single worker starts as fast as without sharing.
+
+The shares add up to the limit at every moment, so the workers together stay within it:
+each bucket starts empty, saves up at most one second of its share and spends savings at
+most :data:`PEAK` times its share. No limit configured: nothing is registered and no
+call waits on the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+import os
+import secrets
+import socket
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from framing.storage.workers_registry import Liveness, Peer, Shares, WorkerRegistry, divide
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from framing.targets.http import HttpClient
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
+
+#: seconds between a worker's beats (each one reads every worker's row)
+INTERVAL = 0.5
+#: a worker sends only this long after the start of its last beat that got through
+LEASE = 2.0
+#: a row whose beat was not seen to change this long is a dead worker's (> LEASE)
+STALE = 2.5 * LEASE
+#: a bucket waiting for a share (or a lease) looks again this often
+POLL = 0.05
+#: a waiting bucket looks at its rate again at least this often (it may change)
+LONGEST_WAIT = 0.25
+#: a worker whose calls did not wait on its share for this long leaves it to the others
+IDLE = 2.0
+#: a shared bucket spends what it saved up at most this much faster than its share
+PEAK = 1.2
+
+
+class TokenBucket:
+    """``rate`` units per second, at most ``capacity`` saved up. ``take(n)`` waits until the
+    bucket holds ``min(n, capacity)`` and then removes ``n`` (the level may go negative,
+    so one large request delays the next ones instead of never fitting); ``give(n)``
+    returns an over-estimate. Waiters are served in arrival order.
+
+    A shared bucket's rate changes with the worker's share (:meth:`set_rate`); it is
+    usable only until ``valid_until`` (a ``clock()`` value: the worker's lease), and with
+    ``peak`` set, what was saved up is spent at most at ``peak`` units per second (so
+    workers catching up after a pause do not burst together)."""
+
+    def __init__(self, rate: float, capacity: float, *, clock: Clock = time.monotonic,
+                 sleep: Sleep = asyncio.sleep) -> None:
+        self.rate = rate
+        self.capacity = max(1.0, capacity)
+        self.level = self.capacity
+        self.valid_until = math.inf
+        self.peak: float | None = None
+        #: calls waiting in :meth:`take` now, and when the last one left it
+        self.waiting = 0
+        self.last_used = -math.inf
+        self._clock = clock
+        self._sleep = sleep
+        self._stamp = clock()
+        self._next = -math.inf
+        self._lock: asyncio.Lock | None = None
+
+    def _refill(self) -> None:
+        now = self._clock()
+        self.level = min(self.capacity, self.level + (now - self._stamp) * self.rate)
+        self._stamp = now
+
+    async def take(self, n: float = 1.0) -> None:
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        self.waiting += 1
+        try:
+            async with self._lock:
+                await self._take(n)
+        finally:
+            self.waiting -= 1
+            self.last_used = self._clock()
+
+    async def _take(self, n: float) -> None:
+        while True:
+            now = self._clock()
+            self._refill()
+            if now >= self.valid_until:  # no lease: wait for the next beat
+                await self._sleep(POLL)
+                continue
+            if self.peak is not None and now < self._next:
+                await self._sleep(self._next - now)
+                continue
+            need = min(n, self.capacity)
+            if self.level >= need:
+                self.level -= n
+                if self.peak is not None:
+                    self._next = max(now, self._next) + n / self.peak
+                return
+            await self._sleep(min(LONGEST_WAIT, (need - self.level) / self.rate))
+
+    def give(self, n: float) -> None:
+        self._refill()
+        self.level = min(self.capacity, self.level + n)
+
+    def set_rate(self, rate: float, capacity: float, peak: float | None = None) -> None:
+        """A new rate from now on (what was saved up is kept, within the new capacity)."""
+        self._refill()
+        self.rate = rate
+        self.capacity = max(1.0, capacity)
+        self.level = min(self.level, self.capacity)
+        self.peak = peak
+
+    def pause(self) -> None:
+        """Hold every call until a lease is granted; start again from an empty bucket."""
+        self.valid_until = -math.inf
+        self._refill()
+        self.level = 0.0
+        self.last_used = self._clock()
+
+    def idle(self, seconds: float) -> bool:
+        """No call waited here for ``seconds``."""
+        return self.waiting == 0 and self._clock() - self.last_used > seconds
+
+
+def per_minute_bucket(per_minute: float) -> TokenBucket:
+    """A bucket that allows ``per_minute`` on average with one second's worth of burst."""
+    return TokenBucket(per_minute / 60.0, per_minute / 60.0)
+
+
+def worker_id() -> str:
+    """This process among a study's workers: ``$FRAMING_WORKER`` (else host:pid) and a
+    random suffix (two workers may be given the same name)."""
+    name = os.environ.get("FRAMING_WORKER") or f"{socket.gethostname()}:{os.getpid()}"
+    return f"{name[:180]}#{secrets.token_hex(4)}"
+
+
+@dataclass
+class _Scope:
+    """One client's limits under one registry row."""
+
+    client: HttpClient
+    registry: WorkerRegistry
+    liveness: Liveness
+    #: this worker has calls to send (else its share is left to the others)
+    busy: bool = True
+    #: monotonic time from which a wait of one lease started (None: not waiting)
+    waiting_since: float | None = None
+    valid_until: float = -math.inf
+    shares: Shares | None = None
+
+
+class SharedLimits:
+    """The shares of a study's limits for this worker's clients (see the module
+    docstring). :meth:`start` registers and begins beating; :meth:`stop` leaves."""
+
+    def __init__(self, engine: Engine, study: str, clients: Mapping[str, HttpClient], *,
+                 clock: Clock = time.monotonic) -> None:
+        self._clock = clock
+        me = worker_id()
+        self.scopes = [
+            _Scope(client, WorkerRegistry(engine, study, scope, me), Liveness(STALE))
+            for scope, client in clients.items()
+            if client.settings.requests_per_minute or client.settings.tokens_per_minute
+        ]
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def active(self) -> bool:
+        return bool(self.scopes)
+
+    async def start(self) -> None:
+        """Register every limited client (their calls wait until a share is granted)."""
+        for s in self.scopes:
+            for bucket in s.client.buckets():
+                bucket.pause()
+            settings = s.client.settings
+            await asyncio.to_thread(s.registry.join, settings.requests_per_minute,
+                                    settings.tokens_per_minute)
+            s.waiting_since = self._clock()
+        if self.scopes:
+            for s in self.scopes:  # alone: granted at once; else after a lease
+                await self._beat(s)
+            self._task = asyncio.ensure_future(self._run())
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        for s in self.scopes:
+            with contextlib.suppress(Exception):  # a dead row is dropped by the others
+                await asyncio.to_thread(s.registry.leave)
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(INTERVAL)
+            for s in self.scopes:
+                await self._beat(s)
+
+    def _wait(self, s: _Scope, since: float) -> None:
+        """Stop sending and wait one lease (unless no other worker is busy)."""
+        s.waiting_since = since
+        s.valid_until = -math.inf
+        for bucket in s.client.buckets():
+            bucket.pause()
+
+    async def _beat(self, s: _Scope) -> None:
+        buckets = s.client.buckets()
+        if s.busy and s.waiting_since is None and all(b.idle(IDLE) for b in buckets):
+            s.busy = False  # nothing to send for a while: stop, then leave the share
+            self._wait(s, math.inf)
+        elif not s.busy and any(b.waiting for b in buckets):
+            s.busy = True  # calls again: published by this beat, sent after a lease
+        started = self._clock()
+        try:
+            peers, rejoined = await asyncio.to_thread(s.registry.beat, s.busy)
+        except Exception as e:  # the lease runs out and calls wait; the next beat may pass
+            log.debug("worker registry beat failed: %s", e)
+            return
+        now = self._clock()
+        live, dead = s.liveness.observe(peers, now)
+        if dead:
+            with contextlib.suppress(Exception):
+                await asyncio.to_thread(s.registry.forget, dead)
+        if not s.busy:
+            return
+        if rejoined or s.waiting_since == math.inf or (s.waiting_since is None
+                                                       and started > s.valid_until):
+            # taken for dead, back from idle, or no beat got through for a lease
+            self._wait(s, now)
+        me = s.registry.worker
+        others = [p for p in live if p.worker != me and p.busy]
+        settings = s.client.settings
+        mine = Peer(me, s.registry.beats, settings.requests_per_minute,
+                    settings.tokens_per_minute)
+        if s.waiting_since is not None and (not others or started >= s.waiting_since + LEASE):
+            s.waiting_since = None  # everyone else has seen this worker busy (or stopped)
+        s.shares = divide([*others, mine])
+        if s.waiting_since is None:
+            s.valid_until = started + LEASE
+            s.client.share(s.shares, s.valid_until, PEAK)
