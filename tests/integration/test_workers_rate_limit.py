@@ -20,7 +20,7 @@ from servers.llm_server import LLMServer
 from storage_backends import count_rows, fresh_database
 from test_workers import trials_of
 
-from framing.workers import ATTR_WORKER, counts_toward_budget
+from framing.search.workers import ATTR_WORKER, counts_toward_budget
 
 pytestmark = pytest.mark.integration
 
