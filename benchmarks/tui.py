@@ -105,8 +105,12 @@ def _row_style(line: str) -> str:
     return "".join(re.findall(r"\x1b\[[\d;]*m", after[: after.find(" ")]))
 
 
-def cursor_latencies(term: Terminal, presses: int) -> list[float]:
-    """Alternate down and up in the trial table; time each until the highlight moved."""
+def cursor_latencies(term: Terminal, presses: int,
+                     cpu: list[float] | None = None) -> list[float]:
+    """Alternate down and up in the trial table; time each until the highlight moved
+    (``cpu`` as for :func:`press_latencies`)."""
+    pid = term.app_pid()
+    before, began = cpu_seconds(pid), time.perf_counter()
     plain = term.text().split("\n")
     first = next(i for i, line in enumerate(plain) if "over-bl." in line) + 1
     style = _row_style(term.text(escapes=True).split("\n")[first])
@@ -121,6 +125,8 @@ def cursor_latencies(term: Terminal, presses: int) -> list[float]:
                 raise RuntimeError("the highlighted row never moved")
         out.append(time.perf_counter() - started)
         time.sleep(0.05)
+    if cpu is not None:
+        cpu += [cpu_seconds(pid) - before, time.perf_counter() - began]
     return out
 
 
@@ -186,7 +192,8 @@ def main() -> None:
         term.wait_for("trials 3/")
         term.send("p")
         term.wait_for("paused (s continues)", timeout=120)
-        idle_cursor = cursor_latencies(term, args.presses)
+        idle_cursor_cpu: list[float] = []
+        idle_cursor = cursor_latencies(term, args.presses, idle_cursor_cpu)
         idle_cpu: list[float] = []
         idle_switch = press_latencies(term, args.presses, idle_cpu)
         term.send("F2")
@@ -195,7 +202,8 @@ def main() -> None:
         term.send("s")
         _, before = term.wait_for("running trial")
         t0 = time.perf_counter()
-        busy_cursor = cursor_latencies(term, args.presses)
+        busy_cursor_cpu: list[float] = []
+        busy_cursor = cursor_latencies(term, args.presses, busy_cursor_cpu)
         busy_cpu: list[float] = []
         busy_switch = press_latencies(term, args.presses, busy_cpu)
         term.send("F2")
@@ -219,11 +227,13 @@ def main() -> None:
     print(summary("trial table down/up, search running  ", busy_cursor))
     print(summary("F2/F3 screen switch, search paused   ", idle_switch))
     print(summary("F2/F3 screen switch, search running  ", busy_switch))
-    for name, xs, used in (("paused ", idle_switch, idle_cpu), ("running", busy_switch,
-                                                                busy_cpu)):
-        print(f"app CPU per F2/F3 switch, search {name}: {1000 * used[0] / len(xs):.1f} ms "
+    for name, xs, used in (("table down/up, search paused ", idle_cursor, idle_cursor_cpu),
+                           ("table down/up, search running", busy_cursor, busy_cursor_cpu),
+                           ("F2/F3 switch, search paused  ", idle_switch, idle_cpu),
+                           ("F2/F3 switch, search running ", busy_switch, busy_cpu)):
+        print(f"app CPU per press, {name}: {1000 * used[0] / len(xs):.1f} ms "
               f"(UI process only, its background work between presses included; "
-              f"{len(xs)} switches in {used[1]:.1f} s: {100 * used[0] / used[1]:.0f}% of a core)")
+              f"{len(xs)} presses in {used[1]:.1f} s: {100 * used[0] / used[1]:.0f}% of a core)")
     print(f"search during the busy presses: {rate:,.0f} calls/s in the TUI "
           f"({'still running' if still_running else 'FINISHED EARLY'}); the same search "
           f"headless: {headless:,.0f} calls/s")
