@@ -46,6 +46,9 @@ from framing.tui.screens.run import RunScreen
 
 MODES_ORDER = ("framings", "run", "frontier", "data", "label")
 
+#: the screens built when the app starts (the others when first shown)
+BUILT_AT_START = ("run", "frontier")
+
 #: seconds between two updates of the screens' points while trials finish (a busy search
 #: finishes several a second; each update redraws the tables and plots)
 POINTS_EVERY = 0.5
@@ -102,6 +105,12 @@ class FramingApp(App[None]):
         self.sub_title = f"study {config.name}{sim}"
 
     def on_mount(self) -> None:
+        # the Run and Frontier screens, the pair a running study is watched on, are built
+        # now, under the start's delayed first paint, so the first F2/F3 does not compose
+        # a screen (200 ms to 1 s, measured); the other screens are built when first shown
+        for mode in BUILT_AT_START:
+            if mode != self.initial:
+                self.switch_mode(mode)
         self.switch_mode(self.initial)
         self.load_samples()
         self.load_points()
