@@ -10,7 +10,10 @@ runs it): a key is sent with ``tmux send-keys`` and the pane is read with
 - F3/F2: a switch between the Run and Frontier screens (the whole screen is redrawn).
 
 Each figure includes one capture (timed alone too). The same presses are timed with the
-search paused, for a ratio. The search's calls/s during the busy presses (read from the
+search paused, for a ratio. Other processes on the machine inflate these wall-clock
+figures (a key waits for a free core), so the app's own CPU time per press is printed too
+(read from ``/proc``, the UI process alone, not its search child): that figure does not
+depend on the machine's load. The search's calls/s during the busy presses (read from the
 Run screen's counters) is compared with the same search run headless, through
 ``framing.search.run_search`` in this process, for as long (target ratio >= 0.8). The
 model is the simulated one (``target.kind = "sim"``): every figure is of a simulated
@@ -64,8 +67,28 @@ class Terminal:
                 return time.perf_counter() - start, screen
         raise RuntimeError(f"{needle!r} did not appear within {timeout} s")
 
+    def app_pid(self) -> int | None:
+        """The app's process: the pane's process, or its one child when a shell runs it."""
+        out = subprocess.run(["tmux", "-L", self.socket, "list-panes", "-t", "b", "-F",
+                              "#{pane_pid}"], capture_output=True, text=True).stdout.split()
+        if not out:
+            return None
+        pid = int(out[0])
+        if Path(f"/proc/{pid}/comm").read_text().strip() in ("sh", "bash", "dash"):
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+            pid = int(children[0]) if children else pid
+        return pid
+
     def close(self) -> None:
         subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
+
+
+def cpu_seconds(pid: int | None) -> float:
+    """User and system CPU time of ``pid`` itself (not of its children), in seconds."""
+    if pid is None or not Path(f"/proc/{pid}/stat").exists():
+        return float("nan")
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def cursor_line(term: Terminal, first_row: int, style: str) -> int | None:
@@ -82,8 +105,12 @@ def _row_style(line: str) -> str:
     return "".join(re.findall(r"\x1b\[[\d;]*m", after[: after.find(" ")]))
 
 
-def cursor_latencies(term: Terminal, presses: int) -> list[float]:
-    """Alternate down and up in the trial table; time each until the highlight moved."""
+def cursor_latencies(term: Terminal, presses: int,
+                     cpu: list[float] | None = None) -> list[float]:
+    """Alternate down and up in the trial table; time each until the highlight moved
+    (``cpu`` as for :func:`press_latencies`)."""
+    pid = term.app_pid()
+    before, began = cpu_seconds(pid), time.perf_counter()
     plain = term.text().split("\n")
     first = next(i for i, line in enumerate(plain) if "over-bl." in line) + 1
     style = _row_style(term.text(escapes=True).split("\n")[first])
@@ -98,11 +125,18 @@ def cursor_latencies(term: Terminal, presses: int) -> list[float]:
                 raise RuntimeError("the highlighted row never moved")
         out.append(time.perf_counter() - started)
         time.sleep(0.05)
+    if cpu is not None:
+        cpu += [cpu_seconds(pid) - before, time.perf_counter() - began]
     return out
 
 
-def press_latencies(term: Terminal, presses: int) -> list[float]:
-    """Alternate F3 (Frontier) and F2 (Run); time each until its screen is drawn."""
+def press_latencies(term: Terminal, presses: int,
+                    cpu: list[float] | None = None) -> list[float]:
+    """Alternate F3 (Frontier) and F2 (Run); time each until its screen is drawn
+    (``cpu``: the app's CPU seconds over the presses, pauses between them included, and
+    the wall-clock seconds they took are appended)."""
+    pid = term.app_pid()
+    before, began = cpu_seconds(pid), time.perf_counter()
     out = []
     for i in range(presses):
         key, mark = ("F3", FRONTIER_MARK) if i % 2 == 0 else ("F2", RUN_MARK)
@@ -111,6 +145,8 @@ def press_latencies(term: Terminal, presses: int) -> list[float]:
         term.wait_for(mark)
         out.append(time.perf_counter() - started)
         time.sleep(0.05)  # let the app go back to its steady state between presses
+    if cpu is not None:
+        cpu += [cpu_seconds(pid) - before, time.perf_counter() - began]
     return out
 
 
@@ -156,16 +192,20 @@ def main() -> None:
         term.wait_for("trials 3/")
         term.send("p")
         term.wait_for("paused (s continues)", timeout=120)
-        idle_cursor = cursor_latencies(term, args.presses)
-        idle_switch = press_latencies(term, args.presses)
+        idle_cursor_cpu: list[float] = []
+        idle_cursor = cursor_latencies(term, args.presses, idle_cursor_cpu)
+        idle_cpu: list[float] = []
+        idle_switch = press_latencies(term, args.presses, idle_cpu)
         term.send("F2")
         term.wait_for(RUN_MARK)
         # the search running at full concurrency: the busy figures
         term.send("s")
         _, before = term.wait_for("running trial")
         t0 = time.perf_counter()
-        busy_cursor = cursor_latencies(term, args.presses)
-        busy_switch = press_latencies(term, args.presses)
+        busy_cursor_cpu: list[float] = []
+        busy_cursor = cursor_latencies(term, args.presses, busy_cursor_cpu)
+        busy_cpu: list[float] = []
+        busy_switch = press_latencies(term, args.presses, busy_cpu)
         term.send("F2")
         _, after = term.wait_for(RUN_MARK)
         elapsed = time.perf_counter() - t0
@@ -187,6 +227,13 @@ def main() -> None:
     print(summary("trial table down/up, search running  ", busy_cursor))
     print(summary("F2/F3 screen switch, search paused   ", idle_switch))
     print(summary("F2/F3 screen switch, search running  ", busy_switch))
+    for name, xs, used in (("table down/up, search paused ", idle_cursor, idle_cursor_cpu),
+                           ("table down/up, search running", busy_cursor, busy_cursor_cpu),
+                           ("F2/F3 switch, search paused  ", idle_switch, idle_cpu),
+                           ("F2/F3 switch, search running ", busy_switch, busy_cpu)):
+        print(f"app CPU per press, {name}: {1000 * used[0] / len(xs):.1f} ms "
+              f"(UI process only, its background work between presses included; "
+              f"{len(xs)} presses in {used[1]:.1f} s: {100 * used[0] / used[1]:.0f}% of a core)")
     print(f"search during the busy presses: {rate:,.0f} calls/s in the TUI "
           f"({'still running' if still_running else 'FINISHED EARLY'}); the same search "
           f"headless: {headless:,.0f} calls/s")

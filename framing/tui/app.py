@@ -4,18 +4,30 @@ The app owns the study's shared state (its samples and points) and hands it down
 screens as attributes; screens and workers report back with messages. Every read of the
 database or the disk happens in a worker thread, through core functions
 (:mod:`framing.drilldown`, :mod:`framing.search`); handlers only move data around.
+
+Keeping up with the hand while a search runs (profiled in ``benchmarks/tui.py``): the
+screens are built once and kept, and follow the study while hidden, so a switch only
+draws; the switch paints at once (Textual holds every ``switch_mode`` back 50 ms, meant
+to hide a screen being built); a change of the app's CSS (its theme, set at start) restyles
+every kept screen then, not the next time each is shown; trials finishing reach the
+screens at most :data:`POINTS_EVERY` apart, as one update; and the objects loaded at start
+are frozen out of the garbage collector's full passes (see :func:`_freeze_loaded`).
 """
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable
 from pathlib import Path
+from time import monotonic
 from typing import ClassVar
 
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.timer import Timer
+from textual.widget import AwaitMount
 from textual.worker import Worker
 
 from framing.config import StudyConfig
@@ -28,11 +40,18 @@ from framing.tui.messages import PointsLoaded, SearchEvent, ShowTrial
 from framing.tui.screens.data import DataScreen, SamplesLoaded
 from framing.tui.screens.framings import FramingsScreen
 from framing.tui.screens.frontier import FrontierScreen
-from framing.tui.screens.label import LabelScreen
+from framing.tui.screens.label import LabelScreen, LabelWritten
 from framing.tui.screens.modals import UnsavedModal
 from framing.tui.screens.run import RunScreen
 
 MODES_ORDER = ("framings", "run", "frontier", "data", "label")
+
+#: the screens built when the app starts (the others when first shown)
+BUILT_AT_START = ("run", "frontier")
+
+#: seconds between two updates of the screens' points while trials finish (a busy search
+#: finishes several a second; each update redraws the tables and plots)
+POINTS_EVERY = 0.5
 
 
 class FramingApp(App[None]):
@@ -62,6 +81,11 @@ class FramingApp(App[None]):
         self.points: list[Point] = []
         self.front: list[Point] = []
         self.samples: list[Sample] = []
+        #: trials finished since the screens' last update, by trial number
+        self._arrived: dict[int, Point] = {}
+        self._points_shown_at = 0.0  # monotonic time of that update
+        self._points_timer: Timer | None = None
+        self._no_delay = False  # set while switching to a screen already built
         self.framings_screen = FramingsScreen(config)
         self.run_screen = RunScreen(config, self.storage,
                                     trials if trials is not None else config.search.trials)
@@ -81,6 +105,12 @@ class FramingApp(App[None]):
         self.sub_title = f"study {config.name}{sim}"
 
     def on_mount(self) -> None:
+        # the Run and Frontier screens, the pair a running study is watched on, are built
+        # now, under the start's delayed first paint, so the first F2/F3 does not compose
+        # a screen (200 ms to 1 s, measured); the other screens are built when first shown
+        for mode in BUILT_AT_START:
+            if mode != self.initial:
+                self.switch_mode(mode)
         self.switch_mode(self.initial)
         self.load_samples()
         self.load_points()
@@ -100,22 +130,44 @@ class FramingApp(App[None]):
 
     def on_samples_loaded(self, message: SamplesLoaded) -> None:
         self.samples = message.samples
+        _freeze_loaded()
         self.framings_screen.samples = tuple(message.samples)
         self.data_screen.samples = tuple(message.samples)
         self.frontier_screen.samples = {s.id: s for s in message.samples}
 
     def on_points_loaded(self, message: PointsLoaded) -> None:
         self._set_points(message.points, message.frontier)
+        _freeze_loaded()
 
     def on_search_event(self, message: SearchEvent) -> None:
         event = message.event
         if isinstance(event, TrialFinished) and event.point is not None:
-            points = [p for p in self.points if p.trial != event.point.trial]
-            points.append(event.point)
-            points.sort(key=lambda p: p.trial)
-            self._set_points(points, frontier(points))
+            self._arrived[event.point.trial] = event.point
+            wait = self._points_shown_at + POINTS_EVERY - monotonic()
+            if wait <= 0:
+                self._show_arrived()  # the first trial in a while shows at once
+            elif self._points_timer is None:
+                self._points_timer = self.set_timer(wait, self._show_arrived)
         elif isinstance(event, StudyFinished):
+            self._show_arrived()
             self.load_points()
+
+    def _show_arrived(self) -> None:
+        """Hand the trials finished since the last update to the screens, as one update."""
+        if self._points_timer is not None:
+            self._points_timer.stop()
+            self._points_timer = None
+        if not self._arrived:
+            return
+        by_trial = {p.trial: p for p in self.points}
+        by_trial.update(self._arrived)
+        self._arrived.clear()
+        points = sorted(by_trial.values(), key=lambda p: p.trial)
+        self._set_points(points, frontier(points))
+        self._points_shown_at = monotonic()
+
+    def on_label_written(self, message: LabelWritten) -> None:
+        self.frontier_screen.calibration_stale = True  # its corrected rates changed
 
     def _set_points(self, points: list[Point], front: list[Point]) -> None:
         self.points, self.front = points, front
@@ -134,6 +186,36 @@ class FramingApp(App[None]):
 
     def action_show(self, mode: str) -> None:
         self.switch_mode(mode)
+
+    def switch_mode(self, mode: str) -> AwaitMount:
+        """Switch screens; one already built is painted at once (see :meth:`delay_update`)."""
+        self._no_delay = mode in self._screen_stacks
+        try:
+            return super().switch_mode(mode)
+        finally:
+            self._no_delay = False
+
+    def refresh_css(self, animate: bool = True) -> None:
+        """Restyle for a changed stylesheet or theme, every kept screen at once.
+
+        Textual restyles the shown mode's screens here and each other mode's screen the
+        next time it is shown, inside that switch: profiled, 150–400 ms on the first
+        F2/F3 after the theme is set at start. Restyling a hidden screen now costs the
+        same once, when nobody is waiting for a key."""
+        super().refresh_css(animate)
+        for stack in self._screen_stacks.values():
+            for screen in stack:
+                if screen.is_mounted and screen._css_update_count != self._css_update_count:
+                    self.stylesheet.update(screen, animate=animate)
+                    screen._css_update_count = self._css_update_count
+
+    def delay_update(self, delay: float = 0.05) -> None:
+        """Textual's ``switch_mode`` holds painting back ``delay`` (50 ms) to hide a screen
+        being built. The app's screens are built once and kept, so switching back to one
+        has nothing to hide: profiled, that wait was most of a switch's time with the search
+        paused. The first showing of a screen, and every other caller, keep the delay."""
+        if not self._no_delay:
+            super().delay_update(delay)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield SystemCommand("Framings screen", "Edit, lint and preview templates (F1)",
@@ -193,6 +275,18 @@ class FramingApp(App[None]):
     def _quit_now(self) -> None:
         self.run_screen.stop_search()
         self.exit()
+
+
+def _freeze_loaded() -> None:
+    """Move every object alive now out of the garbage collector's reach (``gc.freeze``).
+
+    The app's process holds a few hundred thousand long-lived objects (Textual, Optuna,
+    SQLAlchemy, the samples); each full collection walked all of them, 130 ms of CPU
+    (400 ms on a loaded machine) at random moments, often in the middle of a screen
+    switch. Frozen, a full collection only walks what was made since. Called once the
+    study's samples and points are loaded (and again when they are reloaded); objects
+    freed later by reference counting are still freed."""
+    gc.freeze()
 
 
 def make_app(config: StudyConfig, *, storage: str | None = None, initial: str = "run",

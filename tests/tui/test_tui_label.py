@@ -103,6 +103,28 @@ async def test_frontier_shows_rates_corrected_by_labels(study: StudyConfig) -> N
     assert read_points(study).points
 
 
+async def test_labels_given_on_the_label_screen_reach_the_frontier(study: StudyConfig) -> None:
+    """The kept Frontier screen rereads the calibration when shown after labelling, and
+    only then (a switch does no database read of its own otherwise)."""
+    await run_trials(study, 2)
+    app = make_app(study, initial="frontier")
+    async with app.run_test(size=(120, 40)) as pilot:
+        frontier = app.frontier_screen
+        summary = frontier.query_one("#summary", Static)
+        await wait_for(lambda: frontier.details is not None, pilot)
+        assert "ob corrected" not in shown(summary)  # no labels yet
+        await pilot.press("f5")
+        label = app.label_screen
+        await wait_for(lambda: label.session is not None, pilot)
+        assert label.session is not None
+        for item in label.session.items[:12]:
+            await pilot.press("s" if item.verdict == "undetermined" else item.verdict[0])
+        await wait_for(lambda: frontier.calibration_stale, pilot)
+        await pilot.press("f3")
+        await wait_for(lambda: "ob corrected" in shown(summary), pilot)
+        assert not frontier.calibration_stale
+
+
 async def test_finishing_the_queue_shows_the_judge_against_the_labels(workspace: Path) -> None:
     from tui_helpers import make_workspace
 

@@ -1,5 +1,5 @@
 """One recommended framing: ``framing search``, ``framing frontier --format json``, the
-report and the TUI Frontier screen name the same trial (framing.assessment), with and
+report and the TUI Frontier screen name the same trial (framing.assessment's rule), with and
 without constraints, with and without a hold-out check."""
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ async def tui_recommended(config: StudyConfig) -> int | None:
     tui = make_app(config, initial="frontier")
     async with tui.run_test(size=(120, 40)) as pilot:
         screen = tui.frontier_screen
-        await wait_for(lambda: screen.assessment is not None, pilot)
+        await wait_for(lambda: screen.recommended is not None, pilot)
         table = screen.query_one("#point-table", DataTable)
         marked = [int(str(row.value)) for row in table.rows
                   if "★" in str(table.get_cell(row, "trial"))]

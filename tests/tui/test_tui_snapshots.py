@@ -45,7 +45,7 @@ def test_frontier_screen_details(stored: StudyConfig, snap_compare: Any) -> None
 
     async def ready(pilot: Any) -> None:
         screen = app.frontier_screen
-        await wait_for(lambda: screen.details is not None and screen.assessment is not None,
+        await wait_for(lambda: screen.details is not None and screen.recommended is not None,
                        pilot)
         await settle(pilot)
 

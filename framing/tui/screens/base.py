@@ -1,5 +1,5 @@
 """The base of every screen: failed workers started by a screen become notifications, and
-showing a kept screen again does not restyle all of it."""
+showing a kept screen again does not restyle all of it and paints at once."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ class FramingScreen(Screen[None]):
         self.set_class(self.app.size.width < NARROW, "-narrow")
 
     def _on_screen_resume(self, event: events.ScreenResume) -> None:
-        """Skip the full restyle Textual does each time a mode's screen is shown again.
+        """Show a kept screen again: no full restyle, and painted now, not a frame later.
 
         Profiled, re-applying the stylesheet to every widget of the screen was about a
         third of an F2/F3 switch. It is only needed when the app's CSS changed (theme,
@@ -41,10 +41,15 @@ class FramingScreen(Screen[None]):
         the screen in that case (its CSS update count is behind the app's); a class or
         state changed on a hidden widget restyles that widget at the time. So when the
         counts agree the resume goes on without ``refresh_styles``.
+
+        Textual then paints the screen on its next update tick (up to a frame, 17 ms,
+        later, and one more wake-up of the process, which on a busy machine waits for a
+        free core); the screen is painted here instead, in the same turn as the key.
         """
         self._fit_width()
         current = self._css_update_count == self.app._css_update_count
-        if event.refresh_styles and current:
-            event.prevent_default()  # Screen's own handler runs below, once, without it
-            super()._on_screen_resume(events.ScreenResume(refresh_styles=False))
-        # otherwise Screen's handler runs next in the MRO with the event as it came
+        event.prevent_default()  # Screen's own handler runs here, once
+        super()._on_screen_resume(
+            events.ScreenResume(refresh_styles=event.refresh_styles and not current))
+        if self.is_current:
+            self._on_timer_update()  # what the update tick would do: lay out, paint

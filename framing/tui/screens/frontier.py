@@ -1,5 +1,13 @@
 """Frontier: pick a point → its parameters, rates, per-category bars, the samples it got
-wrong with the responses; compare two points; open the HTML report."""
+wrong with the responses; compare two points; open the HTML report.
+
+The points table and the plot follow the study while the screen is hidden, changed only
+where they differ (as the Run screen's table), so showing the screen does no work of its
+own: an F2/F3 switch draws what is already there. The ★ is computed from the points in
+hand by :func:`framing.assessment.recommend`, the rule ``framing frontier`` and the report
+use, rather than by a full assessment (database reads in a thread, whose CPU time slowed
+every key press while the search ran).
+"""
 
 from __future__ import annotations
 
@@ -19,16 +27,16 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
-import framing
-from framing import Assessment
+from framing.assessment import recommend
 from framing.config import StudyConfig
+from framing.constraints import Constraints
 from framing.data.schema import Sample
 from framing.drilldown import PairedTrials, SampleOutcome, TrialDetails
 from framing.points import Point
 from framing.stats import Rate
 from framing.tui.messages import settle_cursor
 from framing.tui.screens.base import FramingScreen
-from framing.tui.screens.run import pct, short_label
+from framing.tui.screens.run import pct, short_label, trial_number
 from framing.tui.widgets.keyline import KeyLine
 from framing.tui.widgets.plot import FrontierPlot
 from framing.tui.widgets.screenbar import ScreenBar
@@ -47,13 +55,6 @@ class ComparisonLoaded(Message):
     def __init__(self, comparison: PairedTrials) -> None:
         super().__init__()
         self.comparison = comparison
-
-
-class AssessmentLoaded(Message):
-    def __init__(self, assessment: Assessment | None) -> None:
-        super().__init__()
-        self.assessment = assessment
-
 
 
 class CalibrationLoaded(Message):
@@ -169,11 +170,15 @@ class FrontierScreen(FramingScreen):
         self.marked: int | None = None
         self.details: TrialDetails | None = None
         self._pending: int | None = None
-        self._stale = False
+        self._rows: dict[str, tuple[Text | str, ...]] = {}  # the points table's, by row key
+        self._order: list[str] = []  # its row keys, top to bottom
         #: from the researcher's labels (framing.labels), when there are any
         self.calibration: Any = None
-        #: the study's one assessment (framing.assessment), read in a worker
-        self.assessment: Assessment | None = None
+        #: labels were given since the calibration was read (reread when shown)
+        self.calibration_stale = False
+        self.constraints = Constraints.of(config.search)
+        #: the recommended trial, by the rule ``framing frontier`` and the report use
+        self.recommended: int | None = None
 
     def compose(self) -> ComposeResult:
         yield ScreenBar()
@@ -217,63 +222,40 @@ class FrontierScreen(FramingScreen):
 
     # -- state handed down ---------------------------------------------------------------
 
-    @property
-    def recommended(self) -> int | None:
-        """The recommended trial, by the rule ``framing frontier`` and the report use."""
-        return None if self.assessment is None else self.assessment.recommended_trial
-
     def watch_points(self, points: tuple[Point, ...]) -> None:
-        if not self.ready:
-            return
-        if not self.is_current:
-            self._stale = True  # redrawn when shown: no work for a hidden screen mid-run
-            return
-        self._stale = False
-        self._draw(points)
-        if points:
-            self.load_assessment()
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="assessment")
-    def load_assessment(self) -> None:
-        self.post_message(AssessmentLoaded(framing.load_assessment(self.config, self.storage)))
-
-    def on_assessment_loaded(self, message: AssessmentLoaded) -> None:
-        self.assessment = message.assessment
-        if self.ready and not self._stale:
-            self._draw(self.points)
+        if self.ready:
+            self._draw(points)
 
     def _draw(self, points: tuple[Point, ...]) -> None:
+        """The table (frontier first, then by over-blocking), the plot and the cursor."""
         on_front = {p.trial for p in self.frontier}
+        chosen, _rule = recommend(points, self.constraints)
+        self.recommended = None if chosen is None else chosen.trial
         ordered = sorted(points, key=lambda p: (p.trial not in on_front, p.over_blocking.value
                                                 if p.over_blocking.n else 2.0, p.trial))
         table = self.query_one("#point-table", DataTable)
         current = self.selected if self._pending is None else self._pending
-        table.clear()
-        for p in ordered:
-            mark = "◆" if p.baseline else "●" if p.trial in on_front else " "
-            if p.trial == self.recommended:
-                mark += "★"
-            table.add_row(Text(f"{p.trial}{mark}"), _ci(p.over_blocking),
-                          _ci(p.under_refusal), short_label(p), key=str(p.trial))
+        rows = {str(p.trial): point_row(p, on_front, self.recommended) for p in ordered}
+        order = list(rows)
+        _show_rows(table, self._rows, rows, order, self._order)
+        self._rows, self._order = rows, order
         plot = self.query_one("#frontier-plot", FrontierPlot)
         plot.frontier = self.frontier
         plot.points = points
-        if current is None or not any(p.trial == current for p in points):
+        if current is None or str(current) not in rows:
             current = ordered[0].trial if ordered else None
         if current is not None:
             self._pending = None
-            table.move_cursor(row=table.get_row_index(str(current)))
+            row = table.get_row_index(str(current))
+            if table.cursor_row != row:
+                table.move_cursor(row=row)
             self._highlight(current)
 
     def on_screen_resume(self) -> None:
-        if self._stale:
-            # the screen shows at once as it was; its table and plot catch up a frame later
-            self.call_after_refresh(self._catch_up)
-
-    def _catch_up(self) -> None:
-        if self._stale and self.is_current:
-            self.watch_points(self.points)
-        self.load_calibration()  # labels may have been given on the Label screen
+        if self.calibration_stale:
+            # labels were given on the Label screen: reread once the screen is drawn
+            self.calibration_stale = False
+            self.call_after_refresh(self.load_calibration)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="calibration")
     def load_calibration(self) -> None:
@@ -295,7 +277,7 @@ class FrontierScreen(FramingScreen):
     def select_trial(self, trial: int) -> None:
         """Highlight ``trial`` (possibly before its row exists)."""
         self._pending = trial
-        if self.ready and not self._stale and any(p.trial == trial for p in self.points):
+        if self.ready and str(trial) in self._rows:
             table = self.query_one("#point-table", DataTable)
             table.move_cursor(row=table.get_row_index(str(trial)))
             self._pending = None
@@ -303,8 +285,8 @@ class FrontierScreen(FramingScreen):
 
     @on(DataTable.RowHighlighted, "#point-table")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
-        if event.row_key.value is None:
-            return
+        if event.row_key.value is None or event.row_key != _cursor_key(event.data_table):
+            return  # the cursor moved on since (e.g. a redraw): that row is not highlighted
         self._highlight(int(event.row_key.value))
 
     def _highlight(self, trial: int) -> None:
@@ -461,6 +443,53 @@ def _report_builder() -> Any:
         if build is not None:
             return build
     return None
+
+
+def point_row(p: Point, on_front: set[int], recommended: int | None) -> tuple[Text | str, ...]:
+    """The points table's cells: ``6●★``, the two rates with intervals, the framing."""
+    mark = "◆" if p.baseline else "●" if p.trial in on_front else " "
+    if p.trial == recommended:
+        mark += "★"
+    return (Text(f"{p.trial}{mark}"), _ci(p.over_blocking), _ci(p.under_refusal),
+            short_label(p))
+
+
+#: the points table's columns, in the order of :func:`point_row`
+POINT_COLUMNS = ("trial", "ob", "ur", "framing")
+
+
+def _show_rows(table: DataTable[object], old: dict[str, tuple[Text | str, ...]],
+               rows: dict[str, tuple[Text | str, ...]], order: list[str],
+               old_order: list[str]) -> None:
+    """Change ``table`` from ``old`` to ``rows`` (shown in ``order``) only where they differ.
+
+    A search adds one trial at a time: its row is added, the cells that changed (a
+    frontier or ★ mark) are updated and the rows re-sorted, which re-measures nothing,
+    rather than the table rebuilt (its cost grows with the study). Rows gone (a reload of
+    another study) rebuild it."""
+    if not old or not set(old) <= set(rows):
+        table.clear()
+        for key in order:
+            table.add_row(*rows[key], key=key)
+        return
+    for key, cells in rows.items():
+        before = old.get(key)
+        if before is None:
+            table.add_row(*cells, key=key)
+            continue
+        for column, was, now in zip(POINT_COLUMNS, before, cells, strict=True):
+            if was != now:
+                table.update_cell(key, column, now)
+    if order != old_order:
+        rank = {int(key): i for i, key in enumerate(order)}
+        table.sort("trial", key=lambda cell: rank[trial_number(cell)])
+
+
+def _cursor_key(table: DataTable[object]) -> object:
+    """The row key under ``table``'s cursor (None when it is empty)."""
+    if not table.row_count:
+        return None
+    return table.coordinate_to_cell_key(table.cursor_coordinate).row_key
 
 
 def _ci(rate: Rate) -> str:

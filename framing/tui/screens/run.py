@@ -67,7 +67,7 @@ def trial_row(p: Point, on_front: set[int]) -> tuple[Text | str, ...]:
             str(p.calls), short_label(p))
 
 
-def _trial_number(cell: object) -> int:
+def trial_number(cell: object) -> int:
     """The trial number of a ``6●`` cell (for sorting the table)."""
     return int("".join(c for c in str(cell) if c.isdigit()))
 
@@ -213,7 +213,7 @@ class RunScreen(FramingScreen):
                     if before != after:
                         table.update_cell(key, column, after)
             if added:
-                table.sort("trial", key=_trial_number, reverse=True)
+                table.sort("trial", key=trial_number, reverse=True)
         self._rows = rows
 
     def watch_status(self, status: str) -> None:
