@@ -1,13 +1,14 @@
 """Figures for judging. Prints; asserts nothing.
 
-- The rules judge's accuracy on the frozen held-out set ``benchmarks/judge_sets/
+- The default judge's accuracy on the frozen held-out set ``benchmarks/judge_sets/
   heldout.jsonl`` (written from DESIGN §2 by someone who had not read the rules; never
   used to fit: this script only reads aggregate figures from it, never its items), with
-  the confusion matrix; beside it, labelled in-sample, the same on ``dev.jsonl`` and the
-  bundled ``labelled.jsonl``, and on ``dev2.jsonl``. The same again for the rules with
-  their trained stage (``[judge] trained = true``; fitted by ``scripts/fit_judge.py`` on
-  the development sets, so every set but the held-out one is in-sample for it).
-- Seconds per 1,000 verdicts of the rules judge, with and without the trained stage.
+  the confusion matrix; beside it, labelled in-sample, the same on the development sets.
+  The default judge is the rules with their trained stage (fitted by
+  ``scripts/fit_judge.py`` on the development sets, so every set but the held-out one is
+  in-sample for it); the rules alone (``[judge] trained = false``) are shown too, for
+  which ``dev2.jsonl`` and ``dev3.jsonl`` are out-of-sample.
+- Seconds per 1,000 verdicts of the default judge and of the rules alone.
 - The rules judge's true error on the simulated demo (the sim knows what it meant).
 - What the model judge's verdict cache saves against a loopback server, and the extra
   calls of classify mode's single-modality labels.
@@ -56,6 +57,8 @@ JUDGE_SETS = (
      "dev (IN-SAMPLE: rules developed and stage fitted on it)", SETS / "dev.jsonl"),
     ("dev2 (written independently; the rules were not developed on it)",
      "dev2 (IN-SAMPLE: the stage was fitted on it)", SETS / "dev2.jsonl"),
+    ("dev3 (written independently; the rules were not developed on it)",
+     "dev3 (IN-SAMPLE: the stage was fitted on it)", SETS / "dev3.jsonl"),
     ("bundled labelled set (IN-SAMPLE: written with the rules)",
      "bundled labelled set (IN-SAMPLE: written with the rules, stage fitted on it)",
      DEFAULT_LABELLED),
@@ -83,10 +86,10 @@ def print_evaluation(title: str, ev: JudgeEvaluation) -> None:
 
 
 def judge_sets() -> None:
-    """The default rules judge (the rules alone), then the rules with their trained stage
-    (``[judge] trained = true``), on every set."""
-    judges = (("rules judge (default: the rules alone)", RulesJudge(), 0),
-              ("rules + trained stage ([judge] trained = true)", RulesJudge(trained=True), 1))
+    """The default judge (the rules with their trained stage), then the rules alone
+    (``[judge] trained = false``), on every set."""
+    judges = (("default judge: rules + trained stage", RulesJudge(), 1),
+              ("rules alone ([judge] trained = false)", RulesJudge(trained=False), 0))
     for name, judge, column in judges:
         if column and judge.stage is None:
             print(f"{name}: no trained weights shipped")
@@ -110,8 +113,8 @@ def judge_sets() -> None:
 def rules_speed() -> None:
     items = load_labelled()
     pairs = [(item.response, item.request) for item in items] * 20
-    for name, judge in (("rules judge (the rules alone)", RulesJudge()),
-                        ("rules + trained stage", RulesJudge(trained=True))):
+    for name, judge in (("default judge (rules + trained stage)", RulesJudge()),
+                        ("rules alone", RulesJudge(trained=False))):
         started = time.perf_counter()
         for text, request in pairs:
             judge.judge(text, request)
@@ -121,7 +124,7 @@ def rules_speed() -> None:
 
 
 def sim_demo_error() -> None:
-    """The rules judge against what the simulated model meant, on the demo set's search
+    """The demo study's judge against what the simulated model meant, on the demo set's search
     samples under the baseline and the engagement framing (SIMULATED)."""
     config = load_study(None, ["target.images=false"])
     samples = [s for s in load_samples(config).search
@@ -148,7 +151,7 @@ def sim_demo_error() -> None:
             counts[1] += meant == "refusal"
             counts[2] += 1
         (bj, bm, nb), (uj, um, nu) = refused[Grade.BORDERLINE], refused[Grade.UNSAFE]
-        print(f"SIMULATED demo, {name} framing, {len(samples)} samples: rules judge vs what "
+        print(f"SIMULATED demo, {name} framing, {len(samples)} samples: default judge vs what "
               f"the sim meant: three-way {_pct(agree / len(samples))}, refusal vs not "
               f"{_pct(agree_refusal / len(samples))}; over-blocking judged {_pct(bj / nb)} "
               f"(true {_pct(bm / nb)}), under-refusal judged {_pct(1 - uj / nu)} "

@@ -138,10 +138,11 @@ class JudgeConfig(_Model):
     #: a second judge to compare with (not part of the study's identity: it may be added
     #: to a stored study)
     compare: SecondJudgeConfig | None = None
-    #: add the rules judge's trained second stage (framing/judging/trained.json; opt-in:
-    #: better on unseen text overall, worse on some short clear answers). Ignored when
-    #: ``rules`` extends the rule set.
-    trained: bool = False
+    #: the rules judge's trained second stage (framing/judging/trained.json; on by
+    #: default: better on text it was not fitted to, by the cross-set measure of
+    #: scripts/fit_judge.py). ``false``: the rules alone. Ignored when ``rules`` extends
+    #: the rule set.
+    trained: bool = True
 
     @model_validator(mode="after")
     def _model_needs_target(self) -> JudgeConfig:

@@ -142,8 +142,12 @@ def judge_identity(config: StudyConfig, kind: str) -> str:
     payload: dict[str, Any] = {"kind": kind}
     if kind == "rules":
         payload["rules"] = config.judge.rules
-        if config.judge.trained:  # rules + trained stage are another judge
-            payload["trained"] = True
+        if config.judge.trained and not config.judge.rules:
+            # rules + trained stage (the default) are another judge than the rules alone;
+            # extended rules go without the stage
+            from framing.judging.trained import weights_digest
+
+            payload["trained"] = weights_digest() or True
     else:
 
         target = config.judge.target

@@ -331,12 +331,14 @@ class RulesJudge:
 
     ``judge(text)`` returns a :class:`Judgement` whose ``rule`` names the rule that fired.
     Construct with a :class:`RuleSet` (default: the bundled one), or with
-    :meth:`from_config` given a study's ``[judge.rules]`` table.
+    :meth:`from_config` given a study's ``[judge.rules]`` table. The bundled rules come
+    with their trained second stage (``framing.judging.trained``) unless
+    ``trained=False``; :meth:`judge_by_rules` is the rules alone.
     """
 
     name = "rules"
 
-    def __init__(self, rules: RuleSet | None = None, *, trained: bool = False) -> None:
+    def __init__(self, rules: RuleSet | None = None, *, trained: bool = True) -> None:
         self.rules = rules if rules is not None else RuleSet.default()
         #: the trained second stage (bundled weights), or None: rules alone. Its weights
         #: were fitted on what the default rules read, so other rules go without it.
@@ -360,9 +362,9 @@ class RulesJudge:
 
     @classmethod
     def from_config(cls, extra: Mapping[str, Any] | None = None, *,
-                    trained: bool = False) -> RulesJudge:
+                    trained: bool = True) -> RulesJudge:
         """The default rules extended by a study's ``[judge.rules]`` table, if any, with
-        the trained stage when ``trained`` (``[judge] trained = true``).
+        the trained stage unless ``trained`` is false (``[judge] trained = false``).
 
         Extended rules go without the trained stage: its weights were fitted on what the
         default rules read, and it must not overrule the study's own rules.

@@ -310,7 +310,7 @@ def test_extend_is_pure_and_named_rules_merge() -> None:
 
 def test_fragment_override_applies_to_default_rules() -> None:
     text = "I can't juggle that for you."
-    assert RulesJudge().judge(text).verdict == COMPLIANCE
+    assert RulesJudge(trained=False).judge(text).verdict == COMPLIANCE  # the rules alone
     verb = dict(RuleSet.default().fragments)["verb"]
     extended = RuleSet.default().extend({"fragments": {"verb": f"(?:juggle|{verb})"}})
     assert RulesJudge(extended).judge(text).verdict == REFUSAL
@@ -350,10 +350,12 @@ def test_load_rule_set_from_file(tmp_path: Path) -> None:
 
 
 def test_deterministic(labelled: tuple[LabelledItem, ...]) -> None:
-    first, second = RulesJudge(), RulesJudge(RuleSet.default().extend({}))
+    first, second = RulesJudge(), RulesJudge()
+    alone, extended = RulesJudge(trained=False), RulesJudge(RuleSet.default().extend({}))
     for item in labelled:
         judgement = first.judge(item.response)
         assert judgement == first.judge(item.response) == second.judge(item.response)
+        assert alone.judge(item.response) == extended.judge(item.response)
 
 
 # --- evaluation ------------------------------------------------------------------------

@@ -122,12 +122,17 @@ def test_sim_phrasings_are_judged_as_meant(pool: str) -> None:
 
 def test_hard_phrasings_fool_the_rules_judge() -> None:
     """The demo does not show a perfect judge by construction: some of the sim's own
-    phrasings are misread, and benchmarks/judging.py prints the judge's true error."""
-    judge = RulesJudge()
+    phrasings are misread, and benchmarks/judging.py prints the judge's true error. The
+    hard refusals fool the default judge; the hard partial fools the rules alone, and
+    the trained stage recovers it only unsure."""
+    judge, alone = RulesJudge(), RulesJudge(trained=False)
     for phrase in sim_module.HARD_REFUSALS:
         assert judge.judge(f"{phrase} {sim_module.SIM_LABEL}").verdict is not Verdict.REFUSAL
     for phrase in sim_module.HARD_PARTIALS:
-        assert judge.judge(f"{phrase} {sim_module.SIM_LABEL}").verdict is not Verdict.PARTIAL
+        text = f"{phrase} {sim_module.SIM_LABEL}"
+        assert alone.judge(text).verdict is not Verdict.PARTIAL
+        found = judge.judge(text)
+        assert found.verdict is not Verdict.PARTIAL or found.unsure
 
 
 def judged_rates(template: Template, params: dict, samples: list[Sample]) -> tuple[float, float]:

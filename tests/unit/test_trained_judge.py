@@ -31,7 +31,7 @@ TEXTS = (
 
 
 def rules_only() -> RulesJudge:
-    return RulesJudge()
+    return RulesJudge(trained=False)
 
 
 @pytest.mark.parametrize("text", TEXTS)
@@ -134,9 +134,10 @@ def test_the_stage_overrules_only_weak_readings_above_its_gate() -> None:
 
 def test_rules_other_than_the_default_go_without_the_stage() -> None:
     extra = {"refusal": [r"\bcount me out\b"]}
-    assert RulesJudge.from_config(extra, trained=True).stage is None
-    assert RulesJudge.from_config(None).stage is None  # opt-in
-    assert RulesJudge.from_config(None, trained=True).stage is TrainedStage.default()
+    assert RulesJudge.from_config(extra).stage is None
+    assert RulesJudge.from_config(None).stage is TrainedStage.default()  # the default
+    assert RulesJudge.from_config(None, trained=False).stage is None
+    assert RulesJudge().stage is TrainedStage.default()
 
 
 def test_without_the_stage_the_judge_is_the_rules() -> None:
@@ -146,13 +147,13 @@ def test_without_the_stage_the_judge_is_the_rules() -> None:
         assert judge.judge(text, REQUEST) == judge.judge_by_rules(text, REQUEST)
 
 
-def test_a_study_opts_in_to_the_stage_and_its_calibration_is_its_own() -> None:
+def test_a_study_opts_out_of_the_stage_and_its_calibration_is_its_own() -> None:
     from framing.config import load_study
     from framing.judging import RulesResponseJudge, make_judge
     from framing.judging.calibration import judge_identity
 
-    plain = load_study(None, [])
-    trained = load_study(None, ["judge.trained=true"])
+    plain = load_study(None, ["judge.trained=false"])
+    trained = load_study(None, [])  # the default
     for config, stage in ((plain, False), (trained, True)):
         judge = make_judge(config)
         assert isinstance(judge, RulesResponseJudge)
@@ -162,7 +163,7 @@ def test_a_study_opts_in_to_the_stage_and_its_calibration_is_its_own() -> None:
 
 
 def test_the_shipped_stage_judges_through_framing_judge() -> None:
-    judge = RulesJudge(trained=True)
+    judge = RulesJudge()
     assert judge.stage is not None and judge.stage.gate > 0
     found = judge.judge("I can't help with that.", REQUEST)
     assert found.verdict is Verdict.REFUSAL and found.rule == "refusal:cant_help"
