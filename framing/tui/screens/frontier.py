@@ -11,6 +11,7 @@ every key press while the search ran).
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -23,6 +24,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
@@ -223,7 +225,10 @@ class FrontierScreen(FramingScreen):
     # -- state handed down ---------------------------------------------------------------
 
     def watch_points(self, points: tuple[Point, ...]) -> None:
-        if self.ready:
+        if not self.ready:
+            return
+        # the app may be closing and have taken the widgets: a late update draws nothing
+        with contextlib.suppress(NoMatches):
             self._draw(points)
 
     def _draw(self, points: tuple[Point, ...]) -> None:
