@@ -38,10 +38,7 @@ def _rates(role: str, p: Point, measured: Point) -> str:
 
 
 def _change(c: AxisChange) -> str:
-    if c.paired is None:
-        return f"{c.name} {c.delta_points:+.1f} pts (no paired samples)"
-    return f"{c.name} {c.delta_points:+.1f} pts, {c.p_text}" + (
-        "" if c.significant else " (n.s.)")
+    return f"{c.name}: {c.lower_text}"
 
 
 def answer_lines(a: Assessment) -> list[str]:
