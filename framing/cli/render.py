@@ -348,8 +348,11 @@ def _print_disagreements(kind: str, items: Sequence[Any], limit: int, *, subset:
     shown = items[:limit]
     more = len(items) - len(shown)
     rest = f"; {more:,} more on {subset}: --limit {len(items)}" if more else ""
-    table = Table(title=f"{kind}: {plural(len(items), 'disagreement')} "
-                        f"({len(shown):,} shown{rest})", title_justify="left")
+    # the heading is a line of its own: a table title would wrap to the table's width
+    out.print(f"{kind}: {plural(len(items), 'disagreement')} ({len(shown):,} shown{rest})")
+    if not shown:
+        return
+    table = Table()
     # ids and verdicts keep their width; the request text is cut to what is left
     for title, values in (("sample", [d.sample_id for d in shown]),
                           ("A", [d.verdict_a for d in shown]),
@@ -359,10 +362,7 @@ def _print_disagreements(kind: str, items: Sequence[Any], limit: int, *, subset:
     for d in shown:
         text = d.text if len(d.text) <= 70 else d.text[:69] + "…"
         table.add_row(escape(d.sample_id), d.verdict_a, d.verdict_b, escape(text))
-    if shown:
-        out.print(table)
-    else:
-        out.print(table.title)
+    out.print(table)
 
 
 def print_summary(summary: dict[str, Any]) -> None:
