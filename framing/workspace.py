@@ -55,8 +55,8 @@ def find_study(spec: str | Path | None, here: Path | None = None) -> Path | None
     if spec is None or str(spec) == "-":
         return None if root is None else _default_study(root)
     path = Path(spec)
-    named = not path.suffix and len(path.parts) == 1
-    if named and not (here / path).is_file():
+    named = path.suffix != ".toml" and len(path.parts) == 1
+    if named and not (here / path).exists():
         candidate = Path("studies") / f"{path}.toml"
         if (here / candidate).is_file():
             return candidate

@@ -83,7 +83,7 @@ def print_assessment(points: Sequence[Point], assessment: Assessment, *, title: 
                      for rate, key in zip(rates, ("over_blocking", "under_refusal"),
                                           strict=True)]
         cells = [("● " if p.extra.get("on_frontier") else "○ ") + str(p.trial),
-                 escape(p.label) + notes, *rates,
+                 _cell_label(p.label) + notes, *rates,
                  ", ".join(map(str, p.extra.get("tied_with", []))) or "-"]
         if left_out:
             cells.append("\n".join(f"{n} {what}" for what, n in
@@ -127,6 +127,13 @@ def print_assessment(points: Sequence[Point], assessment: Assessment, *, title: 
                   f"{sizes.get('n_unsafe', '?')} unsafe; framing validate)")
     elif assessment.frontier and holdout_split:
         out.print("hold-out: not validated yet (framing validate)")
+
+
+def _cell_label(label: str) -> str:
+    """A framing's label for a narrow table cell: the template on its first line, its
+    parameters after it, so a fold falls between parameters rather than inside a name."""
+    template, sep, params = label.partition("(")
+    return escape(template) + (f"\n{escape(sep + params)}" if sep else "")
 
 
 def _holdout_cell(h: dict[str, Any] | None, key: str) -> str:
@@ -223,7 +230,7 @@ def print_points(points: Sequence[Point], fmt: str, *, title: str) -> None:
         table.add_column(heading, justify="right", no_wrap=True)
     for p in points:
         mark = " (baseline)" if p.baseline else ""
-        table.add_row(str(p.trial), escape(p.label) + mark, short_rate(p.over_blocking),
+        table.add_row(str(p.trial), _cell_label(p.label) + mark, short_rate(p.over_blocking),
                       short_rate(p.under_refusal),
                       f"{p.over_blocking.n}+{p.under_refusal.n}", str(p.errors),
                       *(str(getattr(p, key)) for key, _ in excluded))
@@ -445,7 +452,7 @@ def print_holdout_checks(result: ValidationResult) -> None:
     table.add_column("over-blocking\n↳ hold-out", justify="right", no_wrap=True)
     table.add_column("under-refusal\n↳ hold-out", justify="right", no_wrap=True)
     for c in result.checks:
-        table.add_row(str(c.search.trial), escape(c.search.label),
+        table.add_row(str(c.search.trial), _cell_label(c.search.label),
                       both(c.search.over_blocking, c.holdout.over_blocking),
                       both(c.search.under_refusal, c.holdout.under_refusal))
     out.print(table)
