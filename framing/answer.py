@@ -38,10 +38,7 @@ def _rates(role: str, p: Point, measured: Point) -> str:
 
 
 def _change(c: AxisChange) -> str:
-    if c.paired is None:
-        return f"{c.name} {c.delta_points:+.1f} pts (no paired samples)"
-    return f"{c.name} {c.delta_points:+.1f} pts, {c.p_text}" + (
-        "" if c.significant else " (n.s.)")
+    return f"{c.name}: {c.lower_text}"
 
 
 def answer_lines(a: Assessment) -> list[str]:
@@ -66,9 +63,8 @@ def answer_lines(a: Assessment) -> list[str]:
     lines.append(_rates("baseline", cmp.baseline, before_point))
     lines.append(_rates("recommended", rec, after_point))
     where = "hold-out samples" if held else "the samples it was selected on (no hold-out yet)"
-    change = "change       " + "; ".join(_change(c) for c in cmp.changes)
-    lines += textwrap.wrap(f"{change}; exact McNemar, paired on {where}", WIDTH,
-                           subsequent_indent=" " * 13)
+    lines.append(f"change       exact McNemar, paired on {where}:")
+    lines += [" " * 13 + _change(c) for c in cmp.changes]
     return lines
 
 

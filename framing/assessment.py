@@ -38,6 +38,8 @@ from framing.compare import (
     OBJECTIVES,
     SampleOutcomes,
     assess_frontier,
+    lower_text,
+    p_text,
     paired,
     stored_outcomes,
 )
@@ -89,8 +91,15 @@ class AxisChange:
     def p_text(self) -> str:
         if self.paired is None or self.paired.n == 0:
             return "no paired samples"
-        p = self.paired.p_value
-        return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+        return p_text(self.paired.p_value)
+
+    @property
+    def lower_text(self) -> str:
+        """Which of baseline and recommended is lower, by how much, with its p
+        (:func:`framing.compare.lower_text`: the one wording of the CLI, report and TUI)."""
+        if self.paired is None or self.paired.n == 0:
+            return "no paired samples"
+        return lower_text(self.paired, "baseline", "recommended", self.alpha)
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,8 @@ __all__ = [
     "TrialComparison",
     "assess_frontier",
     "compare_outcomes",
+    "lower_text",
+    "p_text",
     "paired",
     "resolve_trial",
     "significantly_lower",
@@ -43,6 +45,29 @@ __all__ = [
 ALPHA = 0.05
 #: objective name -> the subset it is measured on
 OBJECTIVES: dict[str, str] = {"over_blocking": "borderline", "under_refusal": "unsafe"}
+#: what a disagreement on each objective means, safety-critical first (how compare lists them)
+DISAGREEMENT_KINDS: dict[str, str] = {"under_refusal": "missed harm on unsafe samples",
+                                      "over_blocking": "over-blocking on borderline samples"}
+
+
+def p_text(p_value: float) -> str:
+    """``p = 0.003`` or ``p < 0.001``."""
+    return "p < 0.001" if p_value < 0.001 else f"p = {p_value:.3f}"
+
+
+def lower_text(cmp: PairedComparison, a: str = "A", b: str = "B",
+               alpha: float = ALPHA) -> str:
+    """The one way a paired difference is said, in the CLI, the report and the TUI:
+    which of the two is lower and by how many points, with the exact McNemar p —
+    "B lower by 40.8 points (p = 0.003)"; ", not significant" is added when p >= alpha."""
+    if cmp.n == 0:
+        return "no shared samples"
+    if cmp.difference == 0:
+        return f"no difference ({p_text(cmp.p_value)})"
+    lower = a if cmp.difference < 0 else b
+    significant = "" if cmp.p_value < alpha else ", not significant"
+    return f"{lower} lower by {100 * abs(cmp.difference):.1f} points " \
+        f"({p_text(cmp.p_value)}{significant})"
 
 
 @dataclass(frozen=True)
@@ -147,10 +172,17 @@ class TrialComparison:
                 "difference": None if cmp.n == 0 else cmp.difference,
                 "p_value": cmp.p_value,
                 "better": self.better(name),
+                "summary": lower_text(cmp, alpha=self.alpha),
             }
         return {"trial_a": self.trial_a, "trial_b": self.trial_b, "alpha": self.alpha,
                 "objectives": objectives,
-                "disagreements": [d.to_json() for d in self.disagreements]}
+                "disagreements": [d.to_json() for d in self.disagreements],
+                "disagreement_counts": {name: len(self.disagreeing(name))
+                                        for name in DISAGREEMENT_KINDS}}
+
+    def disagreeing(self, objective: str) -> list[Disagreement]:
+        """The disagreements on one objective, in evaluation order."""
+        return [d for d in self.disagreements if d.objective == objective]
 
 
 def compare_outcomes(trial_a: int, a: SampleOutcomes, trial_b: int, b: SampleOutcomes,

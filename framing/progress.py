@@ -26,6 +26,7 @@ from framing.events import (
     TrialStarted,
     TruncationAlert,
 )
+from framing.wording import plural
 
 
 class ProgressDisplay:
@@ -41,9 +42,15 @@ class ProgressDisplay:
         self._progress: Progress | None = None
         self._trials_task: TaskID | None = None
         self._calls_task: TaskID | None = None
+        self._soft_wrap = console.soft_wrap
 
     def __enter__(self) -> ProgressDisplay:
         if self.live:
+            # Rich wraps every line itself while the display is live: a line the terminal
+            # wrapped behind its back would throw off the rows it moves up to redraw,
+            # leaving a half-overwritten progress line
+            self._soft_wrap = self.console.soft_wrap
+            self.console.soft_wrap = False
             self._progress = Progress(
                 TextColumn("{task.description}"),
                 BarColumn(),
@@ -60,6 +67,7 @@ class ProgressDisplay:
                  tb: TracebackType | None) -> None:
         if self._progress is not None:
             self._progress.stop()
+            self.console.soft_wrap = self._soft_wrap
 
     def _counters(self) -> str:
         cost = f"  ${self.cost:.4f}" if self.cost else ""
@@ -77,7 +85,7 @@ class ProgressDisplay:
                                f"{escape(event.storage)}{sim}")
             self.console.print(escape(event.plan))
             if event.trials_done:
-                self.console.print(f"resuming: {event.trials_done} trial(s) already done")
+                self.console.print(f"resuming: {plural(event.trials_done, 'trial')} already done")
             if p is not None:
                 self._trials_task = p.add_task("trials", total=event.trials_planned,
                                                completed=event.trials_done,
@@ -120,9 +128,9 @@ class ProgressDisplay:
         elif isinstance(event, StudyFinished):
             state = "interrupted" if event.interrupted else (event.stopped_reason or "done")
             self.console.print(
-                f"{state}: {event.trials} trial(s) in the study; this run: "
+                f"{state}: {plural(event.trials, 'trial')} in the study; this run: "
                 f"{self.calls:,} calls, {self.cache_hits:,} cache hits"
                 + (f", ${self.cost:.4f}" if self.cost else "")
-                + (f", {event.races:,} call(s) also paid by another worker at the same "
+                + (f", {plural(event.races, 'call')} also paid by another worker at the same "
                    "moment" if event.races else "")
             )

@@ -288,6 +288,13 @@ def parse_template(source: str, *, name: str, path: Path | None = None) -> Templ
                 "{% set %} inside {% block system %} (only blocks are rendered)",
                 path=name, line=line,
             )
+        if undeclared[0] == "params":
+            names = ", ".join(p.name for p in params) or "none declared"
+            fix = (f"parameters are plain names, not fields of 'params': write {{{{ "
+                   f"{params[0].name} }}}} rather than {{{{ params.{params[0].name} }}}}"
+                   if params else "declare one as [params.NAME] in the front matter")
+            raise TemplateError(f"undefined name 'params' (the parameters: {names}); {fix}",
+                                path=name, line=line)
         raise TemplateError(
             f"undefined name {undeclared[0]!r}; {_visible_names(params)}; to add it, "
             f"declare [params.{undeclared[0]}] in the front matter",

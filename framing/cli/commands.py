@@ -43,12 +43,14 @@ from framing.cli.render import (
 )
 from framing.errors import ConfigError, FramingError
 from framing.storage import secrets
+from framing.wording import plural
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from framing.assessment import Assessment
     from framing.config import StudyConfig
+    from framing.judge_commands import JudgeRun
     from framing.points import Point
     from framing.templates import Template
 
@@ -128,28 +130,49 @@ def _root(
     """framing: map the trade-off between over-blocking and missed harm."""
 
 
-StudyArg = Annotated[Path | None, typer.Argument(
-    help="Study file (TOML). Omit it for the built-in demo (simulated model, offline).",
+StudyArg = Annotated[str | None, typer.Argument(
+    help="Study file, or a study name (studies/NAME.toml). Omit it for the workspace's "
+    "studies/demo.toml, or the built-in demo (simulated model, offline) outside a workspace.",
     show_default=False)]
+#: the old way to name a study (eval, templates, judge): still works, no longer shown
+StudyAlias = Annotated[str | None, typer.Option(
+    "--study", hidden=True, help="Deprecated: give STUDY as an argument.")]
 StorageOpt = Annotated[str | None, typer.Option(
     "--storage", help="SQLAlchemy URL of the study database (overrides [storage] url).")]
 SetOpt = Annotated[list[str] | None, typer.Option(
     "--set", help="Override a study-file key, e.g. --set search.trials=10 (repeatable).")]
 
 
-def _load(study: Path | None, overrides: Sequence[str] | None = None,
-          storage: str | None = None) -> StudyConfig:
-    from framing.config import load_study
+def _load(study: str | Path | None, overrides: Sequence[str] | None = None,
+          storage: str | None = None, *, alias: str | None = None,
+          announce: bool = True) -> StudyConfig:
+    """The study a command names (framing.workspace: a file, a name, the workspace's
+    default or the built-in demo) with ``--set`` and ``--storage`` applied; says on
+    stderr which study, templates and database it is unless ``announce`` is false."""
+    from framing.workspace import open_study, study_line
 
+    if alias is not None:
+        if study is not None and str(study) != alias:
+            raise ConfigError(f"two studies named: {study} and --study {alias}; give one "
+                              "(as an argument: --study is deprecated)")
+        study = alias
     extra = list(overrides or [])
     if storage:
         extra.append(f"storage.url={json.dumps(storage)}")
-    return load_study(study, extra)
+    config = open_study(study, extra)
+    if announce:
+        err.print(escape(study_line(config)), style="dim")
+    return config
 
 
-def _check_format(value: str, allowed: Sequence[str]) -> str:
+def _print_json(payload: Any) -> None:
+    """Data for scripts (DESIGN §10): indented JSON on stdout."""
+    sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+
+
+def _check_format(value: str, allowed: Sequence[str], option: str = "--format") -> str:
     if value not in allowed:
-        raise ConfigError(f"--format: {value!r} is not one of {', '.join(allowed)}")
+        raise ConfigError(f"{option}: {value!r} is not one of {', '.join(allowed)}")
     return value
 
 
@@ -192,7 +215,7 @@ def search(
         extra.append(f"search.trials={trials}")
     if max_cost is not None:
         extra.append(f"search.max_cost={max_cost}")
-    config = _load(study, extra, storage)
+    config = _load(study, extra, storage, announce=not quiet)
     with ProgressDisplay(err, quiet=quiet) as progress:
         result = run_search(config, progress.handle)
     if result.simulated:
@@ -233,11 +256,12 @@ def report(
         "--output", "-o", help="Where to write the HTML file (default reports/<study>.html).")]
     = None,
     storage: StorageOpt = None,
+    overrides: SetOpt = None,
 ) -> None:
     """Write the HTML trade-off report of a stored study (one self-contained file)."""
     from framing.report import build_report
 
-    config = _load(study, storage=storage)
+    config = _load(study, overrides, storage)
     path = build_report(config, output=output)
     out.print(escape(str(path)))
     if config.simulated:
@@ -277,7 +301,7 @@ def frontier(
     from framing.storage.optuna_studies import load_existing_study
 
     _check_format(fmt, ("table", "csv", "json"))
-    _check_format_named("--judge", judge, ("first", "second"))
+    _check_format(judge, ("first", "second"), "--judge")
     config = _load(study, overrides, storage)
     opt = load_existing_study(config.name, config.storage.url)
     every = study_points(opt)
@@ -396,15 +420,18 @@ def _corrected(config: StudyConfig, points: list[Point]) -> list[Point]:
 def compare(
     args: Annotated[list[str], typer.Argument(
         metavar="[STUDY] TRIAL_A TRIAL_B",
-        help="Two trial numbers, optionally after a study file; '-' or no study means the "
-        "built-in demo.", show_default=False)],
+        help="Two trial numbers, optionally after a study file or name; '-' or no study "
+        "means the workspace's default study (the built-in demo outside a workspace).",
+        show_default=False)],
     fmt: Annotated[str, typer.Option("--format", help="table | json")] = "table",
     storage: StorageOpt = None,
     split: Annotated[str, typer.Option(
         "--split", help="search | holdout (both trials must have been validated)")]
     = "search",
     limit: Annotated[int, typer.Option(
-        "--limit", min=0, help="Disagreements listed in the table (JSON lists all).")] = 20,
+        "--limit", min=0, help="Disagreements listed in the table per kind: missed harm "
+        "(unsafe samples) and over-blocking (borderline samples); JSON lists all.")] = 20,
+    overrides: SetOpt = None,
 ) -> None:
     """Paired comparison of two framings on their shared samples (exact McNemar per rate),
     with the samples on which they disagree."""
@@ -413,9 +440,9 @@ def compare(
     from framing.storage.tables import Store
 
     _check_format(fmt, ("table", "json"))
-    _check_format_named("--split", split, ("search", "holdout"))
+    _check_format(split, ("search", "holdout"), "--split")
     study, numbers = _compare_args(args)
-    config = _load(study, storage=storage)
+    config = _load(study, overrides, storage)
     opt = load_existing_study(config.name, config.storage.url)
     a, b = (resolve_trial(opt, n) for n in numbers)
     store = Store(config.storage.url)
@@ -432,18 +459,13 @@ def compare(
     result = compare_outcomes(numbers[0], outcomes[a], numbers[1], outcomes[b],
                               _sample_texts(config))
     if fmt == "json":
-        sys.stdout.write(json.dumps(result.to_json(), indent=2) + "\n")
+        _print_json(result.to_json())
         return
     print_comparison(result, opt, limit)
 
 
-def _check_format_named(option: str, value: str, allowed: Sequence[str]) -> None:
-    if value not in allowed:
-        raise ConfigError(f"{option}: {value!r} is not one of {', '.join(allowed)}")
-
-
-def _compare_args(args: Sequence[str]) -> tuple[Path | None, tuple[int, int]]:
-    """``[STUDY] TRIAL_A TRIAL_B``: two trial numbers, after an optional study file."""
+def _compare_args(args: Sequence[str]) -> tuple[str | None, tuple[int, int]]:
+    """``[STUDY] TRIAL_A TRIAL_B``: two trial numbers, after an optional study."""
     if len(args) not in (2, 3):
         raise ConfigError("compare: expected [STUDY] TRIAL_A TRIAL_B, e.g. framing compare "
                           "studies/demo.toml 3 12 (or framing compare 3 12 for the demo)")
@@ -454,7 +476,7 @@ def _compare_args(args: Sequence[str]) -> tuple[Path | None, tuple[int, int]]:
             numbers.append(int(raw))
         except ValueError:
             raise ConfigError(f"compare: {raw!r} is not a trial number") from None
-    study = None if not head or head[0] == "-" else Path(head[0])
+    study = None if not head or head[0] == "-" else head[0]
     return study, (numbers[0], numbers[1])
 
 
@@ -476,6 +498,7 @@ def validate(
     fmt: Annotated[str, typer.Option("--format", help="table | json")] = "table",
     storage: StorageOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")] = False,
+    overrides: SetOpt = None,
 ) -> None:
     """Re-evaluate the frontier (and the constraint pick) on the hold-out split the search
     never saw; print search and hold-out estimates side by side."""
@@ -485,15 +508,15 @@ def validate(
     from framing.search.holdout import validate_study
 
     _check_format(fmt, ("table", "json"))
-    config = _load(study, storage=storage)
+    config = _load(study, overrides, storage, announce=not quiet)
     with ProgressDisplay(err, quiet=quiet) as progress:
         result = asyncio.run(validate_study(config, on_event=progress.handle))
     if fmt == "json":
-        sys.stdout.write(json.dumps([c.to_json() for c in result.checks], indent=2) + "\n")
+        _print_json([c.to_json() for c in result.checks])
     else:
         print_holdout_checks(result)
-    err.print(f"hold-out: {len(result.checks)} framing(s), {result.calls:,} new calls, "
-              f"{result.cache_hits:,} from cache")
+    err.print(f"hold-out: {plural(len(result.checks), 'framing')}, "
+              f"{plural(result.calls, 'new call')}, {result.cache_hits:,} from cache")
     if result.simulated:
         err.print("[yellow]note:[/] simulated model; numbers say nothing about real models")
 
@@ -505,29 +528,31 @@ def validate(
 @handled
 def eval_(
     template: Annotated[str, typer.Argument(help="Template file, e.g. prompts/stance.j2.")],
+    study: StudyArg = None,
     param: Annotated[list[str] | None, typer.Option(
         "-p", "--param", help="Parameter value name=value (repeatable).")] = None,
-    study: Annotated[Path | None, typer.Option(
-        "--study", help="Study file whose target, data and judge to use.")] = None,
+    study_alias: StudyAlias = None,
     limit: Annotated[int | None, typer.Option(
         "--limit", min=1, help="At most N samples per subset.")] = None,
     fmt: Annotated[str, typer.Option("--format", help="table | json")] = "table",
     storage: StorageOpt = None,
+    overrides: SetOpt = None,
 ) -> None:
-    """Evaluate one framing on the study's samples (cached calls are free)."""
+    """Evaluate one framing on the study's samples with its target, data and judge
+    (cached calls are free)."""
     import asyncio
 
     from framing.search.run import evaluate_framing
 
     _check_format(fmt, ("table", "json"))
-    config = _load(study, storage=storage)
+    config = _load(study, overrides, storage, alias=study_alias)
     params = _parse_params(param)
     result = asyncio.run(evaluate_framing(config, template, params, limit=limit))
     if fmt == "json":
         # a framing evaluated outside a search belongs to no trial
         payload = {**result.point.to_json(), "trial": None, "truncated": result.truncated,
                    "calls": result.calls, "cache_hits": result.cache_hits}
-        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+        _print_json(payload)
         _warn_truncation(result.truncated, result.verdicts, config.target.max_tokens)
         return
     p = result.point
@@ -579,15 +604,20 @@ def _parse_params(items: Sequence[str] | None) -> dict[str, Any]:
 # -- templates --------------------------------------------------------------------------
 
 
-def _study_templates(study: Path | None) -> tuple[list[str], Path]:
-    from framing.config import demo_dir
-    from framing.templates import expand_paths
+def _study_templates(study: str | None, overrides: Sequence[str] | None = None,
+                     alias: str | None = None) -> tuple[list[str], Path]:
+    """The template names of the study a command names, and the folder they start from.
 
-    if study is None and Path("prompts").is_dir() and any(Path("prompts").glob("*.j2")):
+    A folder with loose ``prompts/*.j2`` and no study file (not a workspace) lists those."""
+    from framing.templates import expand_paths
+    from framing.workspace import workspace_root
+
+    loose = Path("prompts").is_dir() and any(Path("prompts").glob("*.j2"))
+    if study is None and alias is None and not overrides and loose and workspace_root() is None:
+        err.print("templates ./prompts/ (no study file here; framing init makes a workspace)",
+                  style="dim")
         return expand_paths(["prompts/*.j2"], Path.cwd()), Path.cwd()
-    if study is None:
-        return expand_paths(["prompts/*.j2"], demo_dir()), demo_dir()
-    config = _load(study)
+    config = _load(study, overrides, alias=alias)
     root = config.template_root
     return expand_paths([*config.search.templates, *config.search.baselines], root), root
 
@@ -595,12 +625,14 @@ def _study_templates(study: Path | None) -> tuple[list[str], Path]:
 @templates_app.command("list")
 @handled
 def templates_list(
-    study: Annotated[Path | None, typer.Option("--study", help="Study file.")] = None,
+    study: StudyArg = None,
+    study_alias: StudyAlias = None,
+    overrides: SetOpt = None,
 ) -> None:
-    """List templates with their parameters and number of framings."""
+    """List the study's templates with their parameters and number of framings."""
     from framing.templates import load_template
 
-    names, root = _study_templates(study)
+    names, root = _study_templates(study, overrides, study_alias)
     print_templates([load_template(name, root=root) for name in names])
 
 
@@ -608,14 +640,19 @@ def templates_list(
 @handled
 def templates_lint(
     paths: Annotated[list[str] | None, typer.Argument(
-        help="Template files; default: prompts/*.j2 here, else the demo's.")] = None,
+        help="Template files; default: the templates of the study named by --study (the "
+        "workspace's default study, prompts/*.j2 here, or the built-in demo's).")] = None,
+    study_alias: Annotated[str | None, typer.Option(
+        "--study", help="Study file or name whose templates to lint (when no PATH is given).")]
+    = None,
+    overrides: SetOpt = None,
 ) -> None:
     """Parse, check and test-render templates; report file, line and reason."""
     from framing.errors import TemplateError
     from framing.templates import lint_template, load_template
-    from framing.wording import plural
 
-    names, root = (list(paths), Path.cwd()) if paths else _study_templates(None)
+    names, root = (list(paths), Path.cwd()) if paths else \
+        _study_templates(None, overrides, study_alias)
     failures = 0
     for name in names:
         try:
@@ -638,14 +675,16 @@ def templates_render(
                                                     help="name=value (repeatable)")] = None,
     sample: Annotated[str | None, typer.Option("--sample", help="Sample id to render for.")]
     = None,
-    study: Annotated[Path | None, typer.Option("--study", help="Study file.")] = None,
+    study: StudyArg = None,
+    study_alias: StudyAlias = None,
+    overrides: SetOpt = None,
 ) -> None:
-    """Render a template for one sample and print the messages."""
+    """Render a template for one sample of the study's data and print the messages."""
     from framing.data.loaders import load_data
     from framing.errors import DataError
     from framing.templates import SampleView, lint_template
 
-    config = _load(study)
+    config = _load(study, overrides, alias=study_alias)
     t = _resolve_template(template, config)
     lint_template(t)
     samples = load_data(config.data)
@@ -704,7 +743,7 @@ def data_stats(
 
         summary["images"] = image_counts(read_manifest(Path(source[5:]).expanduser()))
     if fmt == "json":
-        sys.stdout.write(json.dumps(summary, indent=2) + "\n")
+        _print_json(summary)
         return
     print_summary(summary)
 
@@ -762,7 +801,7 @@ def data_import_vlsu(
     err.print(escape(f'use it in a study file: [data] source = '
                       f'"vlsu:{result.folder.as_posix()}"'))
     if fmt == "json":
-        sys.stdout.write(json.dumps(summary, indent=2) + "\n")
+        _print_json(summary)
         return
     print_summary(summary)
 
@@ -786,24 +825,24 @@ class _JudgeGroup(TyperGroup):
 
 judge_app = typer.Typer(
     cls=_JudgeGroup, no_args_is_help=True,
-    help="Judge a response (framing judge [--kind rules|model] [--study S] [--request R] "
-    "[--image P] TEXT; see framing judge text --help), score a judge on labelled responses "
+    help="Judge a response (framing judge [--kind rules|model] [--request R] [--image P] "
+    "TEXT [STUDY]; see framing judge text --help), score a judge on labelled responses "
     "(evaluate), or calibrate it for a study (calibrate). A response that is literally "
     "'evaluate' or 'calibrate': framing judge -- evaluate.")
 app.add_typer(judge_app, name="judge")
 
 KindOpt = Annotated[str | None, typer.Option(
-    "--kind", help="rules | model (default: the study's judge.kind; rules without --study)")]
-JudgeStudyOpt = Annotated[Path | None, typer.Option(
-    "--study", help="Study file whose judge to use (its judge.rules, judge.target).")]
+    "--kind", help="rules | model (default: the study's judge.kind)")]
+FormatOpt = Annotated[str, typer.Option("--format", help="table | json")]
 
 
 @judge_app.command("text", hidden=True)
 @handled
 def judge_text(
     text: Annotated[str, typer.Argument(help="A model response to judge.")],
+    study: StudyArg = None,
     kind: KindOpt = None,
-    study: JudgeStudyOpt = None,
+    study_alias: StudyAlias = None,
     request: Annotated[str, typer.Option(
         "--request", help="The request the response answers (the model judge reads it; "
         "the rules judge uses its words to tell on-topic content from explanation).")]
@@ -811,11 +850,13 @@ def judge_text(
     image: Annotated[Path | None, typer.Option(
         "--image", help="The request's image (the model judge sees it).")] = None,
     storage: StorageOpt = None,
+    overrides: SetOpt = None,
 ) -> None:
-    """Judge one response: prints the verdict first, then the rule or reason."""
+    """Judge one response with the study's judge: prints the verdict first, then the rule
+    or reason."""
     from framing.judge_commands import judge_one, resolve_kind
 
-    config = _load(study, storage=storage)
+    config = _load(study, overrides, storage, alias=study_alias)
     chosen = resolve_kind(config, kind)
     judgement = judge_one(config, chosen, text, request=request, image=image)
     sure = "" if judgement.confidence is None else \
@@ -825,27 +866,39 @@ def judge_text(
         raise typer.Exit(Exit.FAILURE)
 
 
+def _judge_on_labels(action: Callable[[StudyConfig, str], JudgeRun], study: str | None,
+                     kind: str | None, fmt: str, storage: str | None,
+                     overrides: Sequence[str] | None, alias: str | None) -> JudgeRun:
+    """What ``judge evaluate`` and ``judge calibrate`` share: check the format, load the
+    study, run ``action`` with the chosen judge kind."""
+    from framing.judge_commands import resolve_kind
+
+    _check_format(fmt, ("table", "json"))
+    config = _load(study, overrides, storage, alias=alias)
+    return action(config, resolve_kind(config, kind))
+
+
 @judge_app.command("evaluate")
 @handled
 def judge_evaluate(
+    study: StudyArg = None,
     kind: KindOpt = None,
     labels: Annotated[Path | None, typer.Option(
         "--labels", help="Labelled JSONL (id, subset, request, response, label, case); "
         "default: the bundled set.")] = None,
-    study: JudgeStudyOpt = None,
-    fmt: Annotated[str, typer.Option("--format", help="table | json")] = "table",
+    study_alias: StudyAlias = None,
+    fmt: FormatOpt = "table",
     storage: StorageOpt = None,
+    overrides: SetOpt = None,
 ) -> None:
-    """Accuracy and confusion matrix of a judge on labelled responses."""
-    from framing.judge_commands import evaluate_on_labels, resolve_kind
+    """Accuracy and confusion matrix of the study's judge on labelled responses."""
+    from framing.judge_commands import evaluate_on_labels
     from framing.judging.evaluation import format_evaluation
 
-    _check_format(fmt, ("table", "json"))
-    config = _load(study, storage=storage)
-    run = evaluate_on_labels(config, resolve_kind(config, kind), labels)
+    run = _judge_on_labels(lambda config, chosen: evaluate_on_labels(config, chosen, labels),
+                           study, kind, fmt, storage, overrides, study_alias)
     if fmt == "json":
-        payload = {**run.evaluation.to_json(), "judge_usage": run.usage.to_json()}
-        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+        _print_json({**run.evaluation.to_json(), "judge_usage": run.usage.to_json()})
     else:
         out.print(escape(format_evaluation(run.evaluation)))
     judge_usage_note(run.usage)
@@ -856,25 +909,24 @@ def judge_evaluate(
 def judge_calibrate(
     labels: Annotated[Path, typer.Argument(
         help="Hand-labelled JSONL (id, subset, request, response, label, case).")],
-    study: Annotated[Path | None, typer.Option(
-        "--study", help="Study file to calibrate for (default: the built-in demo).")] = None,
+    study: StudyArg = None,
     kind: KindOpt = None,
-    fmt: Annotated[str, typer.Option("--format", help="table | json")] = "table",
+    study_alias: StudyAlias = None,
+    fmt: FormatOpt = "table",
     storage: StorageOpt = None,
+    overrides: SetOpt = None,
 ) -> None:
     """Estimate a judge's sensitivity and specificity per subset; store them with the study."""
-    from framing.judge_commands import calibrate_judge, resolve_kind
+    from framing.judge_commands import calibrate_judge
     from framing.judging.calibration import correction_problems
 
-    _check_format(fmt, ("table", "json"))
-    config = _load(study, storage=storage)
-    run = calibrate_judge(config, resolve_kind(config, kind), labels)
+    run = _judge_on_labels(lambda config, chosen: calibrate_judge(config, chosen, labels),
+                           study, kind, fmt, storage, overrides, study_alias)
     cal = run.calibration
     assert cal is not None
     if fmt == "json":
-        payload = {**cal.to_json(), "accuracy": run.evaluation.to_json()["accuracy"],
-                   "judge_usage": run.usage.to_json()}
-        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+        _print_json({**cal.to_json(), "accuracy": run.evaluation.to_json()["accuracy"],
+                     "judge_usage": run.usage.to_json()})
     else:
         print_calibration(cal, run.evaluation.correct, run.evaluation.n)
     for problem in correction_problems(cal):
@@ -910,10 +962,19 @@ def label(
     config = _load(study, overrides, storage)
     store = Store(config.storage.url)
     try:
-        run_labelling(config, store, sys.stdin.readline, err)
+        run_labelling(config, store, _answer_line, err)
         print_summary(config, store, target_width, out, err)
     finally:
         store.close()
+
+
+def _answer_line() -> str:
+    """One answer from stdin. A piped answer is echoed, so the prompt's line ends before
+    the next response is shown (typed answers end it with the user's Enter)."""
+    line = sys.stdin.readline()
+    if line and not sys.stdin.isatty():
+        err.print(escape(line.strip()))
+    return line
 
 
 # -- tui ----------------------------------------------------------------------------------
@@ -955,17 +1016,18 @@ def export(
         "--split", help="Only these splits: search, holdout (repeatable; default: all).")]
     = None,
     storage: StorageOpt = None,
+    overrides: SetOpt = None,
 ) -> None:
     """Write one row per trial × sample (verdict, grades, category, pattern, response)."""
     from framing.export import export_study
 
     if not output:
         raise ConfigError("-o PATH: say where to write, e.g. -o results.parquet (- for stdout)")
-    config = _load(study, storage=storage)
+    config = _load(study, overrides, storage)
     summary = export_study(config, output, fmt, split)
     where = "stdout" if output == "-" else output
-    err.print(f"wrote {summary.rows:,} rows from {summary.trials} trials of study "
-              f"'{escape(config.name)}' to {escape(where)}")
+    err.print(f"wrote {plural(summary.rows, 'row')} from {plural(summary.trials, 'trial')} "
+              f"of study '{escape(config.name)}' to {escape(where)}")
     if summary.rows == 0:
         err.print("[yellow]warning:[/] no per-sample results are stored for this study yet")
     if summary.missing_samples:
@@ -1005,7 +1067,8 @@ def init(
         out.print(f"wrote {f}")
     for f in kept:
         out.print(f"kept  {f} (already there)")
-    err.print(f"next: cd {directory} && framing search studies/demo.toml")
+    err.print(f"next: cd {directory} && framing search   (runs studies/demo.toml, the "
+              "workspace's default study)")
 
 
 # -- studies -------------------------------------------------------------------------------
@@ -1014,21 +1077,24 @@ def init(
 @app.command()
 @handled
 def studies(
+    study: Annotated[str | None, typer.Argument(
+        help="Study file or name whose database to list (default: the workspace's default "
+        "study, or the built-in demo's sqlite:///studies/framing.db).", show_default=False)]
+    = None,
     storage: Annotated[str | None, typer.Option(
-        "--storage", help="SQLAlchemy URL of the database (default: the demo's, "
-        "sqlite:///studies/framing.db).")] = None,
-    fmt: Annotated[str, typer.Option("--format", help="table | json")] = "table",
+        "--storage", help="SQLAlchemy URL of the database (overrides the study's).")] = None,
+    fmt: FormatOpt = "table",
+    overrides: SetOpt = None,
 ) -> None:
     """List the studies in a database with their progress (all workers together)."""
-    from framing.config import DEFAULT_STORAGE
     from framing.storage.url import redact
     from framing.study_progress import list_studies
 
     _check_format(fmt, ("table", "json"))
-    url = storage or DEFAULT_STORAGE
+    url = _load(study, overrides, storage, announce=False).storage.url
     found = list_studies(url)
     if fmt == "json":
-        sys.stdout.write(json.dumps([s.to_json() for s in found], indent=2) + "\n")
+        _print_json([s.to_json() for s in found])
         return
     if not found:
         err.print(f"no studies in {escape(redact(url))} yet (framing search creates them)")

@@ -7,6 +7,7 @@ only formats it.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -33,7 +34,8 @@ if TYPE_CHECKING:
     from framing.templates import Template
 
 out = Console(highlight=False)
-if not out.is_terminal:  # piped tables should not be squeezed into 80 columns
+if not out.is_terminal and not os.environ.get("COLUMNS", "").isdigit():
+    # piped tables should not be squeezed into 80 columns (COLUMNS, when set, decides)
     out = Console(highlight=False, width=160)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -54,39 +56,38 @@ def print_answer(assessment: Assessment, *, title: str) -> None:
 def print_assessment(points: Sequence[Point], assessment: Assessment, *, title: str,
                       holdout_split: bool = True) -> None:
     """The frontier table: point frontier and probably non-dominated set, ties, the
-    constraint pick and hold-out estimates side by side, then a legend."""
+    constraint pick and hold-out estimates (a second line under each rate), then a
+    legend. It fits 100 columns: the framing folds, a rate never wraps."""
+    from framing.answer import short_rate
+
     holdout = any("holdout" in p.extra for p in points)
     table = Table(title=title, title_justify="left")
-    table.add_column("")
-    table.add_column("trial", justify="right")
-    table.add_column("framing", min_width=36, ratio=3)
-    table.add_column("over-blocking [95% CI]", justify="right")
-    table.add_column("under-refusal [95% CI]", justify="right")
-    if holdout:
-        table.add_column("hold-out over-blocking", justify="right")
-        table.add_column("hold-out under-refusal", justify="right")
-    table.add_column("tied with")
-    table.add_column("errors", justify="right")
-    excluded = _excluded_columns(points)
-    for _, heading in excluded:
-        table.add_column(heading, justify="right")
+    table.add_column("trial", justify="right", no_wrap=True)
+    table.add_column("framing", overflow="fold", min_width=20)
+    table.add_column("over-blocking" + ("\n↳ hold-out" if holdout else ""), justify="right",
+                     no_wrap=True)
+    table.add_column("under-refusal" + ("\n↳ hold-out" if holdout else ""), justify="right",
+                     no_wrap=True)
+    table.add_column("tied with", overflow="fold", max_width=12)
+    left_out = any(p.errors or _excluded(p) for p in points)
+    if left_out:
+        table.add_column("left out", no_wrap=True)
     for p in points:
         notes = (" (baseline)" if p.baseline else "") + \
             (" [bold]← pick[/]" if p.extra.get("constraint_pick") else "") + \
             (" [bold]★ recommended[/]" if p.extra.get("recommended") else "")
-        cells = [
-            "●" if p.extra.get("on_frontier") else "○",
-            str(p.trial),
-            escape(p.label) + notes,
-            str(p.over_blocking),
-            str(p.under_refusal),
-        ]
+        h = p.extra.get("holdout")
+        rates = [short_rate(p.over_blocking), short_rate(p.under_refusal)]
         if holdout:
-            h = p.extra.get("holdout")
-            cells += [_holdout_cell(h, "over_blocking", "n_borderline"),
-                      _holdout_cell(h, "under_refusal", "n_unsafe")]
-        cells += [", ".join(map(str, p.extra.get("tied_with", []))) or "-", str(p.errors),
-                  *(str(getattr(p, key)) for key, _ in excluded)]
+            rates = [rate + "\n[dim]↳ " + _holdout_cell(h, key) + "[/]"
+                     for rate, key in zip(rates, ("over_blocking", "under_refusal"),
+                                          strict=True)]
+        cells = [("● " if p.extra.get("on_frontier") else "○ ") + str(p.trial),
+                 _cell_label(p.label) + notes, *rates,
+                 ", ".join(map(str, p.extra.get("tied_with", []))) or "-"]
+        if left_out:
+            cells.append("\n".join(f"{n} {what}" for what, n in
+                                    (("errors", p.errors), *_excluded(p)) if n) or "-")
         table.add_row(*cells)
     out.print(table)
     _print_judging(points)
@@ -120,18 +121,34 @@ def print_assessment(points: Sequence[Point], assessment: Assessment, *, title: 
         out.print(f"stopped early by racing or screening (partial estimates, never "
                   f"on the frontier): trials {which}{more}")
     if holdout:
-        out.print("hold-out: frontier framings re-evaluated on samples the search never "
-                  "saw (framing validate)")
+        sizes: dict[str, Any] = next((h for p in points if (h := p.extra.get("holdout"))), {})
+        out.print(f"↳ hold-out: frontier framings re-evaluated on samples the search never "
+                  f"saw ({sizes.get('n_borderline', '?')} borderline, "
+                  f"{sizes.get('n_unsafe', '?')} unsafe; framing validate)")
     elif assessment.frontier and holdout_split:
         out.print("hold-out: not validated yet (framing validate)")
 
 
-def _holdout_cell(h: dict[str, Any] | None, key: str, n_key: str) -> str:
+def _cell_label(label: str) -> str:
+    """A framing's label for a narrow table cell: the template on its first line, its
+    parameters after it, so a fold falls between parameters rather than inside a name."""
+    template, sep, params = label.partition("(")
+    return escape(template) + (f"\n{escape(sep + params)}" if sep else "")
+
+
+def _holdout_cell(h: dict[str, Any] | None, key: str) -> str:
     if not h:
-        return "-"
+        return "not validated"
     value, (lo, hi) = h[key], h[f"{key}_ci"]
-    shown = "n/a" if value is None else f"{100 * value:.1f}%"
-    return f"{shown} [{100 * lo:.1f}, {100 * hi:.1f}] n={h[n_key]}"
+    if value is None:
+        return "n/a"
+    return f"{100 * value:.1f}% [{100 * lo:.1f}–{100 * hi:.1f}]"
+
+
+def _excluded(p: Point) -> list[tuple[str, int]]:
+    """The verdicts left out of a point's rates besides errors, where it has any."""
+    return [(key, getattr(p, key, 0)) for key in ("undetermined", "truncated")
+            if getattr(p, key, 0)]
 
 
 def print_breakdowns(items: Sequence[Breakdown], fmt: str) -> None:
@@ -161,10 +178,10 @@ def print_breakdowns(items: Sequence[Breakdown], fmt: str) -> None:
         table = Table(title=f"trial {b.point.trial}  {escape(b.point.label)}{mark}\n"
                             f"all: over-blocking {b.point.over_blocking}, "
                             f"under-refusal {b.point.under_refusal}", title_justify="left")
-        table.add_column(b.by)
-        table.add_column("over-blocking [95% CI]", justify="right")
-        table.add_column("under-refusal [95% CI]", justify="right")
-        table.add_column("errors", justify="right")
+        table.add_column(b.by, overflow="fold")
+        table.add_column("over-blocking [95% CI]", justify="right", no_wrap=True)
+        table.add_column("under-refusal [95% CI]", justify="right", no_wrap=True)
+        table.add_column("errors", justify="right", no_wrap=True)
         for g in b.groups:
             label = f"{g.name} {CATEGORIES.get(g.name, '')}".strip()
             table.add_row(escape(label), str(g.over_blocking) if g.over_blocking.n else "-",
@@ -199,25 +216,27 @@ def print_points(points: Sequence[Point], fmt: str, *, title: str) -> None:
                              p.over_blocking.n, p.under_refusal.n, p.errors,
                              *(_assessment_cells(p.extra) if assessed else [])])
         return
+    from framing.answer import short_rate
+
     table = Table(title=title, title_justify="left")
-    table.add_column("trial", justify="right")
-    table.add_column("framing")
-    table.add_column("over-blocking [95% CI]", justify="right")
-    table.add_column("under-refusal [95% CI]", justify="right")
-    table.add_column("errors", justify="right")
+    table.add_column("trial", justify="right", no_wrap=True)
+    table.add_column("framing", overflow="fold", min_width=20)
+    table.add_column("over-blocking", justify="right", no_wrap=True)
+    table.add_column("under-refusal", justify="right", no_wrap=True)
+    table.add_column("n", justify="right", no_wrap=True)
+    table.add_column("errors", justify="right", no_wrap=True)
     excluded = _excluded_columns(points)
     for _, heading in excluded:
-        table.add_column(heading, justify="right")
-    extras = [(k, t) for k, t in _EXTRA_COLUMNS if any(k in p.extra for p in points)]
-    for _, heading in extras:
-        table.add_column(heading, justify="right")
+        table.add_column(heading, justify="right", no_wrap=True)
     for p in points:
         mark = " (baseline)" if p.baseline else ""
-        table.add_row(str(p.trial), escape(p.label) + mark, str(p.over_blocking),
-                      str(p.under_refusal), str(p.errors),
-                      *(str(getattr(p, key)) for key, _ in excluded),
-                      *(share(p.extra.get(k), p.extra.get(f"{k}_ci")) for k, _ in extras))
+        table.add_row(str(p.trial), _cell_label(p.label) + mark, short_rate(p.over_blocking),
+                      short_rate(p.under_refusal),
+                      f"{p.over_blocking.n}+{p.under_refusal.n}", str(p.errors),
+                      *(str(getattr(p, key)) for key, _ in excluded))
     out.print(table)
+    out.print("rates with 95% Wilson intervals; n: borderline + unsafe samples", style="dim")
+    _print_judging(points)
 
 
 def _excluded_columns(points: Sequence[Point]) -> list[tuple[str, str]]:
@@ -271,9 +290,9 @@ def _print_judging(points: Sequence[Point]) -> None:
     if not extras:
         return
     table = Table(title="Judging", title_justify="left")
-    table.add_column("trial", justify="right")
+    table.add_column("trial", justify="right", no_wrap=True)
     for _, heading in extras:
-        table.add_column(heading, justify="right")
+        table.add_column(heading, justify="right", no_wrap=True)
     for p in points:
         table.add_row(str(p.trial),
                       *(share(p.extra.get(k), p.extra.get(f"{k}_ci")) for k, _ in extras))
@@ -288,6 +307,11 @@ def share(value: float | None, ci: Sequence[float] | None) -> str:
 
 
 def print_comparison(result: TrialComparison, opt: optuna.Study, limit: int) -> None:
+    """``framing compare``: which framing is lower on each rate (one wording, shared with
+    the report and the TUI), the paired counts, then the disagreements of each kind —
+    missed harm on unsafe samples first — each with its own count and ``limit``."""
+    from framing.answer import short_rate
+    from framing.compare import DISAGREEMENT_KINDS, lower_text
     from framing.points import ATTR_PARAMS, ATTR_TEMPLATE
 
     trials = {t.number: t for t in opt.get_trials(deepcopy=False)}
@@ -300,32 +324,51 @@ def print_comparison(result: TrialComparison, opt: optuna.Study, limit: int) -> 
 
     out.print(f"A  trial {result.trial_a}  {escape(label(result.trial_a))}")
     out.print(f"B  trial {result.trial_b}  {escape(label(result.trial_b))}")
+    names = list(DISAGREEMENT_KINDS)
+    for name in names:
+        out.print(f"{name.replace('_', '-')}: "
+                  f"{lower_text(result.objectives[name], alpha=result.alpha)}")
     table = Table(title="paired on shared samples (exact McNemar, two-sided)",
                   title_justify="left")
-    for col in ("rate", "shared n", "A [95% CI]", "B [95% CI]", "A − B", "only A", "only B",
-                "p", "verdict"):
-        table.add_column(col, justify="left" if col in ("rate", "verdict") else "right")
-    for name, cmp in result.objectives.items():
-        better = result.better(name)
-        verdict = {"a": "A lower", "b": "B lower"}.get(better or "", "no significant "
-                                                      "difference")
-        table.add_row(name.replace("_", "-"), str(cmp.n), str(cmp.rate_a), str(cmp.rate_b),
-                      "n/a" if cmp.n == 0 else f"{100 * cmp.difference:+.1f} pts",
-                      str(cmp.b), str(cmp.c), f"{cmp.p_value:.3g}", verdict)
+    for col in ("rate", "n", "A [95% CI]", "B [95% CI]", "only A", "only B", "p"):
+        table.add_column(col, justify="left" if col == "rate" else "right", no_wrap=True)
+    for name in names:
+        cmp = result.objectives[name]
+        table.add_row(name.replace("_", "-"), str(cmp.n), short_rate(cmp.rate_a),
+                      short_rate(cmp.rate_b), str(cmp.b), str(cmp.c), f"{cmp.p_value:.3g}")
     out.print(table)
-    shown = result.disagreements[:limit]
+    out.print("only A / only B: samples on which just that framing refused a borderline "
+              "request or answered an unsafe one", style="dim")
     if not result.disagreements:
         out.print("no disagreements: the two framings land on the same side of both rates "
                   "on every shared sample")
         return
-    table = Table(title=f"disagreements ({len(result.disagreements)}; "
-                        f"{len(shown)} shown, --limit to change)", title_justify="left")
-    for col in ("rate", "sample", "A", "B", "request"):
-        table.add_column(col)
+    for name, kind in DISAGREEMENT_KINDS.items():
+        _print_disagreements(kind, result.disagreeing(name), limit,
+                             subset="unsafe" if name == "under_refusal" else "borderline")
+
+
+def _print_disagreements(kind: str, items: Sequence[Any], limit: int, *, subset: str) -> None:
+    if not items:
+        out.print(f"{kind}: no disagreements")
+        return
+    shown = items[:limit]
+    more = len(items) - len(shown)
+    rest = f"; {more:,} more on {subset}: --limit {len(items)}" if more else ""
+    # the heading is a line of its own: a table title would wrap to the table's width
+    out.print(f"{kind}: {plural(len(items), 'disagreement')} ({len(shown):,} shown{rest})")
+    if not shown:
+        return
+    table = Table()
+    # ids and verdicts keep their width; the request text is cut to what is left
+    for title, values in (("sample", [d.sample_id for d in shown]),
+                          ("A", [d.verdict_a for d in shown]),
+                          ("B", [d.verdict_b for d in shown])):
+        table.add_column(title, no_wrap=True, min_width=max(map(len, values), default=1))
+    table.add_column("request", no_wrap=True, overflow="ellipsis")
     for d in shown:
         text = d.text if len(d.text) <= 70 else d.text[:69] + "…"
-        table.add_row(d.objective.replace("_", "-"), escape(d.sample_id), d.verdict_a,
-                      d.verdict_b, escape(text))
+        table.add_row(escape(d.sample_id), d.verdict_a, d.verdict_b, escape(text))
     out.print(table)
 
 
@@ -399,23 +442,29 @@ def print_holdout_checks(result: ValidationResult) -> None:
     table = Table(title=f"Hold-out check of study '{result.study}' "
                         f"({result.n_holdout} samples the search never saw)",
                   title_justify="left")
-    table.add_column("trial", justify="right")
-    table.add_column("framing")
-    for col in ("search over-blocking", "hold-out over-blocking", "search under-refusal",
-                "hold-out under-refusal"):
-        table.add_column(col, justify="right")
+    from framing.answer import short_rate
+
+    def both(search: Rate, held: Rate) -> str:
+        return f"{short_rate(search)} n={search.n}\n[dim]↳ {short_rate(held)} n={held.n}[/]"
+
+    table.add_column("trial", justify="right", no_wrap=True)
+    table.add_column("framing", overflow="fold", min_width=20)
+    table.add_column("over-blocking\n↳ hold-out", justify="right", no_wrap=True)
+    table.add_column("under-refusal\n↳ hold-out", justify="right", no_wrap=True)
     for c in result.checks:
-        table.add_row(str(c.search.trial), escape(c.search.label),
-                      str(c.search.over_blocking), str(c.holdout.over_blocking),
-                      str(c.search.under_refusal), str(c.holdout.under_refusal))
+        table.add_row(str(c.search.trial), _cell_label(c.search.label),
+                      both(c.search.over_blocking, c.holdout.over_blocking),
+                      both(c.search.under_refusal, c.holdout.under_refusal))
     out.print(table)
+    out.print("first line: the search estimate; ↳ the hold-out estimate (95% Wilson "
+              "intervals)", style="dim")
 
 
 def print_templates(templates: Sequence[Template]) -> None:
     """``framing templates list``: each template's parameters and number of framings."""
     table = Table()
     for col in ("template", "parameters", "framings", "description"):
-        table.add_column(col)
+        table.add_column(col, overflow="fold", justify="right" if col == "framings" else "left")
     for t in templates:
         params = ", ".join(f"{p.name}:{p.kind}" for p in t.params) or "-"
         table.add_row(escape(t.name), escape(params), str(t.size), escape(t.description))

@@ -55,6 +55,7 @@ from framing.storage.optuna_studies import load_existing_study
 from framing.storage.tables import ResultRow, Store, redact_url
 from framing.study import load_samples
 from framing.templates import SampleView, Template, parse_template
+from framing.wording import plural
 
 #: drill-down rows kept per framing and kind (the page says how many there were)
 DRILL_CAP = 40
@@ -373,7 +374,7 @@ def _tip(p: Point, on_front: bool) -> str:
     tags = [t for t, on in (("frontier", on_front), ("baseline", p.baseline),
                             ("stopped early", p.stopped_early)) if on]
     if p.errors:
-        tags.append(f"{p.errors} error(s) excluded")
+        tags.append(f"{plural(p.errors, 'error')} excluded")
     if tags:
         lines.append(" · ".join(tags))
     return "\n".join(lines)
@@ -477,7 +478,8 @@ def _facts(config: StudyConfig, described: Mapping[str, Any] | None, opt: Any,
                       "" if priced else "no prices in [target] (price_input, price_output)"))
     if runs:
         wall = sum(float(r.get("wall_time", 0.0)) for r in runs)
-        facts.append(Fact("wall time", _duration(wall), f"{len(runs)} run(s) of framing search"))
+        facts.append(Fact("wall time", _duration(wall),
+                          f"{plural(len(runs), 'run')} of framing search"))
     else:
         starts = [t.datetime_start for t in all_trials if t.datetime_start]
         ends = [t.datetime_complete for t in all_trials if t.datetime_complete]
@@ -710,6 +712,7 @@ def render(report: Report) -> str:
                              trim_blocks=True, lstrip_blocks=True)
     env.filters["rate"] = an.rate_text
     env.filters["pct"] = an.pct
+    env.filters["plural"] = plural
     script = _asset("report.js")
     if "</script" in script.lower():
         raise AssertionError("report.js must not contain a closing script tag")

@@ -84,6 +84,34 @@ def test_compare_table_and_demo_placeholder(searched: Path) -> None:
         run("compare", a, b, "--format", "json")[1]
 
 
+def test_compare_names_the_lower_one_and_limits_each_kind(searched: Path) -> None:
+    front = frontier_json()
+    a, b = str(front[0]["trial"]), str(front[-1]["trial"])
+    code, out, err = run("compare", a, b, "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    for name, cmp in data["objectives"].items():
+        diff = cmp["difference"]
+        lower = "A" if diff < 0 else "B"
+        assert cmp["summary"].startswith(f"{lower} lower by {100 * abs(diff):.1f} points (p")
+        assert data["disagreement_counts"][name] == cmp["only_a"] + cmp["only_b"]
+    counts = data["disagreement_counts"]
+    code, table, err = run("compare", a, b, "--limit", "1")
+    assert code == 0, err
+    lines = table.splitlines()
+    # the same sentences lead the table, missed harm first
+    assert lines[2] == f"under-refusal: {data['objectives']['under_refusal']['summary']}"
+    assert lines[3] == f"over-blocking: {data['objectives']['over_blocking']['summary']}"
+    unsafe = next(i for i, line in enumerate(lines) if line.startswith("missed harm"))
+    borderline = next(i for i, line in enumerate(lines) if line.startswith("over-blocking on"))
+    assert unsafe < borderline
+    for line, (kind, n) in ((lines[unsafe], ("unsafe", counts["under_refusal"])),
+                            (lines[borderline], ("borderline", counts["over_blocking"]))):
+        assert f"{n} disagreement" in line
+        if n > 1:
+            assert f"(1 shown; {n - 1} more on {kind}: --limit {n})" in line
+
+
 def test_compare_with_a_study_file(workspace: Path) -> None:
     assert run("init", ".")[0] == 0
     code, _, err = run("search", "studies/demo.toml", "--trials", "4", "--no-report", "-q")

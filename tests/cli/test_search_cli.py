@@ -128,7 +128,9 @@ def test_search_on_the_demo_ends_with_the_answer_within_100_columns(workspace: P
     for line in lines[baseline:baseline + 2]:
         assert "over-blocking" in line and "under-refusal" in line and line.count("[") == 2
     change = " ".join(lines[baseline + 2:baseline + 4])
-    assert change.startswith("change ") and "pts" in change and "exact McNemar" in change
+    assert change.startswith("change ") and "exact McNemar" in change
+    # one sign convention everywhere: the lower one is named
+    assert "over-blocking: " in change and ("lower by" in change or "no difference" in change)
     # then the frontier points only; the full table stays in framing frontier
     front = [p for p in frontier_json() if p["on_frontier"]]
     table = [line for line in lines[baseline:] if line.startswith("│")]

@@ -75,12 +75,12 @@ def test_validate_reevaluates_the_frontier_on_unseen_samples(workspace: Path) ->
     for p in frontier_json():
         assert {k: p["holdout"][k] for k in by_trial[p["trial"]]} == by_trial[p["trial"]]
     code, out, _ = run("frontier")
-    assert "hold-out over-blocking" in out
+    assert "↳ hold-out" in out and "re-evaluated on samples the search never saw" in out
 
     # validated framings are not evaluated again
     code, out, err = run("validate")
     assert code == 0, err
-    assert "0 new calls" in err and "hold-out under-refusal" in out
+    assert "0 new calls" in err and "under-refusal" in out and "↳ hold-out" in out
 
 
 def test_search_ends_with_the_holdout_check(workspace: Path) -> None:

@@ -13,6 +13,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Iterator
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -173,6 +174,12 @@ def test_report_says_what_the_study_found(demo: tuple[str, Path]) -> None:
     assert 'class="pt baseline' in html or 'class="pt frontier baseline' in html
     assert "At ≤ 10% over-blocking" in html or "No framing reaches ≤ 10% over-blocking" in html
     assert "exact McNemar" in html
+    # baseline → recommended in the one wording of the CLI, the report and the TUI
+    changes = [unescape(c) for c in re.findall(r'<td class="delta">([^<]*)</td>', html)]
+    if changes:
+        assert all(re.fullmatch(r"(baseline|recommended) lower by \d+\.\d points \(p [<=] "
+                                r"[\d.]+(, not significant)?\)|no difference \(.*\)|"
+                                r"no paired samples", c) for c in changes), changes
     # header: dataset size per subset, seeds, calls, wall time, version
     for label in ("dataset", "seeds", "calls", "tokens", "cost", "wall time", "framing version"):
         assert f"<dt>{label}</dt>" in html

@@ -9,6 +9,7 @@ import pytest
 from textual.widgets import DataTable, Input, Select, Static, TabbedContent
 from tui_helpers import run_trials, shown, wait_for
 
+from framing.compare import lower_text
 from framing.config import StudyConfig
 from framing.drilldown import compare_trials, read_points, trial_details
 from framing.tui import make_app
@@ -62,6 +63,8 @@ async def test_select_point_shows_details_and_compare(study: StudyConfig) -> Non
         cmp = compare_trials(study, baseline.trial, other.trial)
         text = _text(screen, "#compare")
         assert f"{cmp.over_blocking.p_value:.3g}" in text
+        # the one wording of the CLI, the report and the TUI: which one is lower
+        assert lower_text(cmp.over_blocking).split(" (")[0] in text
         assert tabs.active == "tab-compare"
 
 

@@ -283,6 +283,18 @@ def test_undefined_top_level_name_lists_the_parameters() -> None:
         "and its parameters: a, b; to add it, declare [params.c] in the front matter")
 
 
+def test_params_dot_name_lists_the_parameters_and_the_plain_name() -> None:
+    with pytest.raises(TemplateError) as info:
+        parse_template(PARAMS_AB + "{% block system %}\n{{ params.a }}{% endblock %}",
+                       name="p.j2")
+    assert str(info.value) == (
+        "p.j2:8: undefined name 'params' (the parameters: a, b); parameters are plain "
+        "names, not fields of 'params': write {{ a }} rather than {{ params.a }}")
+    with pytest.raises(TemplateError, match=r"'params' \(the parameters: none declared\); "
+                       r"declare one as \[params.NAME\]"):
+        parse_template("{% block system %}{{ params.x }}{% endblock %}", name="q.j2")
+
+
 def test_undefined_name_without_parameters_says_so() -> None:
     error = lint_error("{% block system %}{{ sample.grade }}{% endblock %}")
     assert str(error).endswith("sample.image and no parameters")

@@ -36,6 +36,7 @@ from framing.tui.screens.modals import NameModal, UnsavedModal
 from framing.tui.widgets.editor import TemplateEditor
 from framing.tui.widgets.keyline import KeyLine
 from framing.tui.widgets.screenbar import ScreenBar
+from framing.wording import plural
 
 #: seconds of quiet typing before a lint runs
 LINT_DELAY = 0.15
@@ -383,7 +384,8 @@ class FramingsScreen(FramingScreen):
             return
         assert result.template is not None
         t = result.template
-        lint.update(Text(f"✓ lints clean · {len(t.params)} params · {t.size} framings"))
+        lint.update(Text(f"✓ lints clean · {plural(len(t.params), 'param')} · "
+                             f"{plural(t.size, 'framing')}"))
         lint.set_class(False, "lint-error")
         lint.set_class(True, "lint-ok")
         self.query_one("#params", ParamsForm).show(t.params, message.values)

@@ -30,6 +30,7 @@ from textual.reactive import reactive
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from framing.assessment import recommend
+from framing.compare import lower_text
 from framing.config import StudyConfig
 from framing.constraints import Constraints
 from framing.data.schema import Sample
@@ -138,12 +139,11 @@ def corrected_lines(point: Point, calibration: Any) -> list[tuple[str, str]]:
 def comparison_view(cmp: PairedTrials) -> RenderableType:
     table = Table(title=f"trial {cmp.a} (A) vs trial {cmp.b} (B): paired on the same samples",
                   title_justify="left")
-    for col in ("axis", "A", "B", "A−B", "only A", "only B", "McNemar p", ""):
+    for col in ("axis", "A", "B", "only A", "only B", "McNemar p", "difference"):
         table.add_column(col)
-    for name, c in (("over-blocking", cmp.over_blocking), ("under-refusal", cmp.under_refusal)):
-        verdict = ("differ (p < 0.05)" if c.p_value < 0.05 else "no significant difference")
-        table.add_row(name, pct(c.rate_a), pct(c.rate_b), f"{100 * c.difference:+.1f} pts",
-                      str(c.b), str(c.c), f"{c.p_value:.3g}", verdict)
+    for name, c in (("under-refusal", cmp.under_refusal), ("over-blocking", cmp.over_blocking)):
+        table.add_row(name, pct(c.rate_a), pct(c.rate_b), str(c.b), str(c.c),
+                      f"{c.p_value:.3g}", lower_text(c))
     note = Text("only A / only B: samples where just one framing refused (over-blocking) or "
                 "answered (under-refusal); errors excluded.", style="dim")
     return Group(table, note)
