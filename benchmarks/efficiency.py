@@ -27,7 +27,10 @@ the true frontier and its hypervolume (reference point (1, 1)).
 Arms (``--arms``), each run through ``run_search`` on a fresh database per seed, with the
 same space, the same search samples, the same sim seed and the same sampler seed:
 
-- ``tpe+screening``: TPE, racing and screening (``search.screening = true``).
+- ``tpe+screening``: the default search: TPE, racing and screening (its first look,
+  then the hardest samples first with the certain bound of
+  ``framing.search.difficulty``; ``--set search.screening_order='focus'`` for the
+  earlier rule).
 - ``random+screening``: random sampling without repeats, with screening.
 - ``tpe+racing``: the search as it was before screening (TPE and racing).
 - ``random``: the reference: random sampling without repeats, every trial on the full
@@ -373,6 +376,7 @@ def racing_figure(seeds: Sequence[int]) -> None:
                     "data.holdout=0.0", "target.images=false", f"target.seed={seed}",
                     "search.sampler='random'", f"search.seed={seed}",
                     f"search.racing={str(racing).lower()}",
+                    "search.screening=false",
                     f"storage.url='sqlite:///{tmp}/racing-{seed}-{racing}.db'",
                 ])
                 results[racing] = run_search(config, trials=RACING_TRIALS)

@@ -186,7 +186,7 @@ class SearchConfig(_Model):
     #: than ``screening_margin`` (log-odds) on either rate, each of the two one-sided
     #: bounds at level ``screening_risk / 2`` (framing.search.screening states what it may
     #: wrongly drop and how likely that is); survivors get the full sample
-    screening: bool = False
+    screening: bool = True
     screening_batch: int = Field(12, ge=1)
     screening_margin: float = Field(0.0, ge=0.0, le=5.0)
     screening_risk: float = Field(0.1, gt=0.0, lt=1.0)
