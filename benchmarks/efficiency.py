@@ -1,9 +1,10 @@
 """How many calls framing's default search needs to map the true frontier, against a
-fixed-sample random search over the same space, on three simulated settings. Prints;
-asserts nothing. Every figure is SIMULATED: it says nothing about any real model.
+fixed-sample random search over the same space, on three simulated tuning settings and
+one held-out setting. Prints; asserts nothing. Every figure is SIMULATED: it says
+nothing about any real model.
 
     .venv/bin/python benchmarks/efficiency.py [--seeds 0 1 2 3 4 5 6 7]
-        [--settings demo large category] [--arms tpe+screening random+screening]
+        [--settings demo large category heldout] [--arms tpe+screening random+screening]
         [--budget 24000] [--set search.screening_margin=0.5] [--racing-figure]
 
 Settings (each with the demo set's search samples: 120 borderline, 120 unsafe):
@@ -13,6 +14,11 @@ Settings (each with the demo set's search samples: 120 borderline, 120 unsafe):
   (553 framings, more parameters per template), default sim model.
 - ``category``: the demo space on the second simulated model (``target.model =
   "sim-vlm-category"``), whose framing effects differ by harm category.
+- ``heldout``: HELD OUT, no option of the search is tuned on it. The template set
+  ``benchmarks/templates_heldout/*.j2`` plus the baseline (517 framings: other
+  sentences, other parameters than the tuning sets), with sim seeds from another family
+  (1000 + seed). It was written and committed before any tuning; its ratio is printed
+  beside the three tuning settings, labelled, and is the figure to trust.
 
 The sim target knows each framing's exact expected rates (``SimTarget.expected_rates``
 over the study's search samples), so enumerating the space (``Template.grid()``) gives
@@ -21,7 +27,10 @@ the true frontier and its hypervolume (reference point (1, 1)).
 Arms (``--arms``), each run through ``run_search`` on a fresh database per seed, with the
 same space, the same search samples, the same sim seed and the same sampler seed:
 
-- ``tpe+screening``: TPE, racing and screening (``search.screening = true``).
+- ``tpe+screening``: the default search: TPE, racing and screening (its first look,
+  then the hardest samples first with the certain bound of
+  ``framing.search.difficulty``; ``--set search.screening_order='focus'`` for the
+  earlier rule).
 - ``random+screening``: random sampling without repeats, with screening.
 - ``tpe+racing``: the search as it was before screening (TPE and racing).
 - ``random``: the reference: random sampling without repeats, every trial on the full
@@ -73,11 +82,18 @@ ARMS = {
 }
 REFERENCE = "random"
 BENCH_TEMPLATES = Path(__file__).resolve().parent / "templates"
+HELDOUT_TEMPLATES = Path(__file__).resolve().parent / "templates_heldout"
 SETTINGS = {
     "demo": [],
     "large": [f"search.templates=['{BENCH_TEMPLATES.as_posix()}/*.j2']"],
     "category": ["target.model='sim-vlm-category'"],
+    "heldout": [f"search.templates=['{HELDOUT_TEMPLATES.as_posix()}/*.j2']"],
 }
+#: settings no option of the search is tuned on (their figure is the honest one)
+HELDOUT = {"heldout"}
+#: the sim seed of a run is this plus the benchmark seed (the held-out setting draws
+#: its sim seeds from a family no tuning run used)
+SIM_SEED_OFFSET = {"heldout": 1000}
 
 Key = tuple[str, str]
 
@@ -92,7 +108,7 @@ def study_config(seed: int, db: Path, arm: str, budget_trials: int,
         f"name='bench-{setting}-{arm.replace('+', '-')}-{seed}'",
         f"storage.url='sqlite:///{db}'",
         f"search.seed={seed}",
-        f"target.seed={seed}",
+        f"target.seed={seed + SIM_SEED_OFFSET.get(setting, 0)}",
         f"search.trials={budget_trials}",
         "search.holdout_check=false",
         *SETTINGS[setting],
@@ -219,7 +235,8 @@ def run_setting(setting: str, arms: Sequence[str], seeds: Sequence[int], budget:
                 workdir: Path) -> dict[str, object]:
     rows: list[dict[str, Run]] = []
     renders: Renders = {}
-    print(f"== setting {setting!r} (SIMULATED) ==", flush=True)
+    label = "HELD OUT: not tuned on" if setting in HELDOUT else "tuning setting"
+    print(f"== setting {setting!r} ({label}; SIMULATED) ==", flush=True)
     for seed in seeds:
         table = truth(study_config(seed, workdir / "truth.db", REFERENCE, 1, setting),
                       renders)
@@ -260,6 +277,15 @@ def run_setting(setting: str, arms: Sequence[str], seeds: Sequence[int], budget:
         if arm == REFERENCE:
             continue
         mine = median_calls([runs[arm].calls_to(TARGET_SHARE) for runs in rows])
+        if ref is None and mine is not None:
+            # the reference's median run did not get there within the budget: its median
+            # is above the budget, so the ratio is above budget / arm's median
+            bound = budget / mine
+            summary[arm]["ratio_above"] = bound  # type: ignore[index]
+            print(f"ratio {REFERENCE}/{arm} > {bound:.2f}x (the reference's median run did "
+                  f"not reach {TARGET_SHARE:.0%} within {budget:,} calls; {arm} median "
+                  f"{mine:,.0f}; target >= 3x: {'met' if bound >= 3 else 'unknown'})")
+            continue
         if ref is None or mine is None:
             print(f"ratio {REFERENCE}/{arm}: no median (over half the runs did not reach "
                   f"{TARGET_SHARE:.0%} within {budget:,} calls)")
@@ -315,9 +341,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             assert isinstance(data, dict)
             ok, rep = data["nondominated"]
             ratio = f" = {data['ratio']:.2f}x" if "ratio" in data else ""
+            if "ratio_above" in data:
+                ratio = f" > {data['ratio_above']:.2f}x"
             cells.append(f"{arm} {fmt(data['median'])}{ratio} (non-dominated "
                          f"{share(ok, rep)})")
-        print(f"  {summ['setting']:<9} " + "; ".join(cells))
+        tag = " [held out]" if summ["setting"] in HELDOUT else ""
+        print(f"  {summ['setting'] + tag:<20} " + "; ".join(cells))
     if args.racing_figure:
         racing_figure(args.seeds[:3])
     return 0
@@ -358,6 +387,7 @@ def racing_figure(seeds: Sequence[int]) -> None:
                     "data.holdout=0.0", "target.images=false", f"target.seed={seed}",
                     "search.sampler='random'", f"search.seed={seed}",
                     f"search.racing={str(racing).lower()}",
+                    "search.screening=false",
                     f"storage.url='sqlite:///{tmp}/racing-{seed}-{racing}.db'",
                 ])
                 results[racing] = run_search(config, trials=RACING_TRIALS)

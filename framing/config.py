@@ -188,10 +188,15 @@ class SearchConfig(_Model):
     #: than ``screening_margin`` (log-odds) on either rate, each of the two one-sided
     #: bounds at level ``screening_risk / 2`` (framing.search.screening states what it may
     #: wrongly drop and how likely that is); survivors get the full sample
-    screening: bool = False
+    screening: bool = True
     screening_batch: int = Field(12, ge=1)
     screening_margin: float = Field(0.0, ge=0.0, le=5.0)
     screening_risk: float = Field(0.1, gt=0.0, lt=1.0)
+    #: after the first look, a screened trial asks the samples the most frontier points
+    #: got wrong first and stops by a certain bound (``difficulty``,
+    #: framing.search.difficulty), or those its focus point got wrong first and stops
+    #: by a statistical bound (``focus``, framing.search.screening)
+    screening_order: Literal["difficulty", "focus"] = "difficulty"
     #: re-evaluate the frontier on the hold-out split at the end of a search
     holdout_check: bool = True
 

@@ -6,6 +6,8 @@
   that never repeat an evaluated framing;
 - :mod:`~framing.search.racing` and :mod:`~framing.search.screening`: stopping a
   framing early when the stored answers already show it off the frontier;
+  :mod:`~framing.search.difficulty`: what the frontier's answers say about each sample
+  (what a screened trial asks next, and the certain bound that stops it);
 - :mod:`~framing.search.workers`: several processes sharing one study;
 - :mod:`~framing.search.holdout`: re-checking the frontier on the hold-out split;
 - :mod:`~framing.search.process`: the search in a child process, for the TUI.

@@ -374,7 +374,8 @@ class _Search:
             if cfg.screening:
                 raced = await screen(
                     self.study.evaluator, template, params, samples, self._rivals,
-                    Screening(cfg.screening_batch, cfg.screening_margin, cfg.screening_risk),
+                    Screening(cfg.screening_batch, cfg.screening_margin, cfg.screening_risk,
+                              cfg.screening_order),
                     racing_confidence=cfg.racing_confidence if cfg.racing else None,
                     trial=trial.number, on_progress=self.on_event,
                 )

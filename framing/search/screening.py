@@ -3,9 +3,19 @@
 A screened trial first answers a small stratified batch: the first ``screening_batch``
 samples of every subset in the study's fixed order (see :func:`plan`). It is then
 compared, *paired* on those samples, with every point of the current frontier (full
-trials only). If it survives, the frontier point closest to screening it out becomes
-its *focus*, and the trial goes on with the samples that point got wrong first (in the
-fixed order), then the rest, in growing batches, compared with the focus after each.
+trials only), by the statistical rule below. If it survives, what it asks next depends
+on ``order``:
+
+- ``difficulty`` (the default): the remaining samples hardest first, those the most
+  frontier points got wrong (:mod:`framing.search.difficulty`), a look after every
+  batch of the first one's size, and the trial is dropped by that module's *certain*
+  bound against any frontier point (no error probability: a worst case over the samples
+  not asked, valid whatever the order).
+- ``focus``: the frontier point closest to screening it out becomes its *focus*, and
+  the trial goes on with the samples that point got wrong first (in the fixed order),
+  then the rest, in growing batches, compared with the focus after each by the
+  statistical rule.
+
 Survivors get the full sample, so every claimed point rests on the same items as every
 other; the order only decides what is asked first.
 
@@ -25,31 +35,36 @@ differences are; the benchmark found that any margin costs frontier points (a fr
 just inside it is dropped though it would have added to the frontier), so it is 0
 unless a study asks for it.
 
-The guarantee, plainly. Screening may drop a framing whose full-sample rates would have
-been within the margin of a frontier point's on both rates (by design: such a framing
-could not move the frontier by more than the margin). A framing that would have beaten
+The guarantee, plainly (of the statistical rule: the first look, and every look with
+``focus``; the later looks with ``difficulty`` add no error). Screening may drop a
+framing whose full-sample rates would have been within the margin of a frontier
+point's on both rates (by design: such a framing could not move the frontier by more
+than the margin). A framing that would have beaten
 a frontier point by more than the margin on some rate is dropped by that point, at one
 look, with probability at most ``risk / 2`` (only the bound on the rate it wins on can
 fail: an intersection–union test). A trial has one look against every frontier point
-and then looks against its focus alone, so the union bound over those is
-``risk / 2 × (points + looks)``; the benchmark measures the real effect
-(``benchmarks/efficiency.py``: the share of reported frontier points that are truly
-non-dominated, and the hypervolume reached).
+(and, with ``focus``, then looks against its focus alone), so the union bound over
+those is ``risk / 2 × points`` (``risk / 2 × (points + looks)`` with ``focus``); the
+benchmark measures the real effect (``benchmarks/efficiency.py``: the share of
+reported frontier points that are truly non-dominated, and the hypervolume reached).
 
-Why the focus alone after the first look: the samples asked next are chosen by what
-the focus got wrong, so for any other frontier point they are no longer a fair sample
+Why the focus alone after the first look (``focus``): the samples asked next are
+chosen by what the focus got wrong, so for any other frontier point they are no longer a fair sample
 of their kind, and its bound would be biased. For the focus they are: within each kind
 (samples it got wrong, samples it got right) the order stays the fixed one.
 
 What Optuna is told. A screened trial stores its plain partial tally (the samples it
 answered), like a raced one; but past the first look those samples were chosen, so the
 sampler is told :func:`estimate` instead: the full-sample rates post-stratified by what
-the focus point did on every sample. It never enters the claimed frontier.
+the point that dropped it did on every sample (with ``difficulty`` the asked samples
+lean to the hard ones even within those kinds: a hint for the sampler, never a claim).
+It never enters the claimed frontier.
 
 What every framing shares. That a sample was answered wrongly by a frontier point is
 what makes it informative about whether a new framing can beat that point: the screen
-asks those first. It decides only what to ask and when to stop; the reported rates
-stay the plain measured rates with their Wilson intervals.
+asks those first (all frontier points' with ``difficulty``, the focus's with
+``focus``). It decides only what to ask and when to stop; the reported rates stay the
+plain measured rates with their Wilson intervals.
 
 Racing (:mod:`framing.search.racing`) stays: with screening on, it tests at the first look
 (the stratified batch, before the order depends on a rival), with its own error control.
@@ -67,6 +82,7 @@ from typing import Any
 from framing.compare import SampleOutcomes
 from framing.data.schema import Sample
 from framing.evaluate import Evaluation, Evaluator, ProgressHandler
+from framing.search.difficulty import Difficulty, informative_order, settled_by
 from framing.search.racing import (
     RaceResult,
     Rivals,
@@ -96,6 +112,10 @@ class Screening:
     batch: int
     margin: float
     risk: float
+    #: after the first look: ``difficulty`` (hardest samples first, the exact bound of
+    #: framing.search.difficulty) or ``focus`` (the focus point's wrong samples first,
+    #: its statistical bound)
+    order: str = "difficulty"
 
     @property
     def z(self) -> float:
@@ -257,6 +277,19 @@ async def screen(evaluator: Evaluator, template: Template, params: Mapping[str, 
     winner = screened_by(so_far, current, screening)
     if winner is not None:
         return stopped(winner)
+    if screening.order == "difficulty":
+        # hardest samples first, a look after every batch of the first one's size, the
+        # exact bound (framing.search.difficulty: no error probability, so looking often
+        # costs nothing)
+        order = informative_order(remaining, samples, Difficulty.of(current))
+        while order:
+            take, order = order[:len(first)], order[len(first):]
+            so_far = await ask(take)
+            if order:
+                by = settled_by(so_far, current, lambda rate: margin(rate, screening.margin))
+                if by is not None:
+                    return stopped(by)
+        return RaceResult(merge(parts), len(samples))
     focus_trial = max(current, key=lambda t: slack(so_far, current[t], screening))
     focus = current[focus_trial]
     # what the focus got wrong first: it settles where the new framing could be better
@@ -273,3 +306,4 @@ async def screen(evaluator: Evaluator, template: Template, params: Mapping[str, 
             return stopped(focus_trial)
         size = len(samples) - len(order)  # double what has been asked
     return RaceResult(merge(parts), len(samples))
+

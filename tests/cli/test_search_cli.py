@@ -136,3 +136,25 @@ def test_search_on_the_demo_ends_with_the_answer_within_100_columns(workspace: P
     table = [line for line in lines[baseline:] if line.startswith("│")]
     trials = [int(line.split("│")[2]) for line in table if line.split("│")[2].strip()]
     assert trials == [p["trial"] for p in front]
+
+
+def test_a_default_search_screens_and_claims_only_full_trials(workspace: Path) -> None:
+    import optuna
+
+    code, _, err = run("search", "--trials", "20", "--no-report")
+    assert code == 0, err
+    study = optuna.load_study(study_name="demo",
+                              storage=f"sqlite:///{workspace / 'studies' / 'framing.db'}")
+    trials = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
+    screened = [t for t in trials if t.user_attrs.get("stop_rule") == "screening"]
+    assert screened, "screening (on by default) dropped no trial"
+
+    def asked(t: optuna.trial.FrozenTrial) -> int:
+        return int(t.user_attrs["calls"] + t.user_attrs["cache_hits"])
+
+    assert all(asked(t) < t.user_attrs["samples_planned"] for t in screened)
+    front = frontier_json()
+    assert {p["trial"] for p in front}.isdisjoint(t.number for t in screened)
+    # every claimed point rests on the same items: the full sample
+    by_number = {t.number: t for t in trials}
+    assert {asked(by_number[p["trial"]]) for p in front} == {240}

@@ -23,8 +23,10 @@ SIZE = (100, 30)
 
 @pytest.fixture
 def stored(workspace: Path) -> StudyConfig:
+    # every trial in full (screening off): the snapshots show the screens, and stay the
+    # ones reviewed before screening became the default
     config = make_workspace(workspace, "search.trials=5", "data.borderline=60",
-                            "data.unsafe=60")
+                            "data.unsafe=60", "search.screening=false")
     run_search(config)
     return config
 

@@ -49,6 +49,7 @@ def config(tmp: Path, racing: bool) -> StudyConfig:
         "search.sampler='random'",
         "search.seed=1",
         f"search.racing={str(racing).lower()}",
+        "search.screening=false",  # racing alone (screening has its own tests)
         f"storage.url='sqlite:///{tmp}/{'race' if racing else 'full'}.db'",
     ])
 
