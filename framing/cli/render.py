@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from framing.stats import Rate
     from framing.study_progress import StudyProgress
     from framing.templates import Template
+    from framing.versions import TemplateVersion
 
 out = Console(highlight=False)
 if not out.is_terminal:  # piped tables should not be squeezed into 80 columns
@@ -288,11 +289,14 @@ def share(value: float | None, ci: Sequence[float] | None) -> str:
 
 
 def print_comparison(result: TrialComparison, opt: optuna.Study, limit: int) -> None:
-    from framing.points import ATTR_PARAMS, ATTR_TEMPLATE
+    from framing.points import ATTR_PARAMS, ATTR_TEMPLATE, study_points
 
     trials = {t.number: t for t in opt.get_trials(deepcopy=False)}
+    points = {p.trial: p for p in study_points(opt)}  # labels name coexisting versions
 
     def label(n: int) -> str:
+        if n in points:
+            return points[n].label
         attrs = trials[n].user_attrs
         params = ", ".join(f"{k}={v}" for k, v in attrs.get(ATTR_PARAMS, {}).items())
         return f"{attrs.get(ATTR_TEMPLATE, '?')}({params})" if params else \
@@ -423,6 +427,17 @@ def print_templates(templates: Sequence[Template]) -> None:
     out.print(f"{plural(len(templates), 'template')}, "
               f"{plural(sum(t.size for t in templates), 'framing')} "
               "(floats counted on a 5-point grid)")
+
+
+def print_template_versions(study: str, versions: Sequence[TemplateVersion]) -> None:
+    """``framing templates list --study``: each template version the study ran."""
+    table = Table(title=f"Template versions in study '{study}'")
+    for col in ("template@version", "trials", "now"):
+        table.add_column(col, justify="right" if col == "trials" else "left")
+    for v in versions:
+        now = {True: "the file's text", False: "edited or removed since", None: ""}[v.current]
+        table.add_row(escape(v.label), f"{v.trials:,}", now)
+    out.print(table)
 
 
 def print_calibration(cal: Calibration, correct: int, n: int) -> None:
