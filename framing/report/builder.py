@@ -53,7 +53,7 @@ from framing.stats import Rate
 from framing.storage.optuna_studies import load_existing_study
 from framing.storage.tables import ResultRow, Store, redact_url
 from framing.study import load_samples
-from framing.templates import SampleView, Template, parse_template
+from framing.templates import SampleView, Template, parse_template, source_version
 from framing.versions import stored_sources, stored_template
 
 #: drill-down rows kept per framing and kind (the page says how many there were)
@@ -295,6 +295,7 @@ def collect(config: StudyConfig, opt: Any, store: Store, url: str) -> Report:
     patterns = an.by_pattern(col_rows, in_study) if in_study else []
 
     templates = _templates(stored, opt, config, described, notes, points)
+    notes.extend(_space_notes(stored, config, front))
     framings = _framing_texts(detailed, baseline, templates)
     drills, thumbs = _drills(detailed, verdicts, samples, store)
 
@@ -555,6 +556,32 @@ def _templates(config: StudyConfig, opt: Any, given: StudyConfig,
         notes.append("template text was read from the files as they are now (this study "
                      f"did not store it): {', '.join(sorted(set(from_files)))}")
     return out
+
+
+def _space_notes(config: StudyConfig, given: StudyConfig,
+                 front: Sequence[Point]) -> list[str]:
+    """Frontier framings whose template text is no longer in the files (edited or removed
+    since): their results stand, but the study's space has moved on."""
+    from framing.versions import short
+
+    root = demo_dir() if config.source == "<built-in demo>" else given.template_root
+    now: dict[str, str | None] = {}
+    gone = []
+    for p in front:
+        if not p.version:
+            continue
+        if p.template not in now:
+            path = Path(p.template) if Path(p.template).is_absolute() else root / p.template
+            try:
+                now[p.template] = source_version(path.read_text(encoding="utf-8"))
+            except OSError:
+                now[p.template] = None
+        if now[p.template] != p.version:
+            gone.append(f"trial {p.trial} ({p.template}@{short(p.version)})")
+    if not gone:
+        return []
+    return ["not in the current space (the template was edited or removed since; the "
+            f"results stand): {', '.join(gone)}"]
 
 
 def _framing_texts(groups: Sequence[an.TwinGroup], baseline: Point | None,

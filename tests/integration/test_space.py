@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 
 from framing.cli import app
 from framing.config import StudyConfig, demo_dir, load_study
-from framing.points import ATTR_CALLS, ATTR_DUPLICATE_OF, study_points
+from framing.points import ATTR_CALLS, ATTR_DUPLICATE_OF, Point, study_points
 from framing.search import run_search
 from framing.search.space import framing_id, space
 from framing.search.workers import ATTR_CACHE_RACES
@@ -155,6 +155,7 @@ def test_editing_a_template_makes_a_new_version_and_old_trials_keep_their_text(
     html = (workspace / "report.html").read_text(encoding="utf-8")
     assert OLD in html and THIRD not in html
     assert f"solo.j2@{short(old)}" in html
+    assert "not in the current space" in html  # the file is at a third version now
 
     # compare names both versions; templates list shows them with their trials
     code, out, err = run("compare", "studies/demo.toml", "0", "1")
@@ -208,13 +209,35 @@ def test_the_hold_out_check_uses_the_text_a_trial_ran(workspace: Path) -> None:
 # -- 2. the space grows -----------------------------------------------------------------------
 
 
+def searches(workspace: Path, trials: int, *, workers: int) -> None:
+    """``framing search`` run by ``workers`` processes at once on the workspace's study."""
+    cmd = [sys.executable, "-m", "framing", "search", "studies/demo.toml", "--trials",
+           str(trials), "--no-report", "-q"]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    procs = [subprocess.Popen(cmd, cwd=workspace, env={**env, "FRAMING_WORKER": f"w{i}"},
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for i in range(workers)]
+    for proc in procs:
+        _, err = proc.communicate(timeout=900)
+        assert proc.returncode == 0, err
+
+
+def points_of(url: str, study: str) -> list[Point]:
+    storage = optuna.storages.RDBStorage(connect_url(url))
+    try:
+        return study_points(optuna.load_study(study_name=study, storage=storage))
+    finally:
+        storage.engine.dispose()
+
+
 def test_a_template_and_a_choice_join_a_study_of_20_trials_with_workers_on_postgresql(
         workspace: Path, tmp_path: Path) -> None:
     with fresh_database("postgresql", tmp_path) as url:
         cfg = write_study(workspace, '["prompts/st*.j2"]', url=url)
-        first = run_search(cfg, trials=20)
-        assert first.trials_run == 20
-        before = {framing_id(p.template, p.version, p.params) for p in first.points}
+        searches(workspace, 20, workers=1)
+        first = points_of(url, cfg.name)
+        assert len(first) == 20
+        before = {framing_id(p.template, p.version, p.params) for p in first}
         answers_before = count_rows(url, "framing_responses")
 
         # a new choice (the body is unchanged: the 20 trials stay in the space) and a new
@@ -225,7 +248,7 @@ def test_a_template_and_a_choice_join_a_study_of_20_trials_with_workers_on_postg
                                        'choices = ["brief", "explain", "redirect", "terse"]'),
                           encoding="utf-8")
         assert load_template("prompts/stance.j2", root=workspace).version == \
-            next(p.version for p in first.points if p.template == "prompts/stance.j2")
+            next(p.version for p in first if p.template == "prompts/stance.j2")
         added = workspace / "prompts" / "stance_warm.j2"
         shutil.copy(workspace / "prompts" / "engage.j2", added)
         with_sentence(added, "Be warm and direct")
@@ -235,15 +258,7 @@ def test_a_template_and_a_choice_join_a_study_of_20_trials_with_workers_on_postg
                                "prompts/baseline.j2")]
         every = {f.id for f in space(templates)}
         assert before <= every  # the old framings are still in the space
-        cmd = [sys.executable, "-m", "framing", "search", "studies/demo.toml", "--trials",
-               str(len(every) + 10), "--no-report", "-q"]
-        env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
-        workers = [subprocess.Popen(cmd, cwd=workspace, env={**env, "FRAMING_WORKER": f"w{i}"},
-                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-                   for i in range(3)]
-        for w in workers:
-            _, err = w.communicate(timeout=900)
-            assert w.returncode == 0, err
+        searches(workspace, len(every) + 10, workers=3)  # until the space is exhausted
 
         storage = optuna.storages.RDBStorage(connect_url(url))
         try:
@@ -253,14 +268,14 @@ def test_a_template_and_a_choice_join_a_study_of_20_trials_with_workers_on_postg
             storage.engine.dispose()
         done = [t for t in trials if t.state is TrialState.COMPLETE
                 and ATTR_DUPLICATE_OF not in t.user_attrs]
-        points = study_points(load_existing_study(cfg.name, url))
+        points = points_of(url, cfg.name)
         ids = [framing_id(p.template, p.version, p.params) for p in points]
         assert len(ids) == len(set(ids))  # no framing evaluated twice
         assert set(ids) == every  # the whole grown space, the 20 old framings included once
         new = [p for p in points if p.trial >= 20]
         assert any(p.template == "prompts/stance_warm.j2" for p in new)
         assert any(p.params.get("refusal_style") == "terse" for p in new)
-        assert {p.trial for p in points if p.trial < 20} == {p.trial for p in first.points}
+        assert {p.trial for p in points if p.trial < 20} == {p.trial for p in first}
         # nothing already answered was asked again: every call paid after the first run
         # stored a new answer (less the races of two workers asking the same at once)
         later = [t for t in done if t.number >= 20]
