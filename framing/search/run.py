@@ -1,10 +1,13 @@
-"""The Optuna study: search space from templates, two objectives, samplers (DESIGN §3).
+"""The Optuna study: the search over framings, two objectives, samplers (DESIGN §3).
 
 :func:`run_search` is the one library entry point; ``framing search`` and the TUI both
-call it. It drives Optuna through ask/tell so that the async evaluator owns the loop:
-the template is a categorical choice and each template's parameters are conditional on
-it. Baselines are enqueued first. Every trial evaluates the same samples, in the same
-order, so framings are compared pairwise.
+call it. It drives Optuna through ask/tell so that the async evaluator owns the loop.
+The real study holds no distribution for the framing: each trial records its framing
+(template name, content version, parameters) as user attributes, and the next framing
+is proposed from the templates as they are now (:mod:`framing.search.space`), so the
+space grows with the researcher's edits. Baselines are enqueued first. Every trial
+evaluates the same samples, in the same order, so framings are compared pairwise.
+Everything that can refuse a run is checked before the first write to the database.
 """
 
 from __future__ import annotations

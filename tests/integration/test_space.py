@@ -285,6 +285,25 @@ def test_a_template_and_a_choice_join_a_study_of_20_trials_with_workers_on_postg
         assert all(ATTR_TEMPLATE_VERSION in t.user_attrs for t in done)
 
 
+def test_a_template_saved_while_a_search_runs_lands_in_it(workspace: Path) -> None:
+    """What the TUI's "save as new framing" (ctrl+n) does: a new file under the study's
+    patterns while a search runs; the search re-reads the templates before each proposal."""
+    from framing.events import Event, TrialFinished
+
+    solo(workspace, OLD)
+    cfg = write_study(workspace, '["prompts/solo*.j2"]', baselines="[]")
+    copy = SOLO.replace("SENTENCE", NEW)
+
+    def on_event(e: Event) -> None:
+        if isinstance(e, TrialFinished) and not (workspace / "prompts" / "solo2.j2").exists():
+            (workspace / "prompts" / "solo2.j2").write_text(copy, encoding="utf-8")
+
+    result = run_search(cfg, on_event, trials=10)
+    assert [(p.trial, p.template) for p in result.points] == \
+        [(0, "prompts/solo.j2"), (1, "prompts/solo2.j2")]
+    assert result.trials_run == 2  # then the space (two framings) is exhausted
+
+
 def test_removing_a_template_keeps_its_trials(workspace: Path) -> None:
     cfg = write_study(workspace, '["prompts/engage.j2", "prompts/cautious.j2"]')
     first = run_search(cfg, trials=6)
