@@ -635,11 +635,20 @@ async def run_search_async(
     Every input is checked before the first call. Ctrl-C (cancellation) marks the trial
     in flight as failed and keeps every stored answer; running again continues.
     """
-    study = open_study(config, storage=storage)
+    # everything that can refuse the run is checked before the first write (the study's
+    # row, the Optuna study, a trial, a study attribute): a run that exits 2 changes nothing
+    total = trials if trials is not None else config.search.trials
+    if total < 0:
+        raise ConfigError(f"--trials {total}: give a number of trials, 0 or more")
+    sampler_name = sampler or config.search.sampler
+    base_seed = config.search.seed if seed is None else seed
+    make_sampler(config, sampler_name, base_seed)  # an unknown sampler is refused here
+    limit = max_cost if max_cost is not None else config.search.max_cost
+    if limit is not None and limit < 0:
+        raise ConfigError(f"max cost {limit}: give an amount in dollars, 0 or more")
+    study = open_study(config, storage=storage)  # templates, data, target: then the database
     url = storage or config.storage.url
     try:
-        # everything that can refuse the run is checked before the first write (the
-        # study's row, the Optuna study, a trial, a study attribute): exit 2 changes nothing
         ident = identity(config)
         known = await asyncio.to_thread(study.store.study_identity, config.name)
         if known is not None and known != ident:
@@ -648,15 +657,6 @@ async def run_search_async(
                 "data, judge or mode settings; give this one a new name (--set name=...) "
                 "or another --storage"
             )
-        total = trials if trials is not None else config.search.trials
-        if total < 0:
-            raise ConfigError(f"--trials {total}: give a number of trials, 0 or more")
-        sampler_name = sampler or config.search.sampler
-        base_seed = config.search.seed if seed is None else seed
-        make_sampler(config, sampler_name, base_seed)  # an unknown sampler is refused here
-        limit = max_cost if max_cost is not None else config.search.max_cost
-        if limit is not None and limit < 0:
-            raise ConfigError(f"max cost {limit}: give an amount in dollars, 0 or more")
         plan = plan_line(study, total)  # renders the templates on the study's samples
         await asyncio.to_thread(study.store.register_study, config.name, study.describe(),
                                 ident)

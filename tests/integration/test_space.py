@@ -304,6 +304,26 @@ def test_a_template_saved_while_a_search_runs_lands_in_it(workspace: Path) -> No
     assert result.trials_run == 2  # then the space (two framings) is exhausted
 
 
+def test_a_framing_queued_from_outside_runs_next_with_its_stored_text(
+        workspace: Path) -> None:
+    """The API a proposer of new templates uses (framing.search.space.enqueue): the
+    framing runs on the next trial, from the text stored with the study, although no
+    file of the study's patterns holds it."""
+    from framing.search.space import Framing, enqueue
+    from framing.templates import parse_template
+
+    solo(workspace, OLD)
+    cfg = write_study(workspace, '["prompts/solo.j2"]', baselines="[]")
+    run_search(cfg, trials=1)
+    proposed = parse_template(SOLO.replace("SENTENCE", NEW), name="proposed/p1.j2")
+    enqueue(load_existing_study(cfg.name, cfg.storage.url), Framing(proposed, {}))
+    result = run_search(cfg, trials=3)
+    assert [(p.trial, p.template, p.version) for p in result.points] == \
+        [(0, "prompts/solo.j2", source_version(SOLO.replace("SENTENCE", OLD))),
+         (1, "proposed/p1.j2", proposed.version)]
+    assert result.calls == 16
+
+
 def test_removing_a_template_keeps_its_trials(workspace: Path) -> None:
     cfg = write_study(workspace, '["prompts/engage.j2", "prompts/cautious.j2"]')
     first = run_search(cfg, trials=6)
