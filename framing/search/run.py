@@ -226,6 +226,14 @@ class _Search:
                 done.setdefault(fid, t)
         return done
 
+    def _fruitless(self) -> set[FramingId]:
+        """Framings evaluated without a single counted verdict (every answer an error or
+        cut off; the trial failed): asking again would only read the same cached answers,
+        so they are taken like the framings with a result."""
+        return {fid for t in self.opt.get_trials(deepcopy=False, states=(TrialState.FAIL,))
+                if ATTR_TALLY in t.user_attrs
+                and (fid := stored_framing(t.user_attrs, self.legacy)) is not None}
+
     def _enqueue_baselines(self) -> None:
         done = self._finished_framings()
         waiting = {self._framing_id_of(t)
@@ -274,7 +282,7 @@ class _Search:
         """The next framing of the space as the templates are now, none evaluated or under
         way (None: every framing is taken)."""
         templates = self.space.refresh()
-        busy = self.workers.busy_framings(self._framing_id_of)
+        busy = self.workers.busy_framings(self._framing_id_of) | self._fruitless()
         number = len(self.opt.get_trials(deepcopy=False))
         if self.sampler_name == "grid":
             return next((f for f in grid(templates, self.seed)
@@ -654,8 +662,8 @@ async def run_search_async(
         if known is not None and known != ident:
             raise ConfigError(
                 f"study {config.name!r} in {redact_url(url)} was created with other target, "
-                "data, judge or mode settings; give this one a new name (--set name=...) "
-                "or another --storage"
+                "data, judge or mode settings; give this one a new name (name = ... in the "
+                "study file, or --set name=...) or another storage"
             )
         plan = plan_line(study, total)  # renders the templates on the study's samples
         await asyncio.to_thread(study.store.register_study, config.name, study.describe(),
