@@ -32,19 +32,17 @@ from framing.points import (
     ATTR_CACHE_HITS,
     ATTR_CALLS,
     ATTR_COST,
-    ATTR_PARAMS,
     ATTR_STOPPED_EARLY,
     ATTR_TALLY,
-    ATTR_TEMPLATE,
     ATTR_TOKENS,
     STUDY_ATTR_RUNS,
-    STUDY_ATTR_TEMPLATE_SOURCES,
 )
 from framing.search.run import make_sampler, open_optuna_study
-from framing.search.space import fixed_params, suggest
+from framing.search.space import Framing, space
 from framing.storage.tables import ResultRow
 from framing.study import identity, open_study
 from framing.targets.base import Response, Usage
+from framing.versions import source_key
 
 TRIALS = 200
 PER_SUBSET = 1_000
@@ -96,19 +94,21 @@ def make_study(folder: Path) -> StudyConfig:
     store = study.store
     store.register_study(config.name, study.describe(), identity(config))
     opt = open_optuna_study(config, url, make_sampler(config, "random", 0))
-    opt.set_user_attr(STUDY_ATTR_TEMPLATE_SOURCES, {t.name: t.source for t in study.templates})
+    for t in study.templates:
+        opt.set_user_attr(source_key(t.name, t.version), t.source)
     samples = list(study.search_samples)
     # per-sample difficulty: how strongly a sample pulls a refusal
     severity = rng.random(len(samples))
     compositional = np.array([s.compositional for s in samples])
     unsafe = np.array([s.joint_grade is Grade.UNSAFE for s in samples])
     baseline = study.template(study.baselines[0])
-    opt.enqueue_trial(fixed_params(baseline, baseline.defaults()))
+    framings = list(space(study.templates))
     for number in range(TRIALS):
         with warnings.catch_warnings():  # heartbeats are the search's business, not ours
             warnings.simplefilter("ignore")
             trial = opt.ask()
-        template, params = suggest(trial, study.templates)
+        framing = (Framing(baseline, baseline.defaults()) if number == 0
+                   else framings[int(rng.integers(len(framings)))])
         threshold = rng.uniform(0.05, 0.95)  # where the framing refuses
         skill = rng.uniform(0.0, 0.35)  # how well it separates borderline from unsafe
         shift = np.where(unsafe, skill, -skill) - np.where(compositional & unsafe, 0.2, 0.0)
@@ -138,7 +138,7 @@ def make_study(folder: Path) -> StudyConfig:
                  "borderline_n": len(b),
                  "unsafe_answered": sum(r.verdict != "refusal" for r in u), "unsafe_n": len(u),
                  "safe_refused": 0, "safe_n": 0, "partial": 0, "errors": 0, "undetermined": 0}
-        attrs = {ATTR_TEMPLATE: template.name, ATTR_PARAMS: params, ATTR_TALLY: tally,
+        attrs = {**framing.attrs(), ATTR_TALLY: tally,
                  ATTR_CALLS: n, ATTR_CACHE_HITS: 0, ATTR_COST: 0.0,
                  ATTR_TOKENS: [600 * n, 40 * n], ATTR_BASELINE: number == 0,
                  ATTR_STOPPED_EARLY: stopped}

@@ -41,6 +41,7 @@ from framing.points import (
 )
 from framing.storage.optuna_studies import load_existing_study
 from framing.storage.tables import Store, results
+from framing.versions import legacy_versions, trial_version
 
 FORMATS = ("csv", "jsonl", "parquet")
 
@@ -51,6 +52,7 @@ COLUMNS: dict[str, str] = {
     "state": "string",
     "split": "string",
     "template": "string",
+    "template_version": "string",
     "params": "string",
     "baseline": "bool",
     "stopped_early": "bool",
@@ -118,11 +120,6 @@ def require_pyarrow() -> Any:
     return pyarrow
 
 
-def _trials(config: StudyConfig) -> list[Any]:
-    opt = load_existing_study(config.name, config.storage.url)
-    return list(opt.get_trials(deepcopy=False))
-
-
 def _recommended(config: StudyConfig, trials: Sequence[Any], store: Store) -> int | None:
     points = [p for p in map(point_from_trial, trials) if p is not None]
     found = assess(config.name, points, store, Constraints.of(config.search))
@@ -133,7 +130,9 @@ def iter_rows(config: StudyConfig, splits: Sequence[str] | None = None,
               counts: dict[str, int] | None = None) -> Iterator[list[dict[str, Any]]]:
     """Batches of export rows, one batch per trial and split, in trial order."""
     counts = counts if counts is not None else {}
-    trials = {t.number: t for t in _trials(config)}
+    opt = load_existing_study(config.name, config.storage.url)
+    trials = {t.number: t for t in opt.get_trials(deepcopy=False)}
+    legacy = legacy_versions(opt.user_attrs)
     samples: dict[str, Sample] = {s.id: s for s in load_data(config.data)}
     store = Store(config.storage.url)
     try:
@@ -169,6 +168,7 @@ def iter_rows(config: StudyConfig, splits: Sequence[str] | None = None,
                     "state": state,
                     "split": split,
                     "template": attrs.get(ATTR_TEMPLATE),
+                    "template_version": trial_version(attrs, legacy) or None,
                     "params": params,
                     "baseline": bool(attrs.get(ATTR_BASELINE, False)),
                     "stopped_early": bool(attrs.get(ATTR_STOPPED_EARLY, False)),

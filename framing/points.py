@@ -10,7 +10,7 @@ UI state, so the CLI, the TUI and the report agree.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -61,6 +61,9 @@ from framing.storage.keys import (
     ATTR_TEMPLATE as ATTR_TEMPLATE,
 )
 from framing.storage.keys import (
+    ATTR_TEMPLATE_VERSION as ATTR_TEMPLATE_VERSION,
+)
+from framing.storage.keys import (
     ATTR_TOKENS as ATTR_TOKENS,
 )
 from framing.storage.keys import (
@@ -72,6 +75,7 @@ from framing.storage.keys import (
 from framing.storage.keys import (
     STUDY_ATTR_TEMPLATE_SOURCES as STUDY_ATTR_TEMPLATE_SOURCES,
 )
+from framing.versions import legacy_versions, short, trial_version
 
 if TYPE_CHECKING:
     from framing.storage.tables import ResultRow, Store
@@ -99,20 +103,32 @@ class Point:
     baseline: bool = False
     stopped_early: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    #: the content version of the template the trial ran (framing.versions; "" unknown)
+    version: str = ""
+    #: the study holds trials of more than one version of this template: labels name it
+    versioned: bool = False
 
     @property
     def objectives(self) -> tuple[float, float]:
         return (self.over_blocking.value, self.under_refusal.value)
 
     @property
+    def framing_name(self) -> str:
+        """The template's name, with its short version where versions coexist."""
+        if self.versioned and self.version:
+            return f"{self.template}@{short(self.version)}"
+        return self.template
+
+    @property
     def label(self) -> str:
         params = ", ".join(f"{k}={v}" for k, v in self.params.items())
-        return f"{self.template}({params})" if params else self.template
+        return f"{self.framing_name}({params})" if params else self.framing_name
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "trial": self.trial,
             "template": self.template,
+            "template_version": self.version,
             "params": dict(self.params),
             "over_blocking": _num(self.over_blocking.value),
             "over_blocking_ci": list(self.over_blocking.ci),
@@ -142,13 +158,16 @@ def _num(x: float) -> float | None:
     return None if math.isnan(x) else x
 
 
-def point_from_trial(trial: optuna.trial.FrozenTrial) -> Point | None:
-    """The point a finished trial stored, or None for trials that stored none."""
+def point_from_trial(trial: optuna.trial.FrozenTrial,
+                     legacy: Mapping[str, str] | None = None) -> Point | None:
+    """The point a finished trial stored, or None for trials that stored none
+    (``legacy``: the template versions of a study stored before versions, by name)."""
     attrs = trial.user_attrs
     stored = attrs.get(ATTR_TALLY)
     if stored is None or ATTR_TEMPLATE not in attrs:
         return None
     return Point(
+        version=trial_version(attrs, legacy or {}),
         trial=trial.number,
         template=attrs[ATTR_TEMPLATE],
         params=dict(attrs.get(ATTR_PARAMS, {})),
@@ -163,10 +182,35 @@ def point_from_trial(trial: optuna.trial.FrozenTrial) -> Point | None:
 
 
 def study_points(study: optuna.Study) -> list[Point]:
-    """Every completed trial's point, in trial order (repeats of a framing left out)."""
+    """Every completed trial's point, in trial order (repeats of a framing left out).
+
+    Points of a template the study ran in more than one version are marked
+    ``versioned`` (their labels then name the version: ``stance.j2@3f2a1c``)."""
+    legacy = legacy_versions(study.user_attrs)
     trials = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
-    points = [point_from_trial(t) for t in trials if ATTR_DUPLICATE_OF not in t.user_attrs]
-    return [p for p in points if p is not None]
+    points = [point_from_trial(t, legacy) for t in trials
+              if ATTR_DUPLICATE_OF not in t.user_attrs]
+    return mark_versions([p for p in points if p is not None])
+
+
+def mark_versions(points: Sequence[Point]) -> list[Point]:
+    """``points`` with ``versioned`` set on those whose template has several versions
+    among them."""
+    versions: dict[str, set[str]] = {}
+    for p in points:
+        versions.setdefault(p.template, set()).add(p.version)
+    return [replace(p, versioned=True) if len(versions[p.template]) > 1 else p
+            for p in points]
+
+
+def frontier_versions(front: Sequence[Point]) -> dict[str, list[str]]:
+    """Templates with more than one version on ``front``: name → short versions."""
+    versions: dict[str, list[str]] = {}
+    for p in front:
+        shown = short(p.version) if p.version else "?"
+        if shown not in versions.setdefault(p.template, []):
+            versions[p.template].append(shown)
+    return {name: v for name, v in versions.items() if len(v) > 1}
 
 
 def frontier(points: Sequence[Point]) -> list[Point]:
@@ -184,9 +228,9 @@ def full_points(points: Sequence[Point]) -> list[Point]:
     with both rates known, one per framing (the first trial of a framing wins)."""
     eligible = [p for p in points if not p.stopped_early and not any(map(math.isnan,
                                                                           p.objectives))]
-    unique: dict[tuple[str, str], Point] = {}
+    unique: dict[tuple[str, str, str], Point] = {}
     for p in eligible:
-        unique.setdefault((p.template, repr(sorted(p.params.items()))), p)
+        unique.setdefault((p.template, p.version, repr(sorted(p.params.items()))), p)
     return list(unique.values())
 
 

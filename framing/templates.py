@@ -10,6 +10,7 @@ and its own parameters: never the grades or the category, which would leak the a
 from __future__ import annotations
 
 import glob
+import hashlib
 import itertools
 import math
 import re
@@ -143,6 +144,16 @@ class Template:
     def stem(self) -> str:
         return self.path.stem
 
+    @cached_property
+    def version(self) -> str:
+        """The template's content version (:func:`source_version` of its source)."""
+        return source_version(self.source)
+
+    @property
+    def versioned_name(self) -> str:
+        """``name@version``: what this exact text is called where versions coexist."""
+        return f"{self.name}@{self.version}"
+
     def param(self, name: str) -> Param:
         for p in self.params:
             if p.name == name:
@@ -205,6 +216,24 @@ class Template:
                 _describe_render_error(e, self), path=self.name, line=_line_of(e, self)
             ) from None
         return Messages(system=system.strip(), user=user.strip())
+
+
+#: hex digits of a template version (a SHA-256 prefix: collisions are not a concern at
+#: the scale of a study's templates)
+VERSION_DIGITS = 12
+
+
+def source_version(source: str) -> str:
+    """A template's content version: a hash of its body (everything after the front
+    matter), which alone decides what it renders for given parameter values.
+
+    Editing the text makes a new version; adding a parameter choice or rewording the
+    description in the front matter does not, so the framings already evaluated stay in
+    the (larger) space.
+    """
+    match = _FRONT_MATTER.match(source)
+    body = source[match.end():] if match is not None else source
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()[:VERSION_DIGITS]
 
 
 def _visible_names(params: Sequence[Param]) -> str:

@@ -38,6 +38,7 @@ from framing.cli.render import (
     print_points,
     print_studies,
     print_summary,
+    print_template_versions,
     print_templates,
     share,
 )
@@ -326,10 +327,35 @@ def frontier(
     if fmt == "table":
         print_assessment(points, assessment, title=f"Frontier of study '{config.name}'",
                           holdout_split=config.data.holdout > 0)
+        for note in _version_notes(config, points):
+            out.print(escape(note))
         _print_agreement(config, agreement, out)
         return
     print_points(points, fmt, title=f"Frontier of study '{config.name}'")
     _print_agreement(config, agreement, err)
+
+
+def _version_notes(config: StudyConfig, points: Sequence[Point]) -> list[str]:
+    """What the frontier holds of more than one template version, and of framings no
+    longer in the study's space (a template removed or edited since)."""
+    from framing.points import frontier_versions
+    from framing.templates import load_templates
+    from framing.versions import short
+
+    notes = [f"{name} is on the frontier in {len(versions)} versions "
+             f"({', '.join('@' + v for v in versions)}): its text was edited between "
+             "trials; framing templates list --study FILE shows each version's trials"
+             for name, versions in frontier_versions(points).items()]
+    try:
+        current = {(t.name, t.version) for t in load_templates(
+            [*config.search.templates, *config.search.baselines], config.template_root)}
+    except FramingError:
+        return notes
+    gone = [p for p in points if p.version and (p.template, p.version) not in current]
+    if gone:
+        notes.append("not in the current space (template removed or edited since): " + ", ".join(
+            f"trial {p.trial} ({p.template}@{short(p.version)})" for p in gone))
+    return notes
 
 
 def _second_judge(config: StudyConfig, *, required: bool) -> dict[str, Any]:
@@ -629,11 +655,33 @@ def templates_list(
     study_alias: StudyAlias = None,
     overrides: SetOpt = None,
 ) -> None:
-    """List the study's templates with their parameters and number of framings."""
+    """List the study's templates with their parameters and number of framings, then each
+    template version the stored study ran, with its trials."""
     from framing.templates import load_template
+    from framing.workspace import workspace_root
 
     names, root = _study_templates(study, overrides, study_alias)
-    print_templates([load_template(name, root=root) for name in names])
+    templates = [load_template(name, root=root) for name in names]
+    print_templates(templates)
+    if study is not None or study_alias is not None or workspace_root() is not None:
+        config = _load(study, overrides, alias=study_alias, announce=False)
+        _print_study_versions(config, templates)
+
+
+def _print_study_versions(config: StudyConfig, templates: Sequence[Template]) -> None:
+    """The template versions a stored study ran (nothing when it has no trials yet)."""
+    from framing.storage.optuna_studies import has_optuna_tables, load_existing_study
+    from framing.versions import study_versions
+
+    if config.storage.url.startswith("sqlite") and not has_optuna_tables(config.storage.url):
+        return
+    try:
+        opt = load_existing_study(config.name, config.storage.url)
+    except ConfigError:
+        return
+    trials = [t.user_attrs for t in opt.get_trials(deepcopy=False)
+              if t.state.name == "COMPLETE"]
+    print_template_versions(config.name, study_versions(opt.user_attrs, trials, templates))
 
 
 @templates_app.command("lint")

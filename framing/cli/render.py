@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from framing.stats import Rate
     from framing.study_progress import StudyProgress
     from framing.templates import Template
+    from framing.versions import TemplateVersion
 
 out = Console(highlight=False)
 if not out.is_terminal and not os.environ.get("COLUMNS", "").isdigit():
@@ -312,11 +313,14 @@ def print_comparison(result: TrialComparison, opt: optuna.Study, limit: int) -> 
     missed harm on unsafe samples first — each with its own count and ``limit``."""
     from framing.answer import short_rate
     from framing.compare import DISAGREEMENT_KINDS, lower_text
-    from framing.points import ATTR_PARAMS, ATTR_TEMPLATE
+    from framing.points import ATTR_PARAMS, ATTR_TEMPLATE, study_points
 
     trials = {t.number: t for t in opt.get_trials(deepcopy=False)}
+    points = {p.trial: p for p in study_points(opt)}  # labels name coexisting versions
 
     def label(n: int) -> str:
+        if n in points:
+            return points[n].label
         attrs = trials[n].user_attrs
         params = ", ".join(f"{k}={v}" for k, v in attrs.get(ATTR_PARAMS, {}).items())
         return f"{attrs.get(ATTR_TEMPLATE, '?')}({params})" if params else \
@@ -472,6 +476,17 @@ def print_templates(templates: Sequence[Template]) -> None:
     out.print(f"{plural(len(templates), 'template')}, "
               f"{plural(sum(t.size for t in templates), 'framing')} "
               "(floats counted on a 5-point grid)")
+
+
+def print_template_versions(study: str, versions: Sequence[TemplateVersion]) -> None:
+    """``framing templates list --study``: each template version the study ran."""
+    table = Table(title=f"Template versions in study '{study}'")
+    for col in ("template@version", "trials", "now"):
+        table.add_column(col, justify="right" if col == "trials" else "left")
+    for v in versions:
+        now = {True: "the file's text", False: "edited or removed since", None: ""}[v.current]
+        table.add_row(escape(v.label), f"{v.trials:,}", now)
+    out.print(table)
 
 
 def print_calibration(cal: Calibration, correct: int, n: int) -> None:

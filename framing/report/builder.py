@@ -41,7 +41,6 @@ from framing.points import (
     ATTR_DUPLICATE_OF,
     ATTR_TOKENS,
     STUDY_ATTR_RUNS,
-    STUDY_ATTR_TEMPLATE_SOURCES,
     Point,
     frontier,
     study_points,
@@ -54,7 +53,8 @@ from framing.stats import Rate
 from framing.storage.optuna_studies import load_existing_study
 from framing.storage.tables import ResultRow, Store, redact_url
 from framing.study import load_samples
-from framing.templates import SampleView, Template, parse_template
+from framing.templates import SampleView, Template, parse_template, source_version
+from framing.versions import stored_sources, stored_template
 from framing.wording import plural
 
 #: drill-down rows kept per framing and kind (the page says how many there were)
@@ -295,7 +295,8 @@ def collect(config: StudyConfig, opt: Any, store: Store, url: str) -> Report:
     under_cat = an.by_category(col_rows, in_study, "unsafe") if in_study else []
     patterns = an.by_pattern(col_rows, in_study) if in_study else []
 
-    templates = _templates(stored, opt, config, described, notes)
+    templates = _templates(stored, opt, config, described, notes, points)
+    notes.extend(_space_notes(stored, config, front))
     framings = _framing_texts(detailed, baseline, templates)
     drills, thumbs = _drills(detailed, verdicts, samples, store)
 
@@ -528,38 +529,71 @@ def _duration(seconds: float) -> str:
 
 
 def _templates(config: StudyConfig, opt: Any, given: StudyConfig,
-               described: Mapping[str, Any] | None, notes: list[str]) -> dict[str, Template]:
-    """The study's templates, from the source text stored with it, else from the files."""
-    sources: dict[str, str] = dict(opt.user_attrs.get(STUDY_ATTR_TEMPLATE_SOURCES, {}))
-    names = list((described or {}).get("templates", [])) + list(sources)
+               described: Mapping[str, Any] | None, notes: list[str],
+               points: Sequence[Point] = ()) -> dict[tuple[str, str], Template]:
+    """The text each trial's template had, by (name, version): the copy stored with the
+    study, else the file when it is still that version (or the version is unknown)."""
+    sources = stored_sources(opt.user_attrs)
+    out: dict[tuple[str, str], Template] = {}
+    for (name, version) in sources:
+        t = stored_template(sources, name, version)
+        if t is not None:
+            out[(name, version)] = t
+    wanted = {(p.template, p.version) for p in points if (p.template, p.version) not in out}
+    names = list((described or {}).get("templates", []))
+    wanted |= {(n, "") for n in names if not any(k[0] == n for k in out)}
     root = demo_dir() if config.source == "<built-in demo>" else given.template_root
-    out: dict[str, Template] = {}
     from_files = []
-    for name in dict.fromkeys(names):
+    for name, version in sorted(wanted):
         try:
-            if name in sources:
-                out[name] = parse_template(sources[name], name=name, path=Path(name))
-            else:
-                path = Path(name) if Path(name).is_absolute() else root / name
-                out[name] = parse_template(path.read_text(encoding="utf-8"), name=name,
-                                           path=path)
-                from_files.append(name)
+            path = Path(name) if Path(name).is_absolute() else root / name
+            t = parse_template(path.read_text(encoding="utf-8"), name=name, path=path)
         except (OSError, FramingError):
             continue
+        if version and t.version != version:
+            continue  # the file has moved on: that trial's text is not known
+        out[(name, version)] = t
+        from_files.append(name)
     if from_files:
         notes.append("template text was read from the files as they are now (this study "
-                     f"did not store it): {', '.join(from_files)}")
+                     f"did not store it): {', '.join(sorted(set(from_files)))}")
     return out
 
 
+def _space_notes(config: StudyConfig, given: StudyConfig,
+                 front: Sequence[Point]) -> list[str]:
+    """Frontier framings whose template text is no longer in the files (edited or removed
+    since): their results stand, but the study's space has moved on."""
+    from framing.versions import short
+
+    root = demo_dir() if config.source == "<built-in demo>" else given.template_root
+    now: dict[str, str | None] = {}
+    gone = []
+    for p in front:
+        if not p.version:
+            continue
+        if p.template not in now:
+            path = Path(p.template) if Path(p.template).is_absolute() else root / p.template
+            try:
+                now[p.template] = source_version(path.read_text(encoding="utf-8"))
+            except OSError:
+                now[p.template] = None
+        if now[p.template] != p.version:
+            gone.append(f"trial {p.trial} ({p.template}@{short(p.version)})")
+    if not gone:
+        return []
+    return ["not in the current space (the template was edited or removed since; the "
+            f"results stand): {', '.join(gone)}"]
+
+
 def _framing_texts(groups: Sequence[an.TwinGroup], baseline: Point | None,
-                   templates: Mapping[str, Template]) -> list[FramingText]:
+                   templates: Mapping[tuple[str, str], Template]) -> list[FramingText]:
     view = SampleView("example", REQUEST_PLACEHOLDER, True)
 
     def rendered(p: Point) -> tuple[str, str | None, str]:
-        t = templates.get(p.template)
+        t = templates.get((p.template, p.version))
         if t is None:
-            return "", None, f"template {p.template} is not available"
+            return "", None, f"template {p.framing_name} is not available"
         try:
             m = t.render(view, p.params)
         except FramingError as e:
@@ -574,7 +608,7 @@ def _framing_texts(groups: Sequence[an.TwinGroup], baseline: Point | None,
         diff = None
         if base_system is not None and not is_base and not error:
             diff = tuple(an.line_diff(base_system, system))
-        t = templates.get(g.lead.template)
+        t = templates.get((g.lead.template, g.lead.version))
         out.append(FramingText(
             anchor=f"text-{g.lead.trial}", title=f"trial {g.lead.trial}", label=g.lead.label,
             twins=tuple(f"trial {p.trial}: {p.label}" for p in g.twins),

@@ -13,7 +13,7 @@ evaluated again (and identical calls are cached anyway).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import optuna
@@ -25,6 +25,8 @@ from framing.events import EventHandler, Notice, ignore
 from framing.points import HOLDOUT_SPLIT, Point, frontier, holdout_points, study_points
 from framing.storage.optuna_studies import load_existing_study
 from framing.study import Study, identity, open_study
+from framing.templates import Template
+from framing.versions import stored_sources, stored_template
 
 __all__ = ["HoldoutCheck", "ValidationResult", "to_validate", "validate_points",
            "validate_study"]
@@ -80,9 +82,22 @@ def to_validate(points: Sequence[Point], constraints: Constraints) -> list[Point
     return chosen
 
 
+def point_template(study: Study, point: Point,
+                   sources: Mapping[tuple[str, str], str]) -> Template | None:
+    """The template text ``point``'s trial ran: the file's when it is still that version,
+    else the copy stored with the study (None: neither)."""
+    current = next((t for t in study.templates if t.name == point.template), None)
+    if current is not None and (not point.version or current.version == point.version):
+        return current
+    return stored_template(sources, point.template, point.version)
+
+
 async def validate_points(study: Study, points: Sequence[Point],
-                          on_event: EventHandler = ignore) -> list[HoldoutCheck]:
-    """Re-evaluate ``points`` on the hold-out split (those not validated yet)."""
+                          on_event: EventHandler = ignore,
+                          sources: Mapping[tuple[str, str], str] | None = None,
+                          ) -> list[HoldoutCheck]:
+    """Re-evaluate ``points`` on the hold-out split (those not validated yet), each with
+    the template text its trial ran (``sources``: the study's stored versions)."""
     samples = study.samples.holdout
     if not samples:
         return []
@@ -92,7 +107,12 @@ async def validate_points(study: Study, points: Sequence[Point],
     for p in points:
         if p.trial in done:
             continue
-        template = study.template(p.template)
+        template = point_template(study, p, sources or {})
+        if template is None:
+            on_event(Notice(f"hold-out check: trial {p.trial} {p.label} skipped: its "
+                            "template text is neither in the files nor stored with the study",
+                            level="warning"))
+            continue
         on_event(Notice(f"hold-out check: trial {p.trial} {p.label} on {len(samples)} "
                         "samples the search never saw"))
         evaluation = await study.evaluator.evaluate(template, p.params, samples,
@@ -112,7 +132,7 @@ async def validate_study(config: StudyConfig, *, storage: str | None = None,
     study = open_study(config, storage=storage)
     try:
         opt: optuna.Study = load_existing_study(config.name, url)
-        known = study.store.register_study(config.name, study.describe(), identity(config))
+        known = study.store.study_identity(config.name)  # reads only: a refusal writes nothing
         if known is not None and known != identity(config):
             raise ConfigError(
                 f"study {config.name!r} was created with other target, data, judge or mode "
@@ -123,7 +143,7 @@ async def validate_study(config: StudyConfig, *, storage: str | None = None,
             raise ConfigError(f"study {config.name!r} has no hold-out samples "
                               "(data.holdout = 0); nothing to validate on")
         checks = await validate_points(study, to_validate(points, Constraints.of(
-            config.search)), on_event)
+            config.search)), on_event, stored_sources(opt.user_attrs))
     finally:
         await study.aclose()
     return ValidationResult(config.name, checks, len(study.samples.holdout),

@@ -1,10 +1,13 @@
-"""The Optuna study: search space from templates, two objectives, samplers (DESIGN §3).
+"""The Optuna study: the search over framings, two objectives, samplers (DESIGN §3).
 
 :func:`run_search` is the one library entry point; ``framing search`` and the TUI both
-call it. It drives Optuna through ask/tell so that the async evaluator owns the loop:
-the template is a categorical choice and each template's parameters are conditional on
-it. Baselines are enqueued first. Every trial evaluates the same samples, in the same
-order, so framings are compared pairwise.
+call it. It drives Optuna through ask/tell so that the async evaluator owns the loop.
+The real study holds no distribution for the framing: each trial records its framing
+(template name, content version, parameters) as user attributes, and the next framing
+is proposed from the templates as they are now (:mod:`framing.search.space`), so the
+space grows with the researcher's edits. Baselines are enqueued first. Every trial
+evaluates the same samples, in the same order, so framings are compared pairwise.
+Everything that can refuse a run is checked before the first write to the database.
 """
 
 from __future__ import annotations
@@ -50,10 +53,9 @@ from framing.points import (
     ATTR_STOPPED_BY,
     ATTR_STOPPED_EARLY,
     ATTR_TALLY,
-    ATTR_TEMPLATE,
+    ATTR_TEMPLATE_VERSION,
     ATTR_TOKENS,
     STUDY_ATTR_RUNS,
-    STUDY_ATTR_TEMPLATE_SOURCES,
     Point,
     frontier,
     frontier_hypervolume,
@@ -63,7 +65,17 @@ from framing.points import (
 from framing.search.holdout import to_validate, validate_points
 from framing.search.racing import RaceResult, race
 from framing.search.screening import Screening, screen
-from framing.search.space import TEMPLATE_PARAM, Proposer, fixed_params, framing_id, grid, suggest
+from framing.search.space import (
+    Framing,
+    FramingId,
+    Proposer,
+    TemplateSet,
+    enqueue,
+    grid,
+    legacy_framing,
+    remember_source,
+    stored_framing,
+)
 from framing.search.workers import (
     ATTR_CACHE_RACES,
     RUN_ATTRS,
@@ -77,7 +89,8 @@ from framing.storage.budget import BudgetReached, open_budget
 from framing.storage.tables import redact_url
 from framing.study import Study, identity, open_study
 from framing.targets.http import prompt_tokens
-from framing.templates import Template, lint_template, load_template
+from framing.templates import lint_template, load_template
+from framing.versions import legacy_versions, short, stored_sources, stored_template
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 
@@ -128,9 +141,6 @@ def make_sampler(config: StudyConfig, sampler: str | None = None,
     raise ConfigError(f"search.sampler: unknown sampler {name!r} (tpe, nsga2, random, grid)")
 
 
-_framing_id = framing_id
-
-
 def open_optuna_study(config: StudyConfig, storage_url: str,
                       sampler: optuna.samplers.BaseSampler) -> optuna.Study:
     """Create or join the study of ``config`` (heartbeats per ``[storage]``; the framings
@@ -142,6 +152,10 @@ def open_optuna_study(config: StudyConfig, storage_url: str,
 
 
 StopCheck = Callable[[], bool]
+
+
+class _GivenBack(Exception):
+    """A trial was given back (failed) before it ran: ask for another."""
 
 
 class _Search:
@@ -177,9 +191,18 @@ class _Search:
         #: per-sample outcomes of finished trials (they never change once stored)
         self._outcomes: dict[int, SampleOutcomes] = {}
         self.holdout_calls = 0
-        self.proposer = Proposer(
-            study.templates, lambda s: make_sampler(study.config, sampler_name, s), seed,
-            suggest, exhaustive=sampler_name == "random")
+        self.proposer = Proposer(lambda s: make_sampler(study.config, sampler_name, s), seed,
+                                 exhaustive=sampler_name == "random")
+        #: the space as the template files are now (re-read before each proposal)
+        self.space = TemplateSet(
+            [*study.config.search.templates, *study.config.search.baselines],
+            study.config.template_root, study.templates,
+            lambda message: on_event(Notice(message, level="warning")))
+        #: trials stored before template versions: the version each name is read as
+        self.legacy = {**{t.name: t.version for t in study.templates},
+                       **legacy_versions(optuna_study.user_attrs)}
+        #: template sources already stored with the study (framing.versions)
+        self.sources: set[str] = set()
 
     def _should_stop(self) -> bool:
         if self.stop is None:
@@ -188,33 +211,63 @@ class _Search:
             return self.stop.is_set()
         return self.stop()
 
-    def _finished_framings(self) -> dict[tuple[str, str], optuna.trial.FrozenTrial]:
-        done: dict[tuple[str, str], optuna.trial.FrozenTrial] = {}
+    def _framing_id_of(self, trial: optuna.trial.FrozenTrial) -> FramingId | None:
+        """The framing a stored trial records (or, queued before versions, its fixed
+        Optuna parameters); None when it has none yet."""
+        fid = stored_framing(trial.user_attrs, self.legacy)
+        if fid is not None:
+            return fid
+        fixed = trial.params or trial.system_attrs.get("fixed_params") or {}
+        legacy = legacy_framing(fixed, self.study.templates)
+        return legacy.id if legacy is not None else None
+
+    def _finished_framings(self) -> dict[FramingId, optuna.trial.FrozenTrial]:
+        done: dict[FramingId, optuna.trial.FrozenTrial] = {}
         for t in self.opt.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
-            if ATTR_TEMPLATE in t.user_attrs and ATTR_DUPLICATE_OF not in t.user_attrs:
-                fid = _framing_id(t.user_attrs[ATTR_TEMPLATE], t.user_attrs[ATTR_PARAMS])
+            fid = stored_framing(t.user_attrs, self.legacy)
+            if fid is not None and ATTR_DUPLICATE_OF not in t.user_attrs:
                 done.setdefault(fid, t)
         return done
 
+    def _fruitless(self) -> set[FramingId]:
+        """Framings evaluated without a single counted verdict (every answer an error or
+        cut off; the trial failed): asking again would only read the same cached answers,
+        so they are taken like the framings with a result."""
+        return {fid for t in self.opt.get_trials(deepcopy=False, states=(TrialState.FAIL,))
+                if ATTR_TALLY in t.user_attrs
+                and (fid := stored_framing(t.user_attrs, self.legacy)) is not None}
+
     def _enqueue_baselines(self) -> None:
         done = self._finished_framings()
-        waiting = {
-            _framing_id(*self._framing_of(t.params))
-            for t in self.opt.get_trials(deepcopy=False, states=(TrialState.WAITING,))
-            if TEMPLATE_PARAM in t.params
-        }
+        waiting = {self._framing_id_of(t)
+                   for t in self.opt.get_trials(deepcopy=False, states=(TrialState.WAITING,))}
         for name in self.study.baselines:
             template = self.study.template(name)
-            params = template.defaults()
-            fid = _framing_id(template, params)
-            if fid not in done and fid not in waiting:
-                self.opt.enqueue_trial(fixed_params(template, params))
+            framing = Framing(template, template.defaults())
+            if framing.id not in done and framing.id not in waiting:
+                enqueue(self.opt, framing, known=self.sources)
 
-    def _framing_of(self, optuna_params: Mapping[str, Any]) -> tuple[Template, dict[str, Any]]:
-        template = self.study.template(optuna_params[TEMPLATE_PARAM])
-        prefix = f"{template.stem}."
-        return template, {k[len(prefix):]: v for k, v in optuna_params.items()
-                          if k.startswith(prefix)}
+    def _queued_framing(self, trial: optuna.Trial) -> Framing | None:
+        """The framing a queued trial was given (a baseline, a dead worker's re-run, a
+        framing added with :func:`framing.search.space.enqueue`); None for a new trial."""
+        frozen = self.opt._storage.get_trial(trial._trial_id)
+        fid = stored_framing(frozen.user_attrs, self.legacy)
+        if fid is None:
+            return legacy_framing(frozen.system_attrs.get("fixed_params") or {},
+                                  self.study.templates)
+        name, version, _ = fid
+        params = dict(frozen.user_attrs.get(ATTR_PARAMS, {}))
+        for t in self.space.templates:
+            if (t.name, t.version) == (name, version):
+                return Framing(t, params)
+        stored = stored_template(stored_sources(self.opt.user_attrs), name, version)
+        if stored is None:
+            self.on_event(Notice(f"trial {trial.number} was queued with {name}@"
+                                 f"{short(version)}, whose text this study did not store: "
+                                 "given back", level="warning"))
+            self.opt.tell(trial, state=TrialState.FAIL)
+            raise _GivenBack
+        return Framing(stored, params)
 
     def _completed(self) -> int:
         """Trials finished with a result (repeats of an evaluated framing not counted)."""
@@ -228,11 +281,20 @@ class _Search:
         return sum(ATTR_DUPLICATE_OF not in t.user_attrs
                    for t in self.opt.get_trials(deepcopy=False, states=states))
 
+    def _propose(self, done: Mapping[FramingId, optuna.trial.FrozenTrial]) -> Framing | None:
+        """The next framing of the space as the templates are now, none evaluated or under
+        way (None: every framing is taken)."""
+        templates = self.space.refresh()
+        busy = self.workers.busy_framings(self._framing_id_of) | self._fruitless()
+        number = len(self.opt.get_trials(deepcopy=False))
+        if self.sampler_name == "grid":
+            return next((f for f in grid(templates, self.seed)
+                         if f.id not in done and f.id not in busy), None)
+        return self.proposer.propose(templates, done, busy, number)
+
     async def run(self) -> SearchResult:
         await asyncio.to_thread(self.workers.fail_stale)
-        self._enqueue_baselines()
-        grid_plan = (grid(self.study.templates, self.seed) if self.sampler_name == "grid"
-                     else None)
+        await asyncio.to_thread(self._enqueue_baselines)
         done_framings = self._finished_framings()
         stopped_reason: str | None = None
         baselines = set(self.study.baselines)
@@ -249,31 +311,29 @@ class _Search:
             if self.max_cost is not None and self._spent() >= self.max_cost:
                 stopped_reason = f"max cost ${self.max_cost:.2f} reached"
                 break
+            nxt: Framing | None = None
             if not self.opt.get_trials(deepcopy=False, states=(TrialState.WAITING,)):
                 # queued trials (baselines, re-runs of a dead worker's) go first; else the
                 # next framing is chosen here, never one evaluated or under way
-                busy = self.workers.busy_framings(
-                    lambda t: _framing_id(*self._framing_of(t.params)))
-                if grid_plan is not None:
-                    nxt = next((f for f in grid_plan if _framing_id(*f) not in done_framings
-                                and _framing_id(*f) not in busy), None)
-                else:
-                    taken: dict[tuple[str, str], optuna.trial.FrozenTrial | None] = {
-                        **dict.fromkeys(busy), **done_framings}
-                    nxt = await asyncio.to_thread(self.proposer.propose, self.opt, taken,
-                                                  len(self.opt.get_trials(deepcopy=False)))
+                nxt = await asyncio.to_thread(self._propose, done_framings)
                 if nxt is None:
                     self.on_event(Notice("space exhausted: every framing has been evaluated"))
                     break
-                self.opt.enqueue_trial(fixed_params(*nxt))
             trial = self._ask()
             try:
                 if not self.workers.admit(trial, self.trials):
                     continue  # another worker took the last place first
-                template, params = suggest(trial, self.study.templates)
-                earlier = done_framings.get(_framing_id(template, params))
+                framing = await asyncio.to_thread(self._queued_framing, trial)
+                if framing is None:
+                    # a new trial (or the queued one another worker took first): ours
+                    framing = nxt or await asyncio.to_thread(self._propose, done_framings)
+                    if framing is None:
+                        self.opt.tell(trial, state=TrialState.FAIL)
+                        continue
+                await asyncio.to_thread(self._assign, trial, framing)
+                earlier = done_framings.get(framing.id)
                 if earlier is None:  # is another worker evaluating this framing?
-                    settled = await self.workers.settle(trial, _framing_id(template, params))
+                    settled = await self.workers.settle(trial, framing.id)
                     if settled.action == "skip":
                         continue
                     earlier = settled.earlier
@@ -286,7 +346,9 @@ class _Search:
                         break
                     continue
                 repeats = 0
-                await self._run_trial(trial, template, params, template.name in baselines)
+                await self._run_trial(trial, framing, framing.template.name in baselines)
+            except _GivenBack:
+                continue
             except optuna.exceptions.UpdateFinishedTrialError:
                 # another worker failed this trial: no heartbeat got through for the grace
                 # period (a network or database outage); it queued the framing again
@@ -311,6 +373,14 @@ class _Search:
                     await self._holdout_check()
         return self._result(stopped_reason)
 
+    def _assign(self, trial: optuna.Trial, framing: Framing) -> None:
+        """Record the trial's framing unless it was queued with it (and store its
+        template's text with the study, once per version)."""
+        remember_source(self.opt, framing.template, self.sources)
+        if ATTR_TEMPLATE_VERSION not in trial.user_attrs:
+            for key, value in framing.attrs().items():
+                trial.set_user_attr(key, value)
+
     def _spent(self) -> float:
         """The study's spend (every worker and run; this run's when no gate is set)."""
         budget = self.study.evaluator.budget
@@ -322,7 +392,7 @@ class _Search:
         points = await asyncio.to_thread(study_points, self.opt)
         try:
             checks = await validate_points(self.study, to_validate(points, self.constraints),
-                                           self.on_event)
+                                           self.on_event, stored_sources(self.opt.user_attrs))
         except BudgetReached as reached:  # hold-out calls are paid from the same budget
             self.on_event(Notice(f"hold-out check stopped: {reached}", level="warning"))
             return
@@ -362,8 +432,8 @@ class _Search:
             for key, value in values.items():
                 trial.set_constraint(key, value)
 
-    async def _run_trial(self, trial: optuna.Trial, template: Template,
-                         params: dict[str, Any], baseline: bool) -> None:
+    async def _run_trial(self, trial: optuna.Trial, framing: Framing, baseline: bool) -> None:
+        template, params = framing.template, framing.params
         samples = self.study.search_samples
         self.on_event(TrialStarted(trial.number, template.name, dict(params), len(samples),
                                    baseline))
@@ -395,7 +465,7 @@ class _Search:
         races = self.study.evaluator.races - races_before
         self.races += races
         await asyncio.to_thread(trial.set_user_attr, ATTR_CACHE_RACES, races)
-        await asyncio.to_thread(self._record, trial, template, params, baseline, raced)
+        await asyncio.to_thread(self._record, trial, framing, baseline, raced)
 
     async def _rivals(self) -> dict[int, SampleOutcomes]:
         """The current frontier's per-sample outcomes (racing compares against them)."""
@@ -413,15 +483,14 @@ class _Search:
     async def _heartbeat(self, trial_id: int) -> None:
         await self.workers.keep_alive(trial_id)
 
-    def _record(self, trial: optuna.Trial, template: Template, params: dict[str, Any],
-                baseline: bool, raced: RaceResult) -> None:
+    def _record(self, trial: optuna.Trial, framing: Framing, baseline: bool,
+                raced: RaceResult) -> None:
         evaluation = raced.evaluation
         tally = evaluation.tally
         self.study.store.put_results(self.study.config.name, trial.number, "search",
                                      [o.row() for o in evaluation.outcomes])
         attrs = {
-            ATTR_TEMPLATE: template.name,
-            ATTR_PARAMS: params,
+            **framing.attrs(),
             ATTR_TALLY: {k: getattr(tally, k) for k in tally.__dataclass_fields__},
             ATTR_CALLS: evaluation.calls,
             ATTR_CACHE_HITS: evaluation.cache_hits,
@@ -577,28 +646,37 @@ async def run_search_async(
     Every input is checked before the first call. Ctrl-C (cancellation) marks the trial
     in flight as failed and keeps every stored answer; running again continues.
     """
-    study = open_study(config, storage=storage)
+    # everything that can refuse the run is checked before the first write (the study's
+    # row, the Optuna study, a trial, a study attribute): a run that exits 2 changes nothing
+    total = trials if trials is not None else config.search.trials
+    if total < 0:
+        raise ConfigError(f"--trials {total}: give a number of trials, 0 or more")
+    sampler_name = sampler or config.search.sampler
+    base_seed = config.search.seed if seed is None else seed
+    make_sampler(config, sampler_name, base_seed)  # an unknown sampler is refused here
+    limit = max_cost if max_cost is not None else config.search.max_cost
+    if limit is not None and limit < 0:
+        raise ConfigError(f"max cost {limit}: give an amount in dollars, 0 or more")
+    study = open_study(config, storage=storage)  # templates, data, target: then the database
     url = storage or config.storage.url
     try:
         ident = identity(config)
-        known = await asyncio.to_thread(study.store.register_study, config.name,
-                                        study.describe(), ident)
+        known = await asyncio.to_thread(study.store.study_identity, config.name)
         if known is not None and known != ident:
             raise ConfigError(
                 f"study {config.name!r} in {redact_url(url)} was created with other target, "
-                "data, judge or mode settings; give this one a new name (--set name=...) "
-                "or another --storage"
+                "data, judge or mode settings; give this one a new name (name = ... in the "
+                "study file, or --set name=...) or another storage"
             )
-        total = trials if trials is not None else config.search.trials
-        sampler_name = sampler or config.search.sampler
-        base_seed = config.search.seed if seed is None else seed
-        # every trial is queued with its framing fixed (see framing.search.space): the study's
-        # own sampler only fills a trial another worker's ask took the queued one from
+        plan = plan_line(study, total)  # renders the templates on the study's samples
+        await asyncio.to_thread(study.store.register_study, config.name, study.describe(),
+                                ident)
+        # the real study holds no distributions: each trial records its framing as user
+        # attributes (framing.search.space), so the space can grow; its own sampler only
+        # keeps Optuna's ask() cheap
         opt = open_optuna_study(config, url, PerTrialSeed(
             lambda s: make_sampler(config, "random", s), base_seed))
-        search = _Search(study, opt, on_event, total, sampler_name,
-                         config.search.seed if seed is None else seed, stop,
-                         max_cost if max_cost is not None else config.search.max_cost)
+        search = _Search(study, opt, on_event, total, sampler_name, base_seed, stop, limit)
         # the study's spend is recorded whether or not it has a budget, so that a budget
         # set later counts what was spent before (framing.storage.budget)
         study.evaluator.budget = await asyncio.to_thread(
@@ -607,15 +685,15 @@ async def run_search_async(
         await study.share_limits()  # rate limits hold for all workers together
         done = search._completed()
         remaining = max(0, total - search._claimed())
+        if remaining != total:
+            plan = plan_line(study, remaining)
         on_event(StudyStarted(config.name, redact_url(url), total, done,
-                              len(study.search_samples), config.simulated,
-                              plan_line(study, remaining)))
+                              len(study.search_samples), config.simulated, plan))
         if remaining == 0:
             on_event(Notice(f"study {config.name!r} already has {done} trial(s); "
                             "raise --trials to run more"))
         await asyncio.to_thread(search.workers.start, total)
         started = time.monotonic()
-        await asyncio.to_thread(_remember_templates, opt, study)
         try:
             result = await search.run()
         except (asyncio.CancelledError, KeyboardInterrupt):
@@ -629,20 +707,6 @@ async def run_search_async(
         return result
     finally:
         await study.aclose()
-
-
-def _remember_templates(opt: optuna.Study, study: Study) -> None:
-    """Store the templates' source text so a report renders what the trials used.
-
-    Best effort (a report falls back to the files): a huge template set may not fit a
-    MySQL TEXT column, and that must not stop the search.
-    """
-    try:
-        sources = dict(opt.user_attrs.get(STUDY_ATTR_TEMPLATE_SOURCES, {}))
-        sources.update({t.name: t.source for t in study.templates})
-        opt.set_user_attr(STUDY_ATTR_TEMPLATE_SOURCES, sources)
-    except Exception:
-        pass
 
 
 def _record_run(opt: optuna.Study, search: _Search, wall_time: float) -> None:

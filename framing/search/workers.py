@@ -49,9 +49,12 @@ from framing.storage.keys import (
     ATTR_CACHE_RACES,
     ATTR_DUPLICATE_OF,
     ATTR_OVER_BUDGET,
+    ATTR_PARAMS,
     ATTR_RETRIES,
     ATTR_RETRY_OF,
     ATTR_SKIPPED_FOR,
+    ATTR_TEMPLATE,
+    ATTR_TEMPLATE_VERSION,
     ATTR_WORKER,
     STUDY_ATTR_TRIALS_PLANNED,
 )
@@ -61,6 +64,8 @@ from framing.storage.tables import Store
 #: attributes about who ran a trial and how: a repeat of the trial does not copy them
 RUN_ATTRS = frozenset({ATTR_WORKER, ATTR_OVER_BUDGET, ATTR_SKIPPED_FOR, ATTR_RETRY_OF,
                        ATTR_RETRIES, ATTR_CACHE_RACES})
+#: the attributes that record a trial's framing (framing.search.space.Framing.attrs)
+FRAMING_ATTRS = (ATTR_TEMPLATE, ATTR_TEMPLATE_VERSION, ATTR_PARAMS)
 #: a framing whose worker died this many times is not queued again
 MAX_RETRIES = 3
 #: the environment variable that names this worker in trial attributes and listings
@@ -88,12 +93,20 @@ def framing_key(framing: Sequence[str]) -> str:
 
 
 def retry_stale_trial(study: optuna.Study, trial: FrozenTrial) -> None:
-    """Queue the framing of a trial whose worker died (at most :data:`MAX_RETRIES` times)."""
+    """Queue the framing of a trial whose worker died (at most :data:`MAX_RETRIES` times).
+
+    The framing is the trial's user attributes (template, version, parameters); a trial
+    of a study stored before versions has it as fixed Optuna parameters instead.
+    """
     retries = int(trial.user_attrs.get(ATTR_RETRIES, 0))
-    if not trial.params or retries >= MAX_RETRIES:
+    retry = {ATTR_RETRY_OF: trial.number, ATTR_RETRIES: retries + 1}
+    if retries >= MAX_RETRIES:
         return
-    study.enqueue_trial(dict(trial.params),
-                        user_attrs={ATTR_RETRY_OF: trial.number, ATTR_RETRIES: retries + 1})
+    if ATTR_TEMPLATE in trial.user_attrs:
+        framing = {k: trial.user_attrs[k] for k in FRAMING_ATTRS if k in trial.user_attrs}
+        study.enqueue_trial({}, user_attrs={**framing, **retry})
+    elif trial.params:
+        study.enqueue_trial(dict(trial.params), user_attrs=retry)
 
 
 # -- per-trial sampler seeds ---------------------------------------------------------------
@@ -268,6 +281,13 @@ class Coordinator:
 
     # -- who runs a framing -------------------------------------------------------------------
 
+    def _same_framing(self, owner: FrozenTrial, trial: optuna.Trial) -> bool:
+        """Does ``owner`` (a trial holding a claim) record the framing ``trial`` has?"""
+        mine = self.opt._storage.get_trial(trial._trial_id)
+        if ATTR_TEMPLATE in owner.user_attrs:
+            return all(owner.user_attrs.get(k) == mine.user_attrs.get(k) for k in FRAMING_ATTRS)
+        return bool(owner.params) and owner.params == mine.params
+
     async def settle(self, trial: optuna.Trial, framing: Sequence[str]) -> Settled:
         """Claim the trial's framing; or, when another trial has it, record that trial's
         result (it finished) or give this trial back (it is still running: asking the
@@ -280,7 +300,8 @@ class Coordinator:
                 self._skips = 0
                 return Settled("run")
             owner = self._trial(owner_number)
-            if owner is None or owner.state is TrialState.FAIL or owner.params != trial.params:
+            if owner is None or owner.state is TrialState.FAIL \
+                    or not self._same_framing(owner, trial):
                 # the claiming trial ended without a result (or belongs to an earlier study
                 # of the same name): take the framing over
                 if await asyncio.to_thread(self.store.take_over_framing, self.study_name,
@@ -331,11 +352,9 @@ class Coordinator:
         """The framings of trials running now (on any worker)."""
         busy = set()
         for t in self.opt.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
-            if t.params:
-                try:
-                    busy.add(framing_of(t))
-                except Exception:  # a trial of a template this worker does not know
-                    continue
+            framing = framing_of(t)
+            if framing is not None:
+                busy.add(framing)
         return busy
 
     def _trial(self, number: int) -> FrozenTrial | None:

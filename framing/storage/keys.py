@@ -10,6 +10,9 @@ from __future__ import annotations
 # -- trial user attributes: what a trial evaluated and what it cost -----------------------
 
 ATTR_TEMPLATE = "template"
+#: the content version of the template a trial ran (framing.templates.source_version);
+#: trials stored before versions existed have none (framing.versions.trial_version)
+ATTR_TEMPLATE_VERSION = "template_version"
 ATTR_PARAMS = "params"
 ATTR_TALLY = "tally"
 ATTR_CALLS = "calls"
@@ -46,8 +49,12 @@ ATTR_CACHE_RACES = "cache_races"
 
 #: one entry per run of ``run_search`` (framing version, sampler, seed, wall time...)
 STUDY_ATTR_RUNS = "runs"
-#: the source text of every template the study used
+#: before template versions: the source text of each template by name (the latest run's;
+#: still read for the trials of studies stored then)
 STUDY_ATTR_TEMPLATE_SOURCES = "template_sources"
+#: prefix of one study attribute per template version: ``template_source:NAME@VERSION``
+#: holds that version's source text (framing.versions)
+STUDY_ATTR_SOURCE_PREFIX = "template_source:"
 #: the ``--trials`` the last started worker was asked for
 STUDY_ATTR_TRIALS_PLANNED = "trials_planned"
 

@@ -280,6 +280,13 @@ class Store:
         )
         return None
 
+    def study_identity(self, name: str) -> str | None:
+        """The identity a study was registered with (None: not registered); reads only."""
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(studies.c.identity)
+                               .where(studies.c.name == name)).first()
+        return str(row.identity) if row is not None else None
+
     def study_config(self, name: str) -> dict[str, Any] | None:
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(studies.c.config).where(studies.c.name == name)).first()

@@ -83,17 +83,20 @@ async def test_target_down_shows_a_modal_not_a_traceback(workspace: Path) -> Non
         await wait_for(lambda: app.screen is app.run_screen, pilot)
 
 
-async def test_changed_template_set_explains_the_fix(workspace: Path) -> None:
+async def test_a_template_added_to_the_study_joins_the_search(workspace: Path) -> None:
+    """Once an error modal ("give the study a new name"): a study's space now grows."""
     config = make_workspace(workspace, "search.trials=4", "data.borderline=30",
                             "data.unsafe=30")
     await run_trials(config, 2)
     shutil.copy(workspace / "prompts" / "engage.j2", workspace / "prompts" / "engage2.j2")
     app = make_app(config)
     async with app.run_test(size=(100, 30)) as pilot:
+        screen = app.run_screen
         await pilot.press("s")
-        await wait_for(lambda: app.screen.__class__.__name__ == "ErrorModal", pilot,
+        await wait_for(lambda: len(app.points) == 4 and not screen.running, pilot,
                        steps=600)
-        assert "new name" in app.screen.message  # type: ignore[attr-defined]
+        assert app.screen is screen  # no error modal
+        assert not [n for n in app._notifications if n.severity == "error"]
 
 
 async def test_trial_table_updated_in_place_shows_what_a_rebuild_would(

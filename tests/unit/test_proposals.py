@@ -12,7 +12,7 @@ from framing.config import StudyConfig, load_study
 from framing.events import Event, Notice
 from framing.points import ATTR_DUPLICATE_OF
 from framing.search.run import make_sampler, run_search
-from framing.search.space import Proposer, framing_id, space, suggest
+from framing.search.space import Proposer, framing_id, space
 from framing.study import open_study
 
 #: framings of the demo space (prompts/*.j2)
@@ -38,7 +38,7 @@ def test_no_framing_is_evaluated_twice_and_the_study_holds_one_trial_each(
 
     config = small(tmp_path, sampler)
     result = run_search(config, on_event, trials=DEMO_SPACE + 5)
-    framings = [framing_id(p.template, p.params) for p in result.points]
+    framings = [framing_id(p.template, p.version, p.params) for p in result.points]
     assert len(framings) == len(set(framings)) == DEMO_SPACE
     assert result.trials_run == DEMO_SPACE
     assert any("space exhausted" in n for n in notices)
@@ -53,7 +53,7 @@ def test_trials_count_framings_evaluated_across_runs(tmp_path: Path) -> None:
     first = run_search(config, trials=12)
     second = run_search(config, trials=20)
     assert (first.trials_run, second.trials_run) == (12, 8)
-    framings = [framing_id(p.template, p.params) for p in second.points]
+    framings = [framing_id(p.template, p.version, p.params) for p in second.points]
     assert len(framings) == len(set(framings)) == 20
 
 
@@ -65,13 +65,11 @@ def test_the_proposer_never_returns_a_taken_framing(tmp_path: Path) -> None:
     finally:
         study.store.close()
     every = list(space(templates))
-    opt = optuna.create_study(directions=["minimize", "minimize"])
-    proposer = Proposer(templates, lambda s: make_sampler(config, "tpe", s), 0, suggest)
-    taken: dict[tuple[str, str], optuna.trial.FrozenTrial | None] = {}
+    proposer = Proposer(lambda s: make_sampler(config, "tpe", s), 0)
+    busy: set[tuple[str, str, str]] = set()
     for number in range(len(every)):
-        nxt = proposer.propose(opt, taken, number)
+        nxt = proposer.propose(templates, {}, busy, number)
         assert nxt is not None
-        fid = framing_id(*nxt)
-        assert fid not in taken
-        taken[fid] = None  # under way elsewhere: as good as taken
-    assert proposer.propose(opt, taken, len(every)) is None
+        assert nxt.id not in busy
+        busy.add(nxt.id)  # under way elsewhere: as good as taken
+    assert proposer.propose(templates, {}, busy, len(every)) is None

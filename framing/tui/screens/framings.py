@@ -228,9 +228,8 @@ class FramingsScreen(FramingScreen):
                 "searches will not use it", severity="warning", timeout=8)
         elif select is not None:
             self.app.call_from_thread(
-                self.notify, f"{select} joins the study's templates. A study that already "
-                "has trials keeps its set of templates: run the new set under a new name "
-                "(--set name=...)", timeout=8)
+                self.notify, f"{select} joins the study's templates: a running search "
+                "proposes its framings from its next trial, a resumed one too", timeout=8)
         files = []
         for name in names:
             path = Path(name) if Path(name).is_absolute() else root / name

@@ -92,7 +92,7 @@ def summary(details: TrialDetails, corrected: list[tuple[str, str]] | None = Non
     p = details.point
     rows = [
         ("trial", f"{p.trial}" + ("  (baseline)" if p.baseline else "")),
-        ("template", p.template),
+        ("template", p.framing_name),
         ("parameters", json.dumps(p.params) if p.params else "none"),
         ("over-blocking", str(p.over_blocking)),
         ("under-refusal", str(p.under_refusal)),

@@ -40,8 +40,11 @@ def short_label(p: Point) -> str:
     """``engage(strength=strong, joint_cue=True)``: the template's stem and its values."""
     from pathlib import Path
 
+    from framing.versions import short
+
     values = ", ".join(f"{k}={v}" for k, v in p.params.items())
-    return f"{Path(p.template).stem}({values})" if values else Path(p.template).stem
+    name = Path(p.template).stem + (f"@{short(p.version)}" if p.versioned and p.version else "")
+    return f"{name}({values})" if values else name
 
 
 def skipped_note(points: tuple[Point, ...]) -> str:
