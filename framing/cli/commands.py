@@ -176,6 +176,9 @@ def search(
     resume: Annotated[bool, typer.Option(
         "--resume", help="Continue the stored study of this name (always done: a study "
         "name that exists is resumed or joined; the flag only says so).")] = False,
+    propose: Annotated[int | None, typer.Option(
+        "--propose", min=0, help="Then this many rounds of new framings proposed from the "
+        "frontier's failures (default: [propose] rounds).")] = None,
 ) -> None:
     """Run (or continue) a study and print its frontier.
 
@@ -193,9 +196,19 @@ def search(
         extra.append(f"search.trials={trials}")
     if max_cost is not None:
         extra.append(f"search.max_cost={max_cost}")
+    if propose is not None:
+        extra.append(f"propose.rounds={propose}")
     config = _load(study, extra, storage)
     with ProgressDisplay(err, quiet=quiet) as progress:
-        result = run_search(config, progress.handle)
+        if config.propose.rounds:
+            import asyncio
+
+            from framing.propose.loop import search_with_proposals
+
+            result = asyncio.run(search_with_proposals(config, config.propose.rounds,
+                                                       progress.handle))
+        else:
+            result = run_search(config, progress.handle)
     if result.simulated:
         err.print("[yellow]note:[/] target 'sim' is a simulated model; these numbers say "
                   "nothing about any real model")

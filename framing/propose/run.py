@@ -112,7 +112,8 @@ async def propose_from(
     proposed = proposed_templates(root, cfg.folder)
     everything = [*templates, *[p for p in proposed if p.name not in
                                 {t.name for t in templates}]]
-    known = existing_keys([(t, dict(p)) for t in everything for p in _grid(t)])
+    rejected = proposed_templates(root, f"{cfg.folder}/rejected")
+    known = existing_keys([(t, dict(p)) for t in [*everything, *rejected] for p in _grid(t)])
     known.update(existing_keys(extra_known))
     parent_templates = {p.template: find_template(p.template, everything, root)
                         for p in parents}
