@@ -25,6 +25,7 @@ import shutil
 from typing import Any
 
 import optuna
+from optuna.trial import TrialState
 
 from framing.compare import SampleOutcomes, stored_outcomes
 from framing.config import StudyConfig
@@ -36,6 +37,7 @@ from framing.propose.run import propose_from
 from framing.propose.select import choose_parents, rejected_by
 from framing.search.run import SearchResult, run_search_async
 from framing.storage.optuna_studies import load_existing_study
+from framing.storage.keys import ATTR_DUPLICATE_OF
 from framing.storage.tables import Store
 from framing.study import load_samples
 from framing.templates import Template, load_templates
@@ -45,9 +47,11 @@ REJECTED = "rejected"
 
 
 def with_proposals(config: StudyConfig) -> StudyConfig:
-    """``config`` whose template patterns include the proposals folder."""
+    """``config`` whose template patterns include the proposals folder (once it holds
+    any: a pattern that matches nothing is an error)."""
     pattern = f"{config.propose.folder}/*.j2"
-    if pattern in config.search.templates:
+    if pattern in config.search.templates or \
+            not any((config.template_root / config.propose.folder).glob("*.j2")):
         return config
     templates = [*config.search.templates, pattern]
     return config.with_overrides([f"search.templates={templates!r}"])
@@ -77,7 +81,6 @@ async def search_with_proposals(config: StudyConfig, rounds: int,
         raise ConfigError("--propose writes templates: make a workspace (framing init DIR) "
                           "and run its study file")
     config = with_proposals(config)
-    (config.template_root / config.propose.folder).mkdir(parents=True, exist_ok=True)
     quiet = config.with_overrides(["search.holdout_check=false"])
     url = kwargs.get("storage") or config.storage.url
     result = await run_search_async(quiet, on_event, **kwargs)
@@ -103,11 +106,12 @@ async def search_with_proposals(config: StudyConfig, rounds: int,
                         f"{len(parents)} frontier framing(s)"))
         if not kept:
             continue
+        config = with_proposals(config)
+        quiet = config.with_overrides(["search.holdout_check=false"])
         front = frontier(points)
+        trials = _claimed(opt) + len(kept)
         for c in kept:
             queue_candidate(opt, c.template)
-        claimed = len(opt.get_trials(deepcopy=False))
-        trials = claimed + len(kept)
         result = await run_search_async(quiet, on_event, **{**kwargs, "trials": trials})
         rejected = await asyncio.to_thread(_reject, config, url, kept, front)
         for name, by in rejected:
@@ -115,8 +119,14 @@ async def search_with_proposals(config: StudyConfig, rounds: int,
         if result.stopped_reason is not None or result.interrupted:
             return result
     final = await asyncio.to_thread(load_existing_study, config.name, url)
-    done = len(final.get_trials(deepcopy=False))
-    return await run_search_async(config, on_event, **{**kwargs, "trials": done})
+    return await run_search_async(config, on_event, **{**kwargs, "trials": _claimed(final)})
+
+
+def _claimed(opt: optuna.Study) -> int:
+    """Trials that count against ``--trials`` (finished or running, as the search counts)."""
+    states = (TrialState.COMPLETE, TrialState.RUNNING, TrialState.PRUNED)
+    return sum(ATTR_DUPLICATE_OF not in t.user_attrs
+               for t in opt.get_trials(deepcopy=False, states=states))
 
 
 def _next_round(config: StudyConfig, rnd: int) -> int:

@@ -31,6 +31,7 @@ from framing._version import __version__
 from framing.assessment import AxisChange, assess
 from framing.config import StudyConfig, demo_dir
 from framing.constraints import Constraints
+from framing.propose.lineage import lineage_text
 from framing.data.schema import CATEGORIES, Sample
 from framing.errors import FramingError, StorageError
 from framing.metrics import is_error
@@ -127,6 +128,8 @@ class FramingText:
     diff: tuple[an.DiffLine, ...] | None
     error: str = ""
     is_baseline: bool = False
+    #: a proposed framing's ancestry (framing.propose.lineage), '' for a hand-written one
+    lineage: str = ""
 
 
 @dataclass(frozen=True)
@@ -577,7 +580,8 @@ def _framing_texts(groups: Sequence[an.TwinGroup], baseline: Point | None,
             anchor=f"text-{g.lead.trial}", title=f"trial {g.lead.trial}", label=g.lead.label,
             twins=tuple(f"trial {p.trial}: {p.label}" for p in g.twins),
             description=t.description if t is not None else "", system=system, user=user,
-            diff=diff, error=error, is_baseline=is_base))
+            diff=diff, error=error, is_baseline=is_base,
+            lineage=lineage_text(t, templates) if t is not None else ""))
     return out
 
 
