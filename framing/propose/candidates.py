@@ -34,6 +34,8 @@ from framing.templates import (
 
 #: where proposals are written, relative to the study's template root
 PROPOSED_DIR = "prompts/proposed"
+#: under the folder: proposals rejected (by the paired tests or a reviewer), out of the space
+REJECTED = "rejected"
 _USER_BLOCK = re.compile(
     r"\{%-?\s*block\s+user\s*-?%\}(?P<body>.*?)\{%-?\s*endblock(?:\s+user)?\s*-?%\}", re.S)
 _JINJA_MARKS = ("{{", "{%", "{#", "}}", "%}", "#}")

@@ -32,18 +32,15 @@ from framing.config import StudyConfig
 from framing.errors import ConfigError
 from framing.events import EventHandler, Notice, ignore
 from framing.points import frontier, study_points
-from framing.propose.candidates import Candidate
+from framing.propose.candidates import REJECTED, Candidate
 from framing.propose.run import propose_from
 from framing.propose.select import choose_parents, rejected_by
 from framing.search.run import SearchResult, run_search_async
-from framing.storage.optuna_studies import load_existing_study
 from framing.storage.keys import ATTR_DUPLICATE_OF
+from framing.storage.optuna_studies import load_existing_study
 from framing.storage.tables import Store
 from framing.study import load_samples
 from framing.templates import Template, load_templates
-
-#: under ``[propose] folder``: candidates the paired tests rejected (out of the space)
-REJECTED = "rejected"
 
 
 def with_proposals(config: StudyConfig) -> StudyConfig:

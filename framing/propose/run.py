@@ -19,7 +19,15 @@ from typing import Any
 from framing.config import StudyConfig
 from framing.errors import ConfigError, TemplateError
 from framing.points import Point
-from framing.propose.candidates import Candidate, Dropped, Proposal, existing_keys, vet, write
+from framing.propose.candidates import (
+    REJECTED,
+    Candidate,
+    Dropped,
+    Proposal,
+    existing_keys,
+    vet,
+    write,
+)
 from framing.propose.edit import EditProposer, donors_of, sentence_pool
 from framing.propose.failures import (
     DIRECTIONS,
@@ -112,7 +120,7 @@ async def propose_from(
     proposed = proposed_templates(root, cfg.folder)
     everything = [*templates, *[p for p in proposed if p.name not in
                                 {t.name for t in templates}]]
-    rejected = proposed_templates(root, f"{cfg.folder}/rejected")
+    rejected = proposed_templates(root, f"{cfg.folder}/{REJECTED}")
     known = existing_keys([(t, dict(p)) for t in [*everything, *rejected] for p in _grid(t)])
     known.update(existing_keys(extra_known))
     parent_templates = {p.template: find_template(p.template, everything, root)

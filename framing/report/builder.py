@@ -31,7 +31,6 @@ from framing._version import __version__
 from framing.assessment import AxisChange, assess
 from framing.config import StudyConfig, demo_dir
 from framing.constraints import Constraints
-from framing.propose.lineage import lineage_text
 from framing.data.schema import CATEGORIES, Sample
 from framing.errors import FramingError, StorageError
 from framing.metrics import is_error
@@ -47,6 +46,7 @@ from framing.points import (
     frontier,
     study_points,
 )
+from framing.propose.lineage import lineage_text
 from framing.report import analysis as an
 from framing.report.judging import judge_section
 from framing.report.media import thumbnail_uri
