@@ -568,6 +568,7 @@ def _framing_texts(groups: Sequence[an.TwinGroup], baseline: Point | None,
         return m.system, (m.user if m.user != REQUEST_PLACEHOLDER else None), ""
 
     base_system = rendered(baseline)[0] if baseline is not None else None
+    by_name = {t.name: t for t in templates.values()}  # a proposal's parents, by name
     out = []
     for g in groups:
         system, user, error = rendered(g.lead)
@@ -581,7 +582,7 @@ def _framing_texts(groups: Sequence[an.TwinGroup], baseline: Point | None,
             twins=tuple(f"trial {p.trial}: {p.label}" for p in g.twins),
             description=t.description if t is not None else "", system=system, user=user,
             diff=diff, error=error, is_baseline=is_base,
-            lineage=lineage_text(t, templates) if t is not None else ""))
+            lineage=lineage_text(t, by_name) if t is not None else ""))
     return out
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -80,7 +81,18 @@ def test_proposals_are_trials_resume_workers_report(workspace: Path) -> None:
     code, out, err = run("studies", "--storage", "sqlite:///studies/framing.db",
                          "--format", "json")
     assert code == 0, err
-    assert json.loads(out)[0]["trials"] >= 40
+    [progress] = json.loads(out)
+    # (workers racing for the last places leave failed bookkeeping trials: not counted)
+    assert progress["complete"] == 40
+    assert progress["running"] == 0 and progress["waiting"] == 0
     code, out, err = run("report", str(study), "-o", "r.html")
     assert code == 0, err
-    assert "Lineage (proposed): prompts/" in (workspace / "r.html").read_text()
+    html = (workspace / "r.html").read_text()
+    for p in proposed:  # reported like any other framing
+        assert p["template"] in html
+    # the framing text of a proposal (when one leads a frontier group) shows its lineage
+    texts = re.findall(r'<details class="framing-text"[^>]*>\s*<summary><strong>[^<]*</strong> '
+                       r'<code class="framing">(prompts/proposed/[^<(]*)</code>(.*?)</details>',
+                       html, re.S)
+    for name, body in texts:
+        assert "Lineage (proposed): prompts/" in body, name

@@ -145,3 +145,21 @@ def test_front_matter_takes_a_proposed_table() -> None:
     with pytest.raises(Exception, match="proposed must be a table"):
         parse_template('{#---\nproposed = 3\n---#}\n{% block system %}x{% endblock %}',
                        name="p.j2")
+
+
+def test_lineage_follows_parents_back_to_a_hand_written_template() -> None:
+    from framing.propose.lineage import lineage_text
+
+    templates = demo_templates()
+    parent = next(t for t in templates if t.stem == "cautious")
+    first = vet([(given(), Proposal(literal("Be careful. Assume good intent."), "edit",
+                                     "add"))], {parent.name: parent}, {}, round_=1).kept[0]
+    child_input = ProposalInput(Parent(first.name, {}, "Be careful.", 9), (), "missed-harm", 2)
+    second = vet([(child_input, Proposal(literal("Be careful. Prioritize safety."), "model",
+                                         "model:m"))], {first.name: first.template}, {},
+                 round_=2).kept[0]
+    known = {t.name: t for t in [*templates, first.template, second.template]}
+    text = lineage_text(second.template, known)
+    assert text == (f"prompts/cautious.j2(level=1) → edit add (round 1, over-blocking) ⇒ "
+                    f"{first.name} → model model:m (round 2, missed-harm)")
+    assert lineage_text(parent, known) == ""
