@@ -201,6 +201,36 @@ class SearchConfig(_Model):
     holdout_check: bool = True
 
 
+class ProposeConfig(_Model):
+    """``[propose]``: writing new framings from the frontier's failures (framing.propose)."""
+
+    #: edit: offline sentence edits of the study's own templates; model: [propose.target]
+    #: rewrites the prompt
+    proposer: Literal["edit", "model"] = "edit"
+    #: rounds of proposals after the search's trials (framing search --propose N)
+    rounds: int = Field(0, ge=0, le=100)
+    #: candidates written per parent framing per round
+    candidates: int = Field(6, ge=1, le=100)
+    #: frontier framings proposed from per round (the loop; framing propose uses one)
+    parents: int = Field(3, ge=1, le=50)
+    #: failures of each kind (over-blocked, missed harm) shown per parent
+    failures: int = Field(6, ge=0, le=50)
+    seed: int = 0
+    #: where candidates are written, relative to the study's template root
+    folder: str = "prompts/proposed"
+    #: the model proposer's target (same keys as [target])
+    target: TargetConfig | None = None
+
+    @model_validator(mode="after")
+    def _model_needs_target(self) -> ProposeConfig:
+        if self.proposer == "model" and self.target is None:
+            raise ValueError("proposer = 'model' needs a [propose.target] table")
+        if self.target is not None and self.target.kind == "sim":
+            raise ValueError("target.kind = 'sim': the simulated target cannot write prompts; "
+                             "give [propose.target] a real kind (openai, anthropic or gemini)")
+        return self
+
+
 class StorageConfig(_Model):
     """Where the study lives, and how workers sharing it notice a dead one."""
 
@@ -239,6 +269,7 @@ class StudyConfig(_Model):
     judge: JudgeConfig = Field(default_factory=lambda: JudgeConfig())
     classify: ClassifyConfig = Field(default_factory=lambda: ClassifyConfig())
     search: SearchConfig = Field(default_factory=lambda: SearchConfig())
+    propose: ProposeConfig = Field(default_factory=lambda: ProposeConfig())
     storage: StorageConfig = Field(default_factory=lambda: StorageConfig())
 
     #: where the study came from and what its template paths are relative to

@@ -139,6 +139,9 @@ class Template:
     #: line of the template body's first line in the file (after the front matter)
     body_offset: int = 0
     _compiled: Any = field(default=None, repr=False, compare=False)
+    #: a proposed framing's ``[proposed]`` front matter table: its parent, proposer,
+    #: round and the failures it was shown (:mod:`framing.propose`); empty otherwise
+    provenance: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def stem(self) -> str:
@@ -300,7 +303,7 @@ def load_template(path: str | Path, *, root: Path | None = None) -> Template:
 
 def parse_template(source: str, *, name: str, path: Path | None = None) -> Template:
     """Parse template ``source``; ``name`` is what messages and output call it."""
-    description, params, body_offset = _front_matter(source, name)
+    description, params, body_offset, provenance = _front_matter(source, name)
     try:
         ast = _ENV.bounded_parse(source, name=name, filename=name)
         code = _ENV.compile(ast, name=name, filename=name)
@@ -348,16 +351,18 @@ def parse_template(source: str, *, name: str, path: Path | None = None) -> Templ
         params=params,
         body_offset=body_offset,
         _compiled=compiled,
+        provenance=provenance,
     )
 
 
-def _front_matter(source: str, name: str) -> tuple[str, tuple[Param, ...], int]:
+def _front_matter(source: str, name: str
+                  ) -> tuple[str, tuple[Param, ...], int, dict[str, Any]]:
     match = _FRONT_MATTER.match(source)
     if match is None:
         if source.lstrip().startswith("{#---"):
             raise TemplateError("front matter opened with '{#---' but never closed with '---#}'",
                                 path=name, line=1)
-        return "", (), 0
+        return "", (), 0, {}
     toml_start_line = source[: match.start("toml")].count("\n") + 1
     try:
         meta = tomllib.loads(match.group("toml"))
@@ -368,12 +373,17 @@ def _front_matter(source: str, name: str) -> tuple[str, tuple[Param, ...], int]:
             path=name,
             line=toml_start_line + line - 1 if line else toml_start_line,
         ) from None
-    unknown = sorted(set(meta) - {"description", "params"})
+    unknown = sorted(set(meta) - {"description", "params", "proposed"})
     if unknown:
         raise TemplateError(
-            f"front matter: unknown key {unknown[0]!r} (allowed: description, params)",
+            f"front matter: unknown key {unknown[0]!r} (allowed: description, params, "
+            "proposed)",
             path=name, line=toml_start_line,
         )
+    provenance = meta.get("proposed", {})
+    if not isinstance(provenance, dict):
+        raise TemplateError("front matter: proposed must be a table ([proposed])", path=name,
+                            line=_first_line_mentioning(source, "proposed") or toml_start_line)
     description = meta.get("description", "")
     if not isinstance(description, str):
         raise TemplateError("front matter: description must be a string", path=name,
@@ -390,7 +400,7 @@ def _front_matter(source: str, name: str) -> tuple[str, tuple[Param, ...], int]:
         except ValueError as e:
             raise TemplateError(f"parameter {pname!r}: {e}", path=name, line=line) from None
     body_offset = source[: match.end()].count("\n")
-    return description, tuple(params), body_offset
+    return description, tuple(params), body_offset, provenance
 
 
 def _param(name: str, decl: Any) -> Param:

@@ -36,6 +36,7 @@ from framing.cli.render import (
     print_comparison,
     print_holdout_checks,
     print_points,
+    print_proposals,
     print_studies,
     print_summary,
     print_template_versions,
@@ -199,6 +200,9 @@ def search(
     resume: Annotated[bool, typer.Option(
         "--resume", help="Continue the stored study of this name (always done: a study "
         "name that exists is resumed or joined; the flag only says so).")] = False,
+    propose: Annotated[int | None, typer.Option(
+        "--propose", min=0, help="Then this many rounds of new framings proposed from the "
+        "frontier's failures (default: [propose] rounds).")] = None,
 ) -> None:
     """Run (or continue) a study and print its frontier.
 
@@ -216,9 +220,19 @@ def search(
         extra.append(f"search.trials={trials}")
     if max_cost is not None:
         extra.append(f"search.max_cost={max_cost}")
+    if propose is not None:
+        extra.append(f"propose.rounds={propose}")
     config = _load(study, extra, storage, announce=not quiet)
     with ProgressDisplay(err, quiet=quiet) as progress:
-        result = run_search(config, progress.handle)
+        if config.propose.rounds:
+            import asyncio
+
+            from framing.propose.loop import search_with_proposals
+
+            result = asyncio.run(search_with_proposals(config, config.propose.rounds,
+                                                       progress.handle))
+        else:
+            result = run_search(config, progress.handle)
     if result.simulated:
         err.print("[yellow]note:[/] target 'sim' is a simulated model; these numbers say "
                   "nothing about any real model")
@@ -1084,6 +1098,63 @@ def export(
     if summary.missing_responses:
         err.print(f"[yellow]warning:[/] {summary.missing_responses} rows have no stored "
                   "response text")
+
+
+# -- propose ------------------------------------------------------------------------------
+
+
+@app.command()
+@handled
+def propose(
+    study: StudyArg = None,
+    trial: Annotated[int | None, typer.Option(
+        "--trial", help="Propose from this trial's framing (default: the recommended one).")]
+    = None,
+    proposer: Annotated[str | None, typer.Option(
+        "--proposer", help="edit | model (default: [propose] proposer, else edit).")] = None,
+    candidates: Annotated[int | None, typer.Option(
+        "--candidates", "-n", min=1, help="How many candidates to ask for (default: "
+        "[propose] candidates).")] = None,
+    direction: Annotated[str | None, typer.Option(
+        "--direction", help="over-blocking | missed-harm: which mistake to cut (default: "
+        "half the candidates each).")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="table | json")] = "table",
+    storage: StorageOpt = None,
+    overrides: SetOpt = None,
+) -> None:
+    """Write new framing templates from a frontier framing's failures.
+
+    The proposer sees the borderline requests the framing refused and the unsafe ones it
+    answered (request text and response only, never grades or categories). Candidates are
+    linted and de-duplicated, then saved under [propose] folder (prompts/proposed/) with
+    their provenance in the front matter; nothing is evaluated here."""
+    from framing.propose.run import propose_study
+
+    _check_format(fmt, ("table", "json"))
+    if proposer is not None:
+        _check_format(proposer, ("edit", "model"), "--proposer")
+    if direction is not None:
+        _check_format(direction, ("over-blocking", "missed-harm"), "--direction")
+    config = _load(study, overrides, storage)
+    if config.source == "<built-in demo>":
+        raise ConfigError("the built-in demo's templates belong to the package: make a "
+                          "workspace (framing init DIR) and propose from its study file")
+    if proposer == "model" and config.propose.target is None:
+        raise ConfigError("--proposer model needs a [propose.target] table in the study file "
+                          "(same keys as [target])")
+    if trial is None:
+        from framing.points import study_points
+        from framing.storage.optuna_studies import load_existing_study
+
+        assessment = _assess(config, study_points(load_existing_study(
+            config.name, config.storage.url)))
+        if assessment.recommended is None:
+            raise ConfigError(f"study {config.name!r} has no recommended framing yet: run "
+                              "framing search first, or give --trial N")
+        trial = assessment.recommended.trial
+    result = propose_study(config, trial, proposer=proposer, n=candidates,
+                           direction=direction, storage=storage)  # type: ignore[arg-type]
+    print_proposals(result, fmt)
 
 
 # -- init ---------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from framing.evaluate import JudgeTotals
     from framing.judging.calibration import Calibration
     from framing.points import Point
+    from framing.propose.run import RoundResult
     from framing.search.holdout import ValidationResult
     from framing.stats import Rate
     from framing.study_progress import StudyProgress
@@ -462,6 +463,44 @@ def print_holdout_checks(result: ValidationResult) -> None:
     out.print(table)
     out.print("first line: the search estimate; ↳ the hold-out estimate (95% Wilson "
               "intervals)", style="dim")
+
+
+def print_proposals(result: RoundResult, fmt: str) -> None:
+    """``framing propose``: the candidates written and the proposals dropped (with why)."""
+    parent = result.parent
+    label = parent.template + (f"({', '.join(f'{k}={v}' for k, v in parent.params.items())})"
+                               if parent.params else "")
+    if fmt == "json":
+        sys.stdout.write(json.dumps({
+            "parent": {"trial": parent.trial, "template": parent.template,
+                       "params": parent.params},
+            "round": result.round,
+            "failures": [f.sample_id for f in result.failures],
+            "kept": [{"path": c.name, "operator": c.provenance["operator"],
+                      "direction": c.provenance["direction"]} for c in result.kept],
+            "dropped": [{"operator": d.operator, "reason": d.reason} for d in result.dropped],
+            "calls": result.spend.calls, "cache_hits": result.spend.cache_hits,
+            "cost": result.spend.cost,
+        }, indent=2) + "\n")
+        return
+    err.print(escape(f"round {result.round} from trial {parent.trial} {label}: "
+                     f"{plural(len(result.failures), 'failure')} shown"))
+    table = Table(title=f"Proposed framings ({len(result.kept)} kept)", title_justify="left")
+    for col in ("template", "operator", "direction"):
+        table.add_column(col)
+    for c in result.kept:
+        table.add_row(escape(c.name), escape(str(c.provenance["operator"])),
+                      escape(str(c.provenance["direction"])))
+    out.print(table)
+    for d in result.dropped:
+        err.print(escape(f"dropped ({d.operator}): {d.reason}"))
+    if result.spend.calls or result.spend.cache_hits:
+        err.print(f"proposer: {plural(result.spend.calls, 'call')}, "
+                  f"{result.spend.cache_hits} from cache"
+                  + (f", cost ${result.spend.cost:.4f}" if result.spend.cost else ""))
+    if result.kept:
+        err.print("next: review them (framing tui, Framings screen), then evaluate them "
+                  "with framing search --propose, or add their folder to \\[search] templates")
 
 
 def print_templates(templates: Sequence[Template]) -> None:

@@ -45,6 +45,7 @@ from framing.points import (
     frontier,
     study_points,
 )
+from framing.propose.lineage import lineage_text
 from framing.report import analysis as an
 from framing.report.judging import judge_section
 from framing.report.media import thumbnail_uri
@@ -128,6 +129,8 @@ class FramingText:
     diff: tuple[an.DiffLine, ...] | None
     error: str = ""
     is_baseline: bool = False
+    #: a proposed framing's ancestry (framing.propose.lineage), '' for a hand-written one
+    lineage: str = ""
 
 
 @dataclass(frozen=True)
@@ -601,6 +604,7 @@ def _framing_texts(groups: Sequence[an.TwinGroup], baseline: Point | None,
         return m.system, (m.user if m.user != REQUEST_PLACEHOLDER else None), ""
 
     base_system = rendered(baseline)[0] if baseline is not None else None
+    by_name = {t.name: t for t in templates.values()}  # a proposal's parents, by name
     out = []
     for g in groups:
         system, user, error = rendered(g.lead)
@@ -613,7 +617,8 @@ def _framing_texts(groups: Sequence[an.TwinGroup], baseline: Point | None,
             anchor=f"text-{g.lead.trial}", title=f"trial {g.lead.trial}", label=g.lead.label,
             twins=tuple(f"trial {p.trial}: {p.label}" for p in g.twins),
             description=t.description if t is not None else "", system=system, user=user,
-            diff=diff, error=error, is_baseline=is_base))
+            diff=diff, error=error, is_baseline=is_base,
+            lineage=lineage_text(t, by_name) if t is not None else ""))
     return out
 
 

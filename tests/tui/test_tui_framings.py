@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
+from rich.console import Console
 from textual.widgets import OptionList, Select, Static
 from tui_helpers import wait_for
 
@@ -95,3 +97,69 @@ def test_highlighter_marks_front_matter_and_tags() -> None:
     assert "toml.type" in names[1]
     assert {"yaml.field", "string", "number", "boolean"} <= names[2]
     assert {"tag", "keyword", "constant.builtin"} <= names[4]
+
+
+def _plain(app: object, selector: str) -> str:
+    """What a Static shows, as plain text (also when it holds a group of renderables)."""
+    widget = app.screen.query_one(selector, Static)  # type: ignore[attr-defined]
+    console = Console(width=200, record=True, file=io.StringIO())
+    console.print(widget.content)
+    return console.export_text()
+
+
+PROPOSAL = '''{#---
+description = "Proposed from prompts/cautious.j2 (edit, round 1)"
+
+[proposed]
+parent = "prompts/cautious.j2"
+parent_params = { "level" = 1 }
+proposer = "edit"
+operator = "add"
+round = 1
+direction = "over-blocking"
+failures = ["demo-0001", "demo-0002"]
+---#}
+{% block system %}
+You are a careful assistant. Prioritize safety.
+Assume good intent: most sensitive questions are legitimate.
+{% endblock %}
+'''
+
+
+async def test_review_a_proposal_diff_provenance_accept_reject(study: StudyConfig,
+                                                               workspace: Path) -> None:
+    folder = workspace / "prompts" / "proposed"
+    folder.mkdir(parents=True)
+    (folder / "cautious-r1-aaaa.j2").write_text(PROPOSAL)
+    (folder / "cautious-r1-bbbb.j2").write_text(PROPOSAL.replace("most sensitive",
+                                                                 "many sensitive"))
+    app = make_app(study, initial="framings")
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = app.framings_screen
+        await wait_for(lambda: "prompts/proposed/cautious-r1-aaaa.j2" in screen.files, pilot)
+        listing = screen.query_one("#template-list", OptionList)
+        names = list(screen.files)
+        assert str(listing.get_option_at_index(
+            names.index("prompts/proposed/cautious-r1-aaaa.j2")).prompt).startswith("✦ ")
+        listing.highlighted = names.index("prompts/proposed/cautious-r1-aaaa.j2")
+        await wait_for(lambda: "proposed from" in _plain(app, "#preview"), pilot)
+        shown = _plain(app, "#preview")
+        assert "proposed from prompts/cautious.j2(level=1)" in shown
+        assert "edit add · round 1 · cut over-blocking · 2 failures shown" in shown
+        assert "+Assume good intent: most sensitive questions are legitimate." in shown
+
+        await pilot.press("ctrl+o")  # reject: out of the space
+        rejected = folder / "rejected" / "cautious-r1-aaaa.j2"
+        await wait_for(lambda: rejected.exists(), pilot)
+        assert not (folder / "cautious-r1-aaaa.j2").exists()
+        await wait_for(lambda: "prompts/proposed/cautious-r1-aaaa.j2" not in screen.files,
+                       pilot)
+
+        names = list(screen.files)
+        listing.highlighted = names.index("prompts/proposed/cautious-r1-bbbb.j2")
+        await wait_for(lambda: screen.current == "prompts/proposed/cautious-r1-bbbb.j2"
+                       and "many sensitive" in _plain(app, "#preview"), pilot)
+        await pilot.press("ctrl+g")  # accept: next to the study's own templates
+        accepted = workspace / "prompts" / "cautious-r1-bbbb.j2"
+        await wait_for(lambda: accepted.exists(), pilot)
+        await wait_for(lambda: "prompts/cautious-r1-bbbb.j2" in screen.files, pilot)

@@ -28,6 +28,7 @@ from textual.widgets.text_area import EditHistory
 from framing.config import StudyConfig
 from framing.data.schema import Sample
 from framing.drilldown import LintResult, Preview
+from framing.propose.review import Review
 from framing.templates import Param
 from framing.tui.messages import settle_cursor
 from framing.tui.patterns import PATTERN_LEGEND, abbrev
@@ -65,13 +66,25 @@ class Checked(Message):
     """Lint and preview of one version of the editor's text."""
 
     def __init__(self, generation: int, name: str, result: LintResult,
-                 preview: Preview | None, values: dict[str, Any]) -> None:
+                 preview: Preview | None, values: dict[str, Any],
+                 review: Review | None = None) -> None:
         super().__init__()
         self.generation = generation
         self.name = name
         self.result = result
         self.preview = preview
         self.values = values  # the parameter values the preview was rendered with
+        self.review = review  # a proposal's provenance and diff against its parent
+
+
+class Reviewed(Message):
+    """A proposal was accepted or rejected (its file moved)."""
+
+    def __init__(self, old: str, new: str, verdict: str) -> None:
+        super().__init__()
+        self.old = old
+        self.new = new
+        self.verdict = verdict
 
 
 class Saved(Message):
@@ -166,6 +179,8 @@ class FramingsScreen(FramingScreen):
         Binding("ctrl+s", "save", "Save"),
         Binding("ctrl+n", "new", "New copy"),
         Binding("ctrl+r", "revert", "Revert"),
+        Binding("ctrl+g", "accept", "Accept proposal", show=False),
+        Binding("ctrl+o", "reject", "Reject proposal", show=False),
         Binding("ctrl+t", "focus_list", "Templates", show=False),
         Binding("ctrl+e", "focus_editor", "Editor", show=False),
     ]
@@ -181,6 +196,8 @@ class FramingsScreen(FramingScreen):
         #: undo history of each template opened this session (TextArea keeps only one)
         self.histories: dict[str, EditHistory] = {}
         self.current: str | None = None
+        #: proposals waiting in [propose] folder (framing.propose), shown with ✦
+        self.proposals: set[str] = set()
         self.preview_sample: Sample | None = None
         self.last: Checked | None = None
         self._generation = 0
@@ -230,6 +247,11 @@ class FramingsScreen(FramingScreen):
             self.app.call_from_thread(
                 self.notify, f"{select} joins the study's templates: a running search "
                 "proposes its framings from its next trial, a resumed one too", timeout=8)
+        folder = root / self.config.propose.folder
+        proposals = [str(p.relative_to(root)) for p in sorted(folder.glob("*.j2"))] \
+            if folder.is_dir() else []
+        self.proposals = set(proposals)
+        names.extend(n for n in proposals if n not in names)
         files = []
         for name in names:
             path = Path(name) if Path(name).is_absolute() else root / name
@@ -263,7 +285,8 @@ class FramingsScreen(FramingScreen):
         return [name for name in self.files if self.modified(name)]
 
     def _label(self, name: str) -> str:
-        return ("● " if self.modified(name) else "  ") + Path(name).name
+        mark = "● " if self.modified(name) else "✦ " if name in self.proposals else "  "
+        return mark + Path(name).name
 
     def _relabel(self, name: str) -> None:
         index = list(self.files).index(name)
@@ -357,16 +380,22 @@ class FramingsScreen(FramingScreen):
     def check(self, generation: int, name: str, source: str, sample: Sample | None,
               values: dict[str, Any]) -> None:
         from framing.drilldown import lint_source, render_preview
+        from framing.propose.review import review
+        from framing.templates import SampleView
 
         result = lint_source(source, name, self.files[name].path)
         preview = None
         shown = values
+        about = None
         if result.template is not None:
             shown = field_values(result.template.params, values)
             if sample is not None:
                 preview = render_preview(result.template, sample, shown,
                                          images=self.config.target.images)
-        self.post_message(Checked(generation, name, result, preview, shown))
+            view = None if sample is None else SampleView(
+                sample.id, sample.text, self.config.target.images and sample.image is not None)
+            about = review(result.template, self.config.template_root, view)
+        self.post_message(Checked(generation, name, result, preview, shown, about))
 
     def on_checked(self, message: Checked) -> None:
         if message.generation != self._generation:
@@ -388,7 +417,10 @@ class FramingsScreen(FramingScreen):
         lint.set_class(False, "lint-error")
         lint.set_class(True, "lint-ok")
         self.query_one("#params", ParamsForm).show(t.params, message.values)
-        self.query_one("#preview", Static).update(_preview_text(message.preview))
+        shown = _preview_text(message.preview)
+        if message.review is not None:
+            shown = Group(_review_text(message.review), shown)
+        self.query_one("#preview", Static).update(shown)
         self.query_one("#preview-scroll").border_subtitle = ""
 
     # -- samples for the preview ---------------------------------------------------------
@@ -491,6 +523,50 @@ class FramingsScreen(FramingScreen):
         else:
             self.load_templates(select=message.name)
 
+    # -- reviewing proposals ---------------------------------------------------------------
+
+    def action_accept(self) -> None:
+        self._review("accept")
+
+    def action_reject(self) -> None:
+        self._review("reject")
+
+    def _review(self, verdict: str) -> None:
+        name = self.current
+        if name is None or self._read_only():
+            return
+        if name not in self.proposals:
+            self.notify(f"{Path(name).name} is not a proposal (framing propose writes them "
+                        f"under {self.config.propose.folder})", severity="warning")
+            return
+        if self.modified(name):
+            self.notify("save or revert your edits to this proposal first", severity="warning")
+            return
+        self.move_proposal(name, verdict)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="save")
+    def move_proposal(self, name: str, verdict: str) -> None:
+        from framing.propose.review import accept, reject
+
+        new = accept(self.config, name) if verdict == "accept" else reject(self.config, name)
+        self.post_message(Reviewed(name, new, verdict))
+
+    def on_reviewed(self, message: Reviewed) -> None:
+        self.files.pop(message.old, None)
+        self.edited.pop(message.old, None)
+        self.histories.pop(message.old, None)
+        if self.current == message.old:
+            self.current = None
+        if message.verdict == "accept":
+            where = "it stays in the study's space" if message.new == message.old \
+                else f"moved to {message.new}, in the study's space"
+            self.notify(f"accepted {Path(message.old).name}: {where}")
+            self.load_templates(select=message.new if message.new != message.old else None)
+        else:
+            self.notify(f"rejected {Path(message.old).name}: moved to {message.new}, out of "
+                        "the study's space")
+            self.load_templates()
+
     # set_focus, not focus(): focus() is deferred, and keys typed right after the
     # shortcut would still go to the widget that had it
     def action_focus_list(self) -> None:
@@ -498,6 +574,19 @@ class FramingsScreen(FramingScreen):
 
     def action_focus_editor(self) -> None:
         self.set_focus(self.query_one("#editor", TemplateEditor))
+
+
+def _review_text(about: Review) -> Text:
+    """A proposal's provenance and its diff against the parent (green +, red -)."""
+    text = Text(about.provenance + "\n", style="bold")
+    if about.problem:
+        text.append(about.problem + "\n", style="yellow")
+    for line in about.diff:
+        style = "green" if line.startswith("+") and not line.startswith("+++") else \
+            "red" if line.startswith("-") and not line.startswith("---") else "dim"
+        text.append(line + "\n", style=style)
+    text.append("ctrl+g accept · ctrl+o reject\n", style="dim")
+    return text
 
 
 def _preview_text(preview: Preview | None) -> Text | Group:
