@@ -20,9 +20,10 @@ from framing.data.images import load_image
 from framing.data.loaders import load_data
 from framing.data.sampling import Split, select, split_holdout
 from framing.data.schema import Grade, Sample
-from framing.errors import DataError, TemplateError
+from framing.errors import ConfigError, DataError, TemplateError
 from framing.evaluate import Evaluator, Prices
 from framing.judging import make_judge
+from framing.judging.trained import weights_digest
 from framing.storage.recovery import import_recovered
 from framing.storage.resilient import ResilientStore
 from framing.storage.retry import Backoff
@@ -79,17 +80,39 @@ def identity(config: StudyConfig) -> str:
     Only values that differ from their defaults count, so a new optional setting in a
     later version of framing does not orphan the studies stored before it. Operational
     settings (concurrency, limits, timeouts, prices, simulated latency) may change freely.
+    The rules judge's trained stage counts by its weights' digest: refitted weights are
+    another judge, and verdicts of two judges must not mix in one study.
     """
     operational = {"concurrency", "requests_per_minute", "tokens_per_minute", "timeout",
                    "max_retries", "latency", "price_input", "price_output", "headers"}
-    payload = {
+    payload: dict[str, Any] = {
         "mode": config.mode,
         "target": config.target.model_dump(exclude=operational, exclude_defaults=True),
         "data": config.data.model_dump(exclude_defaults=True),
-        "judge": config.judge.model_dump(exclude={"target": operational, "compare": True},
-                                         exclude_defaults=True),
+        "judge": config.judge.model_dump(
+            exclude={"target": operational, "compare": True, "trained": True},
+            exclude_defaults=True),
     }
+    if config.mode != "classify" and config.judge.kind == "rules" and config.judge.trained \
+            and not config.judge.rules:
+        payload["trained_stage"] = weights_digest()
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def check_identity(config: StudyConfig, known: str | None, where: str, why: str) -> None:
+    """Refuse a stored study (identity ``known``) whose target, data, judge or mode
+    settings differ from ``config``'s, saying what to do; ``why`` says what would break."""
+    if known is None or known == identity(config):
+        return
+    if config.judge.trained and known == identity(config.with_overrides(["judge.trained=false"])):
+        raise ConfigError(
+            f"study {config.name!r} in {where} was judged by the rules alone, the default "
+            "judge before the trained stage became the default; continue it with the same "
+            "judge (--set judge.trained=false, or trained = false under [judge] in the study "
+            "file) or give this one a new name (--set name=...)")
+    raise ConfigError(
+        f"study {config.name!r} in {where} was created with other target, data, judge or "
+        f"mode settings; {why}")
 
 
 @dataclass

@@ -24,7 +24,8 @@ from framing.errors import ConfigError
 from framing.events import EventHandler, Notice, ignore
 from framing.points import HOLDOUT_SPLIT, Point, frontier, holdout_points, study_points
 from framing.storage.optuna_studies import load_existing_study
-from framing.study import Study, identity, open_study
+from framing.storage.tables import redact_url
+from framing.study import Study, check_identity, open_study
 from framing.templates import Template
 from framing.versions import stored_sources, stored_template
 
@@ -133,11 +134,8 @@ async def validate_study(config: StudyConfig, *, storage: str | None = None,
     try:
         opt: optuna.Study = load_existing_study(config.name, url)
         known = study.store.study_identity(config.name)  # reads only: a refusal writes nothing
-        if known is not None and known != identity(config):
-            raise ConfigError(
-                f"study {config.name!r} was created with other target, data, judge or mode "
-                "settings; its hold-out split would not be the one the search set aside"
-            )
+        check_identity(config, known, redact_url(url), "its hold-out split would not be the "
+                       "one the search set aside")
         points = study_points(opt)
         if not study.samples.holdout:
             raise ConfigError(f"study {config.name!r} has no hold-out samples "

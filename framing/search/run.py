@@ -87,7 +87,7 @@ from framing.stats import Rate
 from framing.storage import optuna_studies
 from framing.storage.budget import BudgetReached, open_budget
 from framing.storage.tables import redact_url
-from framing.study import Study, identity, open_study
+from framing.study import Study, check_identity, identity, open_study
 from framing.targets.http import prompt_tokens
 from framing.templates import lint_template, load_template
 from framing.versions import legacy_versions, short, stored_sources, stored_template
@@ -662,12 +662,8 @@ async def run_search_async(
     try:
         ident = identity(config)
         known = await asyncio.to_thread(study.store.study_identity, config.name)
-        if known is not None and known != ident:
-            raise ConfigError(
-                f"study {config.name!r} in {redact_url(url)} was created with other target, "
-                "data, judge or mode settings; give this one a new name (name = ... in the "
-                "study file, or --set name=...) or another storage"
-            )
+        check_identity(config, known, redact_url(url), "give this one a new name (name = ... "
+                       "in the study file, or --set name=...) or another storage")
         plan = plan_line(study, total)  # renders the templates on the study's samples
         await asyncio.to_thread(study.store.register_study, config.name, study.describe(),
                                 ident)
