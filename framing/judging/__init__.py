@@ -5,7 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from framing.errors import ConfigError
 from framing.judging.base import COUNTED, Judgement, JudgeUsage, ResponseJudge, Verdict
+from framing.judging.classify import ClassifyCounts, ClassifyJudge
+from framing.judging.model import ModelJudge
+from framing.judging.rules import RulesJudge
 from framing.storage.keys import ATTR_CLASSIFY, ATTR_JUDGE
 
 if TYPE_CHECKING:
@@ -38,16 +42,12 @@ class RulesResponseJudge:
 
 def make_judge(config: StudyConfig, store: Store | None = None) -> ResponseJudge:
     """The judge a study file asks for."""
-    from framing.judging.classify import ClassifyJudge
-    from framing.judging.rules import RulesJudge
 
     if config.mode == "classify":
         return ClassifyJudge()
     if config.judge.kind == "rules":
         return RulesResponseJudge(RulesJudge.from_config(config.judge.rules or None,
                                                          trained=config.judge.trained))
-    from framing.errors import ConfigError
-    from framing.judging.model import ModelJudge
 
     if config.judge.target is None:
         raise ConfigError("judge.kind: 'model' needs a [judge.target] table")
@@ -66,7 +66,6 @@ def trial_attrs(config: StudyConfig, evaluation: Evaluation) -> dict[str, Any]:
     if (config.mode != "classify" and config.judge.kind == "model") or usage.calls:
         attrs[ATTR_JUDGE] = usage.to_json()
     if config.mode == "classify":
-        from framing.judging.classify import ClassifyCounts
 
         attrs[ATTR_CLASSIFY] = ClassifyCounts.of(
             evaluation.outcomes, modalities=config.classify.modalities).to_attr()
@@ -84,7 +83,6 @@ def point_keys(attrs: Mapping[str, Any]) -> dict[str, Any]:
                     judge_cost=judge.get("cost", 0.0))
     counts = attrs.get(ATTR_CLASSIFY)
     if isinstance(counts, Mapping):
-        from framing.judging.classify import ClassifyCounts
 
         keys.update(ClassifyCounts.from_attr(counts).to_json())
     return keys

@@ -25,10 +25,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from framing.data.images import load_image
+from framing.errors import ConfigError, TargetConfigError
 from framing.judging.base import Judgement, JudgeUsage, Verdict
 from framing.judging.jsontext import json_objects
 from framing.storage.budget import Budget, before_call
 from framing.storage.retry import Backoff
+from framing.targets import make_target
 from framing.targets.base import CallFailed, Image, Response, prepared
 from framing.templates import Messages
 
@@ -208,7 +211,6 @@ class ModelJudge:
         concurrency: int = 8,
     ) -> None:
         if getattr(target, "simulated", False):
-            from framing.errors import ConfigError
 
             raise ConfigError("judge.target.kind: the simulated target cannot judge; "
                               "use openai, anthropic or gemini")
@@ -234,8 +236,6 @@ class ModelJudge:
     @classmethod
     def from_config(cls, config: TargetConfig, store: Store | None = None) -> ModelJudge:
         """The judge a study's ``[judge.target]`` describes."""
-        from framing.errors import TargetConfigError
-        from framing.targets import make_target
 
         prices = None
         if config.price_input is not None and config.price_output is not None:
@@ -269,7 +269,6 @@ class ModelJudge:
         the target did."""
         image = None
         if sample.image is not None:
-            from framing.data.images import load_image
 
             image = load_image(sample)
         return await self.judge_text(request.user, response.text, image)

@@ -32,7 +32,7 @@ from framing.errors import ConfigError
 from framing.events import EventHandler, Notice, ignore
 from framing.points import frontier, study_points
 from framing.propose.candidates import REJECTED, Candidate
-from framing.propose.run import propose_from
+from framing.propose.run import next_round, propose_from
 from framing.propose.select import choose_parents, rejected_by
 from framing.search.run import SearchResult, run_search_async
 from framing.search.space import Framing, enqueue
@@ -118,7 +118,6 @@ def _claimed(opt: optuna.Study) -> int:
 
 
 def _next_round(config: StudyConfig, rnd: int) -> int:
-    from framing.propose.run import next_round
 
     return max(rnd, next_round(config.template_root, config.propose.folder))
 

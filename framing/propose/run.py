@@ -18,7 +18,7 @@ from typing import Any
 
 from framing.config import StudyConfig
 from framing.errors import ConfigError, TemplateError
-from framing.points import Point
+from framing.points import Point, study_points
 from framing.propose.candidates import (
     REJECTED,
     Candidate,
@@ -40,8 +40,10 @@ from framing.propose.failures import (
 )
 from framing.propose.model import ModelProposer, Spend
 from framing.storage.budget import open_budget
+from framing.storage.optuna_studies import load_existing_study
 from framing.storage.tables import Store
-from framing.templates import Template, load_template
+from framing.study import load_samples
+from framing.templates import Template, load_template, load_templates
 
 
 @dataclass(frozen=True)
@@ -179,10 +181,6 @@ def propose_study(config: StudyConfig, trial: int, *, proposer: str | None = Non
                   n: int | None = None, direction: Direction | None = None,
                   storage: str | None = None) -> RoundResult:
     """``framing propose``: one round from ``trial`` of the stored study."""
-    from framing.points import study_points
-    from framing.storage.optuna_studies import load_existing_study
-    from framing.study import load_samples
-    from framing.templates import load_templates
 
     url = storage or config.storage.url
     opt = load_existing_study(config.name, url)

@@ -55,7 +55,7 @@ from framing.storage.optuna_studies import load_existing_study
 from framing.storage.tables import ResultRow, Store, redact_url
 from framing.study import load_samples
 from framing.templates import SampleView, Template, parse_template, source_version
-from framing.versions import stored_sources, stored_template
+from framing.versions import short, stored_sources, stored_template
 from framing.wording import plural
 
 #: drill-down rows kept per framing and kind (the page says how many there were)
@@ -567,7 +567,6 @@ def _space_notes(config: StudyConfig, given: StudyConfig,
                  front: Sequence[Point]) -> list[str]:
     """Frontier framings whose template text is no longer in the files (edited or removed
     since): their results stand, but the study's space has moved on."""
-    from framing.versions import short
 
     root = demo_dir() if config.source == "<built-in demo>" else given.template_root
     now: dict[str, str | None] = {}
