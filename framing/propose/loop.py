@@ -41,6 +41,7 @@ from framing.storage.optuna_studies import load_existing_study
 from framing.storage.tables import Store
 from framing.study import load_samples
 from framing.templates import Template, load_templates
+from framing.wording import plural
 
 
 def with_proposals(config: StudyConfig) -> StudyConfig:
@@ -90,8 +91,8 @@ async def search_with_proposals(config: StudyConfig, rounds: int,
         for r in made:
             for d in r.dropped:
                 on_event(Notice(f"round {rnd}: dropped a proposal ({d.operator}): {d.reason}"))
-        on_event(Notice(f"round {rnd}: {len(kept)} candidate(s) from "
-                        f"{len(parents)} frontier framing(s)"))
+        on_event(Notice(f"round {rnd}: {plural(len(kept), 'candidate')} from "
+                        f"{plural(len(parents), 'frontier framing')}"))
         if not kept:
             continue
         config = with_proposals(config)

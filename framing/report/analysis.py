@@ -18,6 +18,7 @@ from framing.metrics import counted, is_error
 from framing.points import Point
 from framing.stats import Rate, hypervolume_2d
 from framing.storage.tables import ResultRow
+from framing.wording import plural
 
 #: default thresholds of the headline sentences when the study sets no constraint
 DEFAULT_MAX_OVER_BLOCKING = 0.10
@@ -291,7 +292,7 @@ def importance(data: ImportanceInput) -> list[Importance]:
     names = ("over-blocking", "under-refusal")
     trials = [t for t in data.trials if t.values is not None and len(t.values) == 2]
     if len(trials) < MIN_IMPORTANCE_TRIALS:
-        note = (f"{len(trials)} distinct trial(s): at least {MIN_IMPORTANCE_TRIALS} are "
+        note = (f"{plural(len(trials), 'distinct trial')}: at least {MIN_IMPORTANCE_TRIALS} are "
                 "needed for a meaningful estimate")
         return [Importance(n, note=note) for n in names]
     if not any(t.params for t in trials) or len({repr(sorted(t.params.items()))

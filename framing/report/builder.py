@@ -262,7 +262,7 @@ def collect(config: StudyConfig, opt: Any, store: Store, url: str) -> Report:
     evaluated = {sid for rows in verdicts.values() for sid in rows}
     in_study = {sid: samples[sid] for sid in evaluated if sid in samples}
     if samples and len(in_study) < len(evaluated):
-        notes.append(f"{len(evaluated) - len(in_study)} evaluated sample(s) are no longer in "
+        notes.append(f"{plural(len(evaluated) - len(in_study), 'evaluated sample')} no longer in "
                      f"the data source {stored.data.source!r}; they are left out of the "
                      "breakdown")
 

@@ -91,6 +91,7 @@ from framing.study import Study, check_identity, identity, open_study
 from framing.targets.http import prompt_tokens
 from framing.templates import lint_template, load_template
 from framing.versions import legacy_versions, short, stored_sources, stored_template
+from framing.wording import plural
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 
@@ -400,8 +401,8 @@ class _Search:
         self.calls += self.holdout_calls
         self.cache_hits += sum(c.cache_hits for c in checks)
         if self.holdout_calls:
-            self.on_event(Notice(f"hold-out check: {len(checks)} framing(s) on the hold-out "
-                                 f"split, {self.holdout_calls:,} calls"))
+            self.on_event(Notice(f"hold-out check: {plural(len(checks), 'framing')} on the "
+                                 f"hold-out split, {self.holdout_calls:,} calls"))
 
     def _ask(self) -> optuna.Trial:
         # We record heartbeats ourselves (see _heartbeat), which Optuna does not expect
@@ -581,7 +582,7 @@ def plan_line(study: Study, remaining: int) -> str:
         holdout_calls = (remaining + 1) * len(study.samples.holdout) * per_sample
     target_calls = search_calls + holdout_calls
     judge = study.config.judge.target if study.config.judge.kind == "model" else None
-    line = (f"plan: {remaining} trial(s) × {n} samples = at most {search_calls:,} calls "
+    line = (f"plan: {plural(remaining, 'trial')} × {n} samples = at most {search_calls:,} calls "
             f"to {what}")
     if holdout_calls:
         line += f" (+ at most {holdout_calls:,} for the hold-out check)"
@@ -686,7 +687,7 @@ async def run_search_async(
         on_event(StudyStarted(config.name, redact_url(url), total, done,
                               len(study.search_samples), config.simulated, plan))
         if remaining == 0:
-            on_event(Notice(f"study {config.name!r} already has {done} trial(s); "
+            on_event(Notice(f"study {config.name!r} already has {plural(done, 'trial')}; "
                             "raise --trials to run more"))
         await asyncio.to_thread(search.workers.start, total)
         started = time.monotonic()

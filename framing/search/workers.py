@@ -60,6 +60,7 @@ from framing.storage.keys import (
 )
 from framing.storage.secrets import scrub
 from framing.storage.tables import Store
+from framing.wording import plural
 
 #: attributes about who ran a trial and how: a repeat of the trial does not copy them
 RUN_ATTRS = frozenset({ATTR_WORKER, ATTR_OVER_BUDGET, ATTR_SKIPPED_FOR, ATTR_RETRY_OF,
@@ -273,7 +274,7 @@ class Coordinator:
             self._waiting_noted = True
             numbers = ", ".join(str(t.number) for t in running[:10])
             self.on_event(Notice(
-                f"every trial is claimed; waiting for {len(running)} trial(s) running "
+                f"every trial is claimed; waiting for {plural(len(running), 'trial')} running "
                 f"elsewhere ({numbers}); a trial whose worker died is re-run after "
                 f"{self.grace} s without heartbeat"))
         await asyncio.sleep(self.poll)
@@ -372,7 +373,7 @@ class Coordinator:
                               if ATTR_WORKER in t.user_attrs})
             who = f" on {', '.join(workers[:5])}" if workers else ""
             self.on_event(Notice(
-                f"joining: {len(running)} trial(s) of this study are running{who}; "
+                f"joining: {plural(len(running), 'trial')} of this study running{who}; "
                 "this worker shares the remaining trials"))
         with contextlib.suppress(Exception):
             self.opt.set_user_attr(STUDY_ATTR_TRIALS_PLANNED, trials)

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from framing.errors import StorageError
 from framing.storage.recovery import recovery_path, spool
 from framing.storage.retry import Backoff, retried
+from framing.wording import plural
 
 if TYPE_CHECKING:
     from framing.storage.budget import Budget
@@ -88,7 +89,7 @@ class AnswerWriter:
 
     def spooled_message(self) -> str:
         path = recovery_path(self.store.url)
-        return (f"{self.spooled:,} answer(s) paid for are saved in {path}; the next run "
+        return (f"{plural(self.spooled, 'answer')} paid for saved in {path}; the next run "
                 "stores them before it asks anything" if self.spooled else
                 "no answer was lost")
 
@@ -106,7 +107,7 @@ class AnswerWriter:
         self.spooled += len(batch)
         if not batch:
             return
-        print(f"{len(batch):,} answer(s) the database would not take are saved in {path}; "
+        print(f"{plural(len(batch), 'answer')} the database would not take saved in {path}; "
               "the next run stores them before it asks anything", file=sys.stderr,
               flush=True)
 
@@ -139,7 +140,8 @@ class AnswerWriter:
         while self.pending:
             batch = dict(self.pending)
             new = await retried(partial(asyncio.to_thread, self.store.put_responses, batch),
-                                f"storing {len(batch)} answer(s)", self.backoff, self.notice)
+                                f"storing {plural(len(batch), 'answer')}", self.backoff,
+                                self.notice)
             for key, value in batch.items():  # committed: now they may leave memory
                 if self.pending.get(key) is value:
                     del self.pending[key]

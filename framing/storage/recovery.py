@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from framing.storage.budget import SpendLedger
 from framing.storage.tables import Store, responses
 from framing.storage.url import redact
+from framing.wording import plural
 
 if TYPE_CHECKING:
     from framing.targets.base import Response
@@ -88,7 +89,7 @@ def import_recovered(store: Store) -> int:
     for study, (spent, calls) in spend.items():  # then what they cost, once
         SpendLedger(store.engine, study).add(spent, calls)
     path.unlink()
-    print(f"recovered {len(rows):,} answer(s) saved in {path} by an earlier run that lost "
+    print(f"recovered {plural(len(rows), 'answer')} saved in {path} by an earlier run that lost "
           "its database; they are stored now", file=sys.stderr, flush=True)
     return len(rows)
 
