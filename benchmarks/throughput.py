@@ -15,6 +15,8 @@ Three figures, all measured in this run:
    at most 1, and at least 0.9); with no limit configured, the server-side rate ÷ the
    server's limit (target ≥ 0.95) and the 429s per answer (target ≤ 0.25). The
    server-side rate is the answers admitted ÷ the seconds from the first to the last.
+   Without a configured limit, each worker paces itself at the rate the server's 429s
+   teach while other workers' trials run (framing.targets.limits.LearnedPace).
    Needs PostgreSQL on loopback (``scripts/test-services.sh``; URL in
    ``FRAMING_TEST_POSTGRES``); ``--no-workers`` skips it.
 
@@ -22,7 +24,8 @@ The servers are minimal asyncio HTTP/1.1 keep-alive servers, each in its own pro
 the client and the server do not share an interpreter.
 
     .venv/bin/python benchmarks/throughput.py [--calls 2000] [--limit 50] [--rounds 3]
-        [--worker-calls 2400] [--no-workers] [--only-workers]
+        [--worker-calls 2400] [--no-workers] [--only-workers] [--no-zero]
+        [--workers-limit both|configured|none]
 """
 
 from __future__ import annotations
@@ -362,7 +365,7 @@ def fresh_database() -> tuple[str, Callable[[], None]]:
 
 
 def run_workers(root: Path, calls: int, server_limit: float,
-                per_minute: float | None) -> None:
+                per_minute: float | None, workers: int = WORKERS) -> None:
     storage, drop = fresh_database()
     server = Child(LATENCY, server_limit)
     trials = max(1, calls // PER_TRIAL)
@@ -372,7 +375,7 @@ def run_workers(root: Path, calls: int, server_limit: float,
                "--no-report", "--quiet"]
         procs = [subprocess.Popen(cmd, cwd=root, env={**os.environ, "FRAMING_WORKER": f"w{i}"},
                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-                 for i in range(WORKERS)]
+                 for i in range(workers)]
         errors = [p.communicate(timeout=1800)[1] for p in procs]
         for p, err in zip(procs, errors, strict=True):
             if p.returncode != 0:
@@ -390,10 +393,10 @@ def run_workers(root: Path, calls: int, server_limit: float,
         print("  per 2 s:", " ".join(str(b) for b in buckets))
     per_answer = seen["rejected"] / seen["admitted"]
     if per_minute:
-        print(f"{WORKERS} workers, requests_per_minute = {per_minute:g} configured "
+        print(f"{workers} workers, requests_per_minute = {per_minute:g} configured "
               f"({per_minute / 60:g} req/s), server admits {server_limit:g} req/s:")
     else:
-        print(f"{WORKERS} workers, no rate limit configured, server admits "
+        print(f"{workers} workers, no rate limit configured, server admits "
               f"{server_limit:g} req/s (429 + Retry-After beyond):")
     print(f"  {trials} trials of {PER_TRIAL} calls; server admitted {seen['admitted']:,.0f} "
           f"in {span:.1f} s, rejected {seen['rejected']:,.0f}")
@@ -415,8 +418,13 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--worker-calls", type=int, default=2400,
                         help="calls of the three workers together, per figure")
+    parser.add_argument("--workers", type=int, default=WORKERS,
+                        help="workers in figure 3 (1 compares the same search alone)")
     parser.add_argument("--no-workers", action="store_true", help="skip figure 3")
     parser.add_argument("--only-workers", action="store_true", help="only figure 3")
+    parser.add_argument("--workers-limit", choices=("both", "configured", "none"),
+                        default="both", help="figure 3 with a configured limit, without, or both")
+    parser.add_argument("--no-zero", action="store_true", help="skip figure 2")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--latency", type=float, default=0.0, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -426,11 +434,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         if not args.only_workers:
             asyncio.run(rate_limited(Path(tmp), args.calls, args.limit))
-            asyncio.run(zero_latency(Path(tmp), args.calls, args.rounds, args.concurrency))
+            if not args.no_zero:
+                asyncio.run(zero_latency(Path(tmp), args.calls, args.rounds, args.concurrency))
         if not args.no_workers:
-            for per_minute in (2400.0, None):
+            limits = {"both": (2400.0, None), "configured": (2400.0,), "none": (None,)}
+            for per_minute in limits[args.workers_limit]:
                 with tempfile.TemporaryDirectory() as sub:
-                    run_workers(Path(sub), args.worker_calls, args.limit, per_minute)
+                    run_workers(Path(sub), args.worker_calls, args.limit, per_minute,
+                                args.workers)
 
 
 if __name__ == "__main__":

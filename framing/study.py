@@ -154,6 +154,15 @@ class Study:
             await limits.start()
             self.limits = limits
 
+    def pace_with_others(self, others: bool) -> None:
+        """Whether other workers send to the same server now: then a target (and a model
+        judge) without a configured requests per minute paces its calls at the rate the
+        server's 429s teach (framing.targets.limits.LearnedPace); alone, it does not."""
+        for target in (self.target, getattr(self.evaluator.judge, "target", None)):
+            pace = getattr(getattr(target, "http", None), "pace", None)
+            if pace is not None:
+                pace.enabled = others
+
     async def aclose(self) -> None:
         if self.limits is not None:
             await self.limits.stop()

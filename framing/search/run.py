@@ -181,6 +181,9 @@ class _Search:
         self.trials_run = 0
         #: calls this run paid for that another worker also paid for (see framing.search.workers)
         self.races = 0
+        #: other workers' trials running when this worker last looked (framing.study's
+        #: pace_with_others: a server's 429s then set a pace shared out by answers)
+        self.others_running = 0
         #: verdicts this run recorded, and how many of them were ``truncated``
         self.verdicts = 0
         self.truncated = 0
@@ -279,8 +282,10 @@ class _Search:
         """Trials finished or being run (by any worker): what counts against ``--trials``.
         Repeats of an evaluated framing cost nothing and do not count."""
         states = (TrialState.COMPLETE, TrialState.RUNNING, TrialState.PRUNED)
-        return sum(ATTR_DUPLICATE_OF not in t.user_attrs
-                   for t in self.opt.get_trials(deepcopy=False, states=states))
+        trials = self.opt.get_trials(deepcopy=False, states=states)
+        # read between this worker's trials: every running one is another worker's
+        self.others_running = sum(t.state is TrialState.RUNNING for t in trials)
+        return sum(ATTR_DUPLICATE_OF not in t.user_attrs for t in trials)
 
     def _propose(self, done: Mapping[FramingId, optuna.trial.FrozenTrial]) -> Framing | None:
         """The next framing of the space as the templates are now, none evaluated or under
@@ -439,6 +444,7 @@ class _Search:
         self.on_event(TrialStarted(trial.number, template.name, dict(params), len(samples),
                                    baseline))
         heartbeat = asyncio.ensure_future(self._heartbeat(trial._trial_id))
+        self.study.pace_with_others(self.others_running > 0)
         races_before = self.study.evaluator.races
         try:
             cfg = self.search_config

@@ -25,6 +25,8 @@ A target builds a JSON body and reads the answer; everything between lives here,
 - optional requests-per-minute and tokens-per-minute limits (token buckets; the token
   bucket is charged with an estimate before the call and settled with the real usage),
   shared by all workers of a study during a search (:mod:`framing.targets.limits`);
+- none configured, while other workers of the study send too, a pace learnt from the
+  server's 429s (:class:`framing.targets.limits.LearnedPace`);
 - token accounting (:class:`HttpStats`);
 - a connection that cannot be made before any answer came back, or that stays broken
   through every retry, raises :class:`TargetError`: the target is unusable and the
@@ -57,7 +59,7 @@ import httpx
 
 from framing.errors import QuotaExhausted, TargetConfigError, TargetError
 from framing.targets.base import CallFailed, Image, Response, Usage
-from framing.targets.limits import Sleep, TokenBucket, per_minute_bucket
+from framing.targets.limits import LearnedPace, Sleep, TokenBucket, per_minute_bucket
 
 if TYPE_CHECKING:
     from framing.data.schema import Sample
@@ -310,6 +312,9 @@ class HttpClient:
                      if settings.requests_per_minute else None)
         self._tpm = (per_minute_bucket(settings.tokens_per_minute)
                      if settings.tokens_per_minute else None)
+        #: no requests per minute configured: the pace the server's 429s teach
+        self.pace = (LearnedPace(sleep=sleep) if settings.requests_per_minute is None
+                     else None)
         #: an answer (any status) came back from the server at least once
         self.reached = False
         #: set once the provider said the quota is used up: nothing more is sent
@@ -341,6 +346,8 @@ class HttpClient:
                 self._rpm._lock = None
             if self._tpm is not None:
                 self._tpm._lock = None
+            if self.pace is not None and self.pace.bucket is not None:
+                self.pace.bucket._lock = None
         return self._client
 
     async def aclose(self) -> None:
@@ -418,11 +425,14 @@ class HttpClient:
                 raise self.exhausted
             epoch = await self.limiter.acquire()
             throttled = False
+            paced = False
             success = False
             charged = False
             try:
                 if self._rpm is not None:
                     await self._rpm.take(1)
+                elif self.pace is not None:
+                    await self.pace.take()
                 if self._tpm is not None and estimate:
                     await self._tpm.take(estimate)
                     charged = True
@@ -459,6 +469,7 @@ class HttpClient:
                     if status == 429:
                         throttled = True
                         self.stats.throttled += 1
+                        paced = self.pace is not None and self.pace.throttled()
                         wait = retry_after(response.headers)
                         wait = wait if wait is not None else _clamp_or_none(requested)
                         msg = error_message(_json_or_none(text), text)
@@ -483,10 +494,14 @@ class HttpClient:
                             success = 200 <= status < 300
                             if success:
                                 self.overload_give_ups = 0
+                                if self.pace is not None:
+                                    self.pace.answered()
                                 self._account(data, estimate, usage_of)
                             return Reply(status, data, text, latency, dict(response.headers))
             finally:
-                self.limiter.release(epoch, throttled=throttled, success=success)
+                # a pace that answers a 429 leaves the concurrency limit alone
+                self.limiter.release(epoch, throttled=throttled and not paced,
+                                     success=success)
                 self.stats.limit = self.limiter.limit
                 self.stats.lowest_limit = self.limiter.lowest
                 if charged and not success and self._tpm is not None:

@@ -35,6 +35,7 @@ import os
 import secrets
 import socket
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -270,3 +271,110 @@ class SharedLimits:
         if s.waiting_since is None:
             s.valid_until = started + LEASE
             s.client.share(s.shares, s.valid_until, PEAK)
+
+
+# -- no limit configured: the rate the server admits, learnt from its 429s ------------------
+
+#: after a 429, a client paces at this share of the rate the server was seen to admit
+BACKOFF = 0.97
+#: seconds of answers over which the admitted rate is measured
+WINDOW = 2.0
+#: fewest answers in the window for a measurement (else the concurrency limit alone acts)
+MIN_ANSWERS = 8
+#: a 429 cuts the pace at most once this often (the other 429s are of calls already sent)
+SETTLE = 0.5
+#: the pace grows by this share of itself per second (so a server that raises its limit
+#: is used, and so is the part of a worker that stopped sending) ...
+GROWTH = 0.05
+#: ... and twice as fast for every this many seconds without a 429, up to 2 ** RAMPS
+RAMP = 1.0
+RAMPS = 4
+
+
+class LearnedPace:
+    """The requests per second a server admits, learnt from its 429s, for a client with no
+    ``requests_per_minute`` configured, while other workers of the study send too.
+
+    Independent workers each adapting their concurrency to 429s keep colliding (three
+    of them got 0.6 to 0.7 rejected calls per answer, and less of the server's rate than
+    one worker alone). So while :attr:`enabled` (the search sets it when other workers'
+    trials are running) a 429 sets a pace: :data:`BACKOFF` times the rate at which this
+    client's calls were answered over the last :data:`WINDOW` seconds (and never more
+    than the pace it had), at most once per :data:`SETTLE` seconds. Each worker's
+    answered rate is its part of what the server admits, so the paces add up to just
+    under the server's rate. The pace grows by :data:`GROWTH` of itself per second,
+    twice as fast for every :data:`RAMP` seconds without a 429, so the rate a worker
+    leaves when it stops is taken up by the others and a raised server limit is found.
+
+    Not enabled (a worker alone), nothing is paced: the concurrency limit answers 429s
+    as before, and a worker alone is as fast as it was."""
+
+    def __init__(self, *, clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep) -> None:
+        self.bucket: TokenBucket | None = None
+        self._enabled = False
+        self._clock = clock
+        self._sleep = sleep
+        self._answers: deque[float] = deque()
+        self._cut = -math.inf
+        self._grown = -math.inf
+
+    @property
+    def enabled(self) -> bool:
+        return self._enabled
+
+    @enabled.setter
+    def enabled(self, on: bool) -> None:
+        """Pace (after the next 429) or not; a pace stopped is learnt afresh."""
+        self._enabled = on
+        if not on:
+            self.bucket = None
+
+    @property
+    def rate(self) -> float | None:
+        """Calls per second now (None: not paced)."""
+        return None if self.bucket is None else self.bucket.rate
+
+    def answered(self) -> None:
+        now = self._clock()
+        self._answers.append(now)
+        self._trim(now)
+
+    def _trim(self, now: float) -> None:
+        while self._answers and self._answers[0] < now - WINDOW:
+            self._answers.popleft()
+
+    def throttled(self) -> bool:
+        """The server said 429: set or cut the pace. True when a pace answers it (the
+        concurrency limit is then left alone)."""
+        if not self._enabled:
+            return False
+        now = self._clock()
+        if now - self._cut < SETTLE:
+            return self.bucket is not None
+        self._trim(now)
+        answered = None
+        if len(self._answers) >= MIN_ANSWERS:
+            span = max(self._answers[-1] - self._answers[0], 1e-3)
+            answered = (len(self._answers) - 1) / span
+        if answered is None:
+            return self.bucket is not None
+        rate = BACKOFF * (answered if self.bucket is None else min(self.bucket.rate, answered))
+        if self.bucket is None:
+            self.bucket = TokenBucket(rate, 1.0, clock=self._clock, sleep=self._sleep)
+            self.bucket.level = 0.0
+        self._cut = now
+        self._grown = now
+        self.bucket.set_rate(rate, 1.0)
+        return True
+
+    async def take(self) -> None:
+        """Wait for this call's turn under the pace (at once when there is none)."""
+        bucket = self.bucket
+        if bucket is None:
+            return
+        now = self._clock()
+        step = min(1.0, now - self._grown)
+        growth = GROWTH * 2.0 ** min(RAMPS, (now - self._cut) / RAMP)
+        bucket.set_rate(bucket.rate * (1.0 + growth * step), 1.0)
+        self._grown = now
+        await bucket.take(1)

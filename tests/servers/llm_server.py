@@ -30,6 +30,10 @@ Scripting: :meth:`LLMServer.script` queues actions, each consumed by the next re
 queue is empty (``always(None)`` restores the defaults). ``match`` limits an action to
 requests whose user text contains a string.
 
+With ``admit`` set (requests per second), the server admits at most that rate (a bucket
+holding a tenth of a second of it) and answers the rest 429 with ``Retry-After`` and
+``retry-after-ms``, logged with outcome ``"429"``.
+
 With ``api_key`` set, a request without that key gets 401 in its wire format's error
 shape; with ``models`` set, another model gets 404. Keys are never recorded: headers
 carrying them are redacted and :attr:`RecordedRequest.authorized` says whether the
@@ -59,6 +63,7 @@ import base64
 import contextlib
 import io
 import json
+import math
 import socket
 import threading
 import time
@@ -364,8 +369,14 @@ class LLMServer:
         latency: float = 0.0,
         responder: Responder | None = None,
         conformance: bool = True,
+        admit: float | None = None,
     ) -> None:
         self.api_key = api_key
+        #: requests per second admitted (a bucket holding 0.1 s of them); beyond, 429
+        #: with ``Retry-After`` and ``retry-after-ms``, logged with outcome ``"429"``
+        self.admit = admit
+        self._level = self._capacity = max(1.0, (admit or 0.0) / 10)
+        self._stamp = time.monotonic()
         self.conformance = conformance
         self.models = set(models) if models is not None else None
         self.refusal_marker = refusal_marker
@@ -482,6 +493,19 @@ class LLMServer:
                 return self._always
         return Action()
 
+    def _admitted(self) -> float | None:
+        """None when this request is within :attr:`admit`, else seconds until one is."""
+        if self.admit is None:
+            return None
+        with self._lock:
+            now = time.monotonic()
+            self._level = min(self._capacity, self._level + (now - self._stamp) * self.admit)
+            self._stamp = now
+            if self._level >= 1.0:
+                self._level -= 1.0
+                return None
+            return (1.0 - self._level) / self.admit
+
     def _record(self, request: RecordedRequest) -> None:
         with self._lock:
             self._requests.append(request)
@@ -537,6 +561,12 @@ class _Handler(BaseHTTPRequestHandler):
             self._record(request, "404")
             self._send(404, {"error": {"message": f"Not found: {request.path}",
                                        "type": "not_found"}})
+            return
+        wait = self.owner._admitted()
+        if wait is not None:
+            self._record(request, "429")
+            self._error(request, 429, "rate limit exceeded", (
+                ("Retry-After", str(math.ceil(wait))), ("retry-after-ms", f"{wait * 1000:.0f}")))
             return
         action = self.owner._next_action(request.user_text)
         if self._apply_transport(action, request):
