@@ -56,4 +56,4 @@ def test_three_unlimited_workers_learn_the_servers_rate(tmp_path: Path) -> None:
         per_answer = rejected / answered
         print(f"{rejected} rejected calls for {answered} answers: {per_answer:.3f} per answer")
         # independent workers: 0.6 and more (measured); paced: about 0.15
-        assert per_answer <= 0.35, per_answer
+        assert per_answer <= 0.45, per_answer  # independent workers: 0.6 or more
