@@ -6,6 +6,8 @@
   that never repeat an evaluated framing;
 - :mod:`~framing.search.racing` and :mod:`~framing.search.screening`: stopping a
   framing early when the stored answers already show it off the frontier;
+- :mod:`~framing.search.difficulty`: what every framing shares (per-sample difficulty)
+  decides which samples a screened framing is asked next;
   :mod:`~framing.search.difficulty`: what the frontier's answers say about each sample
   (what a screened trial asks next, and the certain bound that stops it);
 - :mod:`~framing.search.workers`: several processes sharing one study;
