@@ -129,6 +129,8 @@ class FramingApp(App[None]):
         self.post_message(PointsLoaded(found.points, found.frontier))
 
     def on_samples_loaded(self, message: SamplesLoaded) -> None:
+        if not self.is_running:
+            return  # the app is closing: its screens' widgets may already be gone
         self.samples = message.samples
         _freeze_loaded()
         self.framings_screen.samples = tuple(message.samples)
@@ -171,6 +173,8 @@ class FramingApp(App[None]):
 
     def _set_points(self, points: list[Point], front: list[Point]) -> None:
         self.points, self.front = points, front
+        if not self.is_running:
+            return  # the app is closing: its screens' widgets may already be gone
         for screen in (self.run_screen, self.frontier_screen):
             screen.frontier = tuple(front)
             screen.points = tuple(points)

@@ -46,7 +46,11 @@ class Terminal:
             if needle in screen:
                 return screen
             time.sleep(0.1)
-        raise AssertionError(f"{needle!r} never appeared; last screen:\n{self.screens[-1]}")
+        # the screen's non-blank lines only: a CI log that keeps the tail of a long output
+        # then still shows all of it (a dialog's text included)
+        shown = "\n".join(line.rstrip() for line in self.screens[-1].splitlines()
+                          if line.strip())
+        raise AssertionError(f"{needle!r} never appeared; last screen:\n{shown}")
 
     def close(self) -> None:
         subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True)
