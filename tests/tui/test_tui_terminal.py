@@ -103,11 +103,21 @@ def test_researcher_workflow_edit_copy_run_compare_quit_with_unsaved_edit(
     try:
         term.wait_for("lints clean")
         term.wait_for("baseline.j2")
-        # edit the baseline inside its block: line 5 is its system text
+        term.wait_for("You are a helpful assistant")
+        # focus the editor, and see a key typed there land, before moving in it: arrow
+        # keys sent in the same instant as ctrl+e can reach the app before the focus has
+        # moved, and the text then goes into the front matter
         term.send("C-e")
-        term.send("Down", "Down", "Down", "Down", "End")
+        term.send("-l", "§")
+        term.wait_for("1  §{#---")
+        term.send("BSpace")
+        term.wait_for("1  {#---")
+        # edit the baseline inside its block (below the front matter and the block tag;
+        # the wrapped description line takes two rows)
+        term.send("Down", "Down", "Down", "Down", "Down", "End")
         term.send("-l", " Be concise.")
         term.wait_for("● baseline.j2")
+        term.wait_for("Be concise.")
         term.wait_for("lints clean")
 
         # save a copy under the suggested name
@@ -119,7 +129,8 @@ def test_researcher_workflow_edit_copy_run_compare_quit_with_unsaved_edit(
         deadline = time.monotonic() + 30
         while not copy.exists() and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert "Be concise." in copy.read_text()
+        lines = copy.read_text().splitlines()
+        assert lines[0] == "{#---" and "Be concise." in "".join(lines[3:]), lines
 
         # run the study
         term.send("F2")
