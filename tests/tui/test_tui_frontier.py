@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 import pytest
@@ -13,6 +14,7 @@ from framing.compare import lower_text
 from framing.config import StudyConfig
 from framing.drilldown import compare_trials, read_points, trial_details
 from framing.tui import make_app
+from framing.tui.app import FramingApp
 from framing.tui.widgets.editor import TemplateEditor
 from framing.tui.widgets.image import SampleImage
 from framing.versions import not_in_space
@@ -22,14 +24,20 @@ def _text(screen: object, selector: str) -> str:
     return shown(screen.query_one(selector, Static))  # type: ignore[attr-defined]
 
 
+async def _points_table(app: FramingApp, pilot: Any, rows: int) -> DataTable[object]:
+    """The Frontier screen's points table, once it shows ``rows`` points."""
+    table = app.frontier_screen.query_one("#point-table", DataTable)
+    await wait_for(lambda: table.row_count == rows, pilot)
+    return table
+
+
 async def test_select_point_shows_details_and_compare(study: StudyConfig) -> None:
     await run_trials(study, 4)
     stored = read_points(study)
     app = make_app(study, initial="frontier")
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.frontier_screen
-        table = screen.query_one("#point-table", DataTable)
-        await wait_for(lambda: table.row_count == len(stored.points), pilot)
+        table = await _points_table(app, pilot, len(stored.points))
         # frontier points come first
         first = table.coordinate_to_cell_key((0, 0)).row_key.value
         assert int(first) in {p.trial for p in stored.frontier}  # type: ignore[arg-type]
@@ -77,9 +85,7 @@ async def test_a_frontier_framing_edited_since_is_marked(study: StudyConfig) -> 
     stored = read_points(study)
     app = make_app(study, initial="frontier")
     async with app.run_test(size=(120, 40)) as pilot:
-        screen = app.frontier_screen
-        table = screen.query_one("#point-table", DataTable)
-        await wait_for(lambda: table.row_count == len(stored.points), pilot)
+        table = await _points_table(app, pilot, len(stored.points))
 
         def marked() -> set[int]:
             return {int(str(key.value)) for key in table.rows
