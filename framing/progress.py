@@ -80,9 +80,8 @@ class ProgressDisplay:
             return
         p = self._progress
         if isinstance(event, StudyStarted):
-            sim = " [yellow](simulated model)[/]" if event.simulated else ""
-            self.console.print(f"study [bold]{escape(event.study)}[/] in "
-                               f"{escape(event.storage)}{sim}")
+            # the study, its templates and its database were named by the command's first
+            # line (framing.workspace.study_line); the plan names a simulated target
             self.console.print(escape(event.plan))
             if event.trials_done:
                 self.console.print(f"resuming: {plural(event.trials_done, 'trial')} already done")

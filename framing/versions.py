@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from framing.errors import FramingError
 from framing.storage.keys import (
@@ -27,7 +27,7 @@ from framing.storage.keys import (
 )
 from framing.templates import Template, parse_template, source_version
 
-__all__ = ["SHORT", "TemplateVersion", "legacy_versions", "short", "source_key",
+__all__ = ["SHORT", "TemplateVersion", "legacy_versions", "not_in_space", "short", "source_key",
            "stored_sources", "stored_template", "study_versions", "trial_version"]
 
 #: hex digits of a version shown to people (``stance.j2@3f2a1c``)
@@ -83,6 +83,42 @@ def stored_template(sources: Mapping[tuple[str, str], str], name: str,
         return parse_template(source, name=name, path=Path(name))
     except FramingError:
         return None
+
+
+class _Ran(Protocol):
+    """What ran: a template and its version (a :class:`framing.points.Point`)."""
+
+    @property
+    def template(self) -> str: ...
+
+    @property
+    def version(self) -> str: ...
+
+
+R = TypeVar("R", bound=_Ran)
+
+
+def not_in_space(ran: Iterable[R], root: Path) -> list[R]:
+    """Those of ``ran`` whose template file (``root`` / its name) now holds another
+    version or is gone: edited or removed since, so no longer in the study's current
+    space (their results stand). One of unknown version ("") is never counted.
+
+    The report's notes and the TUI's Frontier screen both ask this. It reads the
+    template files: a TUI calls it in a worker."""
+    now: dict[str, str | None] = {}
+    out: list[R] = []
+    for r in ran:
+        if not r.version:
+            continue
+        if r.template not in now:
+            path = Path(r.template) if Path(r.template).is_absolute() else root / r.template
+            try:
+                now[r.template] = source_version(path.read_text(encoding="utf-8"))
+            except OSError:
+                now[r.template] = None
+        if now[r.template] != r.version:
+            out.append(r)
+    return out
 
 
 @dataclass(frozen=True)

@@ -54,8 +54,8 @@ from framing.stats import Rate
 from framing.storage.optuna_studies import load_existing_study
 from framing.storage.tables import ResultRow, Store, redact_url
 from framing.study import load_samples
-from framing.templates import SampleView, Template, parse_template, source_version
-from framing.versions import short, stored_sources, stored_template
+from framing.templates import SampleView, Template, parse_template
+from framing.versions import not_in_space, short, stored_sources, stored_template
 from framing.wording import plural
 
 #: drill-down rows kept per framing and kind (the page says how many there were)
@@ -567,21 +567,9 @@ def _space_notes(config: StudyConfig, given: StudyConfig,
                  front: Sequence[Point]) -> list[str]:
     """Frontier framings whose template text is no longer in the files (edited or removed
     since): their results stand, but the study's space has moved on."""
-
     root = demo_dir() if config.source == "<built-in demo>" else given.template_root
-    now: dict[str, str | None] = {}
-    gone = []
-    for p in front:
-        if not p.version:
-            continue
-        if p.template not in now:
-            path = Path(p.template) if Path(p.template).is_absolute() else root / p.template
-            try:
-                now[p.template] = source_version(path.read_text(encoding="utf-8"))
-            except OSError:
-                now[p.template] = None
-        if now[p.template] != p.version:
-            gone.append(f"trial {p.trial} ({p.template}@{short(p.version)})")
+    gone = [f"trial {p.trial} ({p.template}@{short(p.version)})"
+            for p in not_in_space(front, root)]
     if not gone:
         return []
     return ["not in the current space (the template was edited or removed since; the "

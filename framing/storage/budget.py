@@ -29,6 +29,7 @@ from functools import partial
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from framing.storage import schema
 from framing.storage import url as database
 from framing.storage.retry import Backoff, retried
 
@@ -64,7 +65,7 @@ class SpendLedger:
     def __init__(self, engine: Engine, study: str) -> None:
         self.engine = engine
         self.study = study
-        database.creating_schema(lambda: _metadata.create_all(engine))
+        schema.create_tables(engine, _metadata)
         database.creating_schema(self._ensure_row)
 
     def _ensure_row(self) -> None:

@@ -21,8 +21,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from framing.errors import StorageError
-from framing.storage import url as database
+from framing.storage import schema
 
 __all__ = ["CompareRow", "LabelStore", "StoredLabel", "compare_verdicts", "labels"]
 
@@ -86,10 +85,7 @@ class LabelStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        try:
-            database.creating_schema(lambda: _metadata.create_all(engine, checkfirst=True))
-        except sa.exc.SQLAlchemyError as e:
-            raise StorageError(f"cannot create the labels tables: {_first(e)}") from None
+        schema.create_tables(engine, _metadata, doing="cannot create the labels tables")
 
     # -- labels ---------------------------------------------------------------------------
 
@@ -147,7 +143,3 @@ class LabelStore:
             & (compare_verdicts.c.split == split))
         with self.engine.connect() as conn:
             return {(int(r.trial), r.sample_id): r.verdict for r in conn.execute(query)}
-
-
-def _first(error: BaseException) -> str:
-    return str(getattr(error, "orig", None) or error).strip().splitlines()[0][:300]

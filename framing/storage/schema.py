@@ -10,7 +10,8 @@ its tables itself). Opening a database:
 - an older version: migrated; a newer one: refused (upgrade framing), nothing written.
 
 Migrations are idempotent (a worker opening the database at the same moment may run
-the same step), so they need no lock.
+the same step), so they need no lock. :func:`create_tables` is how every table of
+framing is created (the versioned ones and the tables other modules keep apart).
 """
 
 from __future__ import annotations
@@ -19,8 +20,10 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from framing.errors import StorageError
+from framing.storage import url as database
 
 #: the version this framing writes
 CURRENT = 2
@@ -90,3 +93,25 @@ def prepare(engine: Engine, create: Callable[[], None], where: str) -> int:
         elif stamped < CURRENT:
             conn.execute(schema_table.update().values(version=CURRENT))
     return CURRENT if found is None else found
+
+
+def create_tables(engine: Engine, tables: sa.MetaData, *, url: str | None = None,
+                  versioned: bool = False, doing: str = "cannot use the database") -> None:
+    """Create the missing tables of ``tables``, again when another worker creating them
+    in a new database at the same moment won the race. ``versioned``: framing's main
+    tables, whose schema version is checked, migrated and stamped too (:func:`prepare`).
+
+    A database that refuses becomes a :class:`StorageError` saying ``doing`` and naming
+    the (redacted) ``url``, by default the engine's."""
+    where = url if url is not None else engine.url.render_as_string(hide_password=True)
+
+    def create() -> None:
+        if versioned:
+            prepare(engine, lambda: tables.create_all(engine), database.redact(where))
+        else:
+            tables.create_all(engine)
+
+    try:
+        database.creating_schema(create)
+    except SQLAlchemyError as e:
+        raise database.unusable(where, e, doing) from None

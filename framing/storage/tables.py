@@ -162,12 +162,8 @@ class Store:
         self.engine = make_engine(url)
         try:
             # framing's tables at the current schema version (older ones are migrated)
-            database.creating_schema(lambda: schema.prepare(
-                self.engine, lambda: metadata.create_all(self.engine), database.redact(url)))
-        except SQLAlchemyError as e:
-            self.engine.dispose()
-            raise database.unusable(url, e) from None
-        except StorageError:  # a schema newer than this framing
+            schema.create_tables(self.engine, metadata, url=url, versioned=True)
+        except StorageError:  # refused, or a schema newer than this framing
             self.engine.dispose()
             raise
 

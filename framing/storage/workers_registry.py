@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from framing.storage import url as database
+from framing.storage import schema
 
 _metadata = sa.MetaData()
 
@@ -124,7 +124,7 @@ class WorkerRegistry:
         self.beats = 0
         self.rpm: float | None = None
         self.tpm: float | None = None
-        database.creating_schema(lambda: _metadata.create_all(engine))
+        schema.create_tables(engine, _metadata)
 
     def _mine(self) -> sa.ColumnElement[bool]:
         return ((workers.c.study == self.study) & (workers.c.scope == self.scope)

@@ -38,7 +38,7 @@ from framing.points import Point, frontier
 from framing.tui.failures import report_failure
 from framing.tui.messages import PointsLoaded, SearchEvent, ShowTrial
 from framing.tui.screens.data import DataScreen, SamplesLoaded
-from framing.tui.screens.framings import FramingsScreen
+from framing.tui.screens.framings import FramingsScreen, Saved
 from framing.tui.screens.frontier import FrontierScreen
 from framing.tui.screens.label import LabelScreen, LabelWritten
 from framing.tui.screens.modals import UnsavedModal
@@ -138,6 +138,7 @@ class FramingApp(App[None]):
         self.frontier_screen.samples = {s.id: s for s in message.samples}
 
     def on_points_loaded(self, message: PointsLoaded) -> None:
+        self.frontier_screen.space_stale = True  # a reload also rereads the template files
         self._set_points(message.points, message.frontier)
         _freeze_loaded()
 
@@ -170,6 +171,9 @@ class FramingApp(App[None]):
 
     def on_label_written(self, message: LabelWritten) -> None:
         self.frontier_screen.calibration_stale = True  # its corrected rates changed
+
+    def on_saved(self, message: Saved) -> None:
+        self.frontier_screen.space_stale = True  # a frontier framing may have left the space
 
     def _set_points(self, points: list[Point], front: list[Point]) -> None:
         self.points, self.front = points, front

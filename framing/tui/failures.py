@@ -43,6 +43,8 @@ FAILURES: dict[str, Failure] = {
                        "reload the study (r) and highlight the point again"),
     "compare": Failure("Could not compare the two points",
                        "reload the study (r), then mark (m) and compare (c) again"),
+    "space": Failure("Could not check which frontier framings are still in the space",
+                     "reload the study (r)"),
     "report": Failure("The HTML report was not built",
                       "fix the cause, then press o again (or run `framing report`)"),
     "image": Failure("Could not show the sample's image", "check the image file"),

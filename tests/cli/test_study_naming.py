@@ -32,7 +32,11 @@ def ws_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
         study.write_text(study.read_text().replace('name = "demo"', 'name = "mine"', 1))
         code, _, err = run("search", "--trials", "4", "--no-report", *SMALL)
         assert code == 0, err
-        assert "study 'mine' from studies/demo.toml; templates prompts/" in err
+        # one line names the study, its templates and its database (not the progress too)
+        named = [line for line in err.splitlines() if "mine" in line]
+        assert len(named) == 1, err
+        assert named[0].startswith("study 'mine' from studies/demo.toml; templates prompts/; "
+                                   "database sqlite:///"), err
     return folder
 
 

@@ -3,21 +3,32 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 import pytest
-from textual.widgets import DataTable, Input, Select, Static, TabbedContent
+from textual.widgets import DataTable, Input, OptionList, Select, Static, TabbedContent
 from tui_helpers import run_trials, shown, wait_for
 
 from framing.compare import lower_text
 from framing.config import StudyConfig
 from framing.drilldown import compare_trials, read_points, trial_details
 from framing.tui import make_app
+from framing.tui.app import FramingApp
+from framing.tui.widgets.editor import TemplateEditor
 from framing.tui.widgets.image import SampleImage
+from framing.versions import not_in_space
 
 
 def _text(screen: object, selector: str) -> str:
     return shown(screen.query_one(selector, Static))  # type: ignore[attr-defined]
+
+
+async def _points_table(app: FramingApp, pilot: Any, rows: int) -> DataTable[object]:
+    """The Frontier screen's points table, once it shows ``rows`` points."""
+    table = app.frontier_screen.query_one("#point-table", DataTable)
+    await wait_for(lambda: table.row_count == rows, pilot)
+    return table
 
 
 async def test_select_point_shows_details_and_compare(study: StudyConfig) -> None:
@@ -26,8 +37,7 @@ async def test_select_point_shows_details_and_compare(study: StudyConfig) -> Non
     app = make_app(study, initial="frontier")
     async with app.run_test(size=(120, 40)) as pilot:
         screen = app.frontier_screen
-        table = screen.query_one("#point-table", DataTable)
-        await wait_for(lambda: table.row_count == len(stored.points), pilot)
+        table = await _points_table(app, pilot, len(stored.points))
         # frontier points come first
         first = table.coordinate_to_cell_key((0, 0)).row_key.value
         assert int(first) in {p.trial for p in stored.frontier}  # type: ignore[arg-type]
@@ -66,6 +76,66 @@ async def test_select_point_shows_details_and_compare(study: StudyConfig) -> Non
         # the one wording of the CLI, the report and the TUI: which one is lower
         assert lower_text(cmp.over_blocking).split(" (")[0] in text
         assert tabs.active == "tab-compare"
+
+
+async def test_a_frontier_framing_edited_since_is_marked(study: StudyConfig) -> None:
+    """Marked † as the report notes it (framing.versions.not_in_space): after a reload
+    that sees the edited file, and no longer once the file holds that text again."""
+    await run_trials(study, 4)
+    stored = read_points(study)
+    app = make_app(study, initial="frontier")
+    async with app.run_test(size=(120, 40)) as pilot:
+        table = await _points_table(app, pilot, len(stored.points))
+
+        def marked() -> set[int]:
+            return {int(str(key.value)) for key in table.rows
+                    if str(table.get_cell(key, "framing")).startswith("† ")}
+
+        assert marked() == set() and not table.border_subtitle
+
+        edited = stored.frontier[0]
+        path = study.template_root / edited.template
+        before = path.read_text(encoding="utf-8")
+        path.write_text(before + "\nEdited since.\n", encoding="utf-8")
+        gone = {p.trial for p in not_in_space(stored.frontier, study.template_root)}
+        assert edited.trial in gone
+        await pilot.press("r")
+        await wait_for(lambda: marked() == gone, pilot)
+        assert table.border_subtitle == "† template edited or removed since: not in the " \
+            "current space"
+
+        path.write_text(before, encoding="utf-8")
+        await pilot.press("r")
+        await wait_for(lambda: marked() == set(), pilot)
+        assert not table.border_subtitle
+
+
+async def test_a_template_saved_on_the_framings_screen_marks_its_frontier_points(
+        study: StudyConfig) -> None:
+    await run_trials(study, 4)
+    stored = read_points(study)
+    edited = stored.frontier[0]
+    app = make_app(study, initial="framings")
+    async with app.run_test(size=(120, 40)) as pilot:
+        framings = app.framings_screen
+        await wait_for(lambda: bool(framings.files) and framings.last is not None, pilot)
+        listing = framings.query_one("#template-list", OptionList)
+        listing.highlighted = list(framings.files).index(edited.template)
+        await wait_for(lambda: framings.current == edited.template, pilot)
+        editor = framings.query_one("#editor", TemplateEditor)
+        editor.focus()
+        editor.move_cursor((len(editor.text.split("\n")) - 1, 0))  # the body, not the header
+        await pilot.press(*"Edited.", "ctrl+s")
+        path = study.template_root / edited.template
+        await wait_for(lambda: "Edited." in path.read_text(encoding="utf-8"), pilot)
+        gone = {p.trial for p in not_in_space(stored.frontier, study.template_root)}
+        assert edited.trial in gone
+
+        await pilot.press("f3")
+        screen = app.frontier_screen
+        table = screen.query_one("#point-table", DataTable)
+        await wait_for(lambda: screen.outside == gone, pilot)
+        assert all(str(table.get_cell(str(t), "framing")).startswith("† ") for t in gone)
 
 
 async def test_run_table_enter_opens_frontier_details(study: StudyConfig) -> None:

@@ -223,6 +223,7 @@ WORKERS = {
     "details": ("framing.drilldown.trial_details", "frontier", 2),
     "compare": ("framing.drilldown.compare_trials", "frontier", 2),
     "report": ("framing.tui.screens.frontier._report_builder", "frontier", 2),
+    "space": ("framing.versions.not_in_space", "frontier", 2),
     "image": ("PIL.Image.open", "data", 0),
 }
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
 
 from rich.text import Text
 from textual import on, work
@@ -17,7 +17,7 @@ from framing.drilldown import filter_samples
 from framing.tui.messages import settle_cursor
 from framing.tui.patterns import PATTERN_LEGEND, abbrev
 from framing.tui.screens.base import FramingScreen
-from framing.tui.widgets.image import SampleImage
+from framing.tui.widgets.image import ImageLoaded, SampleImage, read_image
 from framing.tui.widgets.keyline import KeyLine
 from framing.tui.widgets.screenbar import ScreenBar
 from framing.tui.widgets.table import RowTable
@@ -31,14 +31,6 @@ class SamplesLoaded(Message):
     def __init__(self, samples: list[Sample]) -> None:
         super().__init__()
         self.samples = samples
-
-
-class ImageLoaded(Message):
-    def __init__(self, sample_id: str, image: Any, error: str | None = None) -> None:
-        super().__init__()
-        self.sample_id = sample_id
-        self.image = image
-        self.error = error
 
 
 class DataScreen(FramingScreen):
@@ -127,29 +119,18 @@ class DataScreen(FramingScreen):
         image.fallback = ("no image" if sample.image is None
                           else "loading image…")
         if sample.image_path is not None:
-            self.load_image(sample)
+            self.load_image(sample.id, sample.image_path)
         elif sample.image is not None:
             image.fallback = f"remote image, not shown: {sample.image}"
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="image")
-    def load_image(self, sample: Sample) -> None:
-        from PIL import Image
-
-        try:
-            with Image.open(str(sample.image_path)) as img:
-                img.load()
-                copy = img.convert("RGB")
-        except OSError as e:
-            self.post_message(ImageLoaded(sample.id, None, f"cannot read the image: {e}"))
-            return
-        self.post_message(ImageLoaded(sample.id, copy))
+    def load_image(self, key: str, source: Path) -> None:
+        self.post_message(read_image(key, source))
 
     def on_image_loaded(self, message: ImageLoaded) -> None:
-        if self.current is None or message.sample_id != self.current.id:
+        if self.current is None or message.key != self.current.id:
             return
-        widget = self.query_one("#sample-image", SampleImage)
-        widget.fallback = message.error or ""
-        widget.image = message.image
+        self.query_one("#sample-image", SampleImage).show(message)
 
 
 def describe(s: Sample) -> Text:

@@ -6,7 +6,10 @@ where they differ (as the Run screen's table), so showing the screen does no wor
 own: an F2/F3 switch draws what is already there. The ★ is computed from the points in
 hand by :func:`framing.assessment.recommend`, the rule ``framing frontier`` and the report
 use, rather than by a full assessment (database reads in a thread, whose CPU time slowed
-every key press while the search ran).
+every key press while the search ran). A frontier framing whose template was edited or
+removed since it ran is marked † (:func:`framing.versions.not_in_space`, the report's
+rule), checked in a worker when the frontier changes, after a template is saved and on a
+reload.
 """
 
 from __future__ import annotations
@@ -66,6 +69,15 @@ class CalibrationLoaded(Message):
     def __init__(self, calibration: Any) -> None:
         super().__init__()
         self.calibration = calibration
+
+
+class SpaceChecked(Message):
+    """Which frontier trials' framings (of those checked) are no longer in the space."""
+
+    def __init__(self, framings: frozenset[tuple[str, str]], trials: frozenset[int]) -> None:
+        super().__init__()
+        self.framings = framings
+        self.trials = trials
 
 
 class ReportBuilt(Message):
@@ -181,6 +193,13 @@ class FrontierScreen(FramingScreen):
         self.constraints = Constraints.of(config.search)
         #: the recommended trial, by the rule ``framing frontier`` and the report use
         self.recommended: int | None = None
+        #: frontier trials whose framing is no longer in the current space (marked †)
+        self.outside: frozenset[int] = frozenset()
+        #: the frontier's framings (template, version) that ``outside`` was checked for
+        self._space_checked: frozenset[tuple[str, str]] | None = None
+        #: the template files may have changed since the last check (a template saved,
+        #: the study reloaded): checked again at the next draw or showing
+        self.space_stale = False
 
     def compose(self) -> ComposeResult:
         yield ScreenBar()
@@ -240,10 +259,14 @@ class FrontierScreen(FramingScreen):
                                                 if p.over_blocking.n else 2.0, p.trial))
         table = self.query_one("#point-table", DataTable)
         current = self.selected if self._pending is None else self._pending
-        rows = {str(p.trial): point_row(p, on_front, self.recommended) for p in ordered}
+        outside = self.outside & on_front
+        rows = {str(p.trial): point_row(p, on_front, self.recommended, outside)
+                for p in ordered}
         order = list(rows)
         _show_rows(table, self._rows, rows, order, self._order)
         self._rows, self._order = rows, order
+        table.border_subtitle = OUTSIDE_LEGEND if outside else ""
+        self._check_space_if_due()
         plot = self.query_one("#frontier-plot", FrontierPlot)
         plot.frontier = self.frontier
         plot.points = points
@@ -261,6 +284,32 @@ class FrontierScreen(FramingScreen):
             # labels were given on the Label screen: reread once the screen is drawn
             self.calibration_stale = False
             self.call_after_refresh(self.load_calibration)
+        if self.space_stale:
+            # a template was saved on the Framings screen: a frontier framing may have left
+            # the space
+            self.call_after_refresh(self._check_space_if_due)
+
+    def _check_space_if_due(self) -> None:
+        """Check the frontier's framings against the template files when they changed
+        or the files may have (``space_stale``)."""
+        framings = _framings(self.frontier)
+        if framings != self._space_checked or self.space_stale:
+            self._space_checked, self.space_stale = framings, False
+            self.check_space(self.frontier)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="space")
+    def check_space(self, front: tuple[Point, ...]) -> None:
+        from framing.versions import not_in_space
+
+        gone = not_in_space(front, self.config.template_root)
+        self.post_message(SpaceChecked(_framings(front), frozenset(p.trial for p in gone)))
+
+    def on_space_checked(self, message: SpaceChecked) -> None:
+        if message.framings != self._space_checked:
+            return  # a check of an older frontier, overtaken
+        if message.trials != self.outside:
+            self.outside = message.trials
+            self.watch_points(self.points)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="calibration")
     def load_calibration(self) -> None:
@@ -450,13 +499,21 @@ def _report_builder() -> Any:
     return None
 
 
-def point_row(p: Point, on_front: set[int], recommended: int | None) -> tuple[Text | str, ...]:
-    """The points table's cells: ``6●★``, the two rates with intervals, the framing."""
+def point_row(p: Point, on_front: set[int], recommended: int | None,
+              outside: frozenset[int] = frozenset()) -> tuple[Text | str, ...]:
+    """The points table's cells: ``6●★``, the two rates with intervals, the framing
+    (``† `` before it: no longer in the current space)."""
     mark = "◆" if p.baseline else "●" if p.trial in on_front else " "
     if p.trial == recommended:
         mark += "★"
-    return (Text(f"{p.trial}{mark}"), _ci(p.over_blocking), _ci(p.under_refusal),
-            short_label(p))
+    framing = f"{OUTSIDE_MARK} {short_label(p)}" if p.trial in outside else short_label(p)
+    return (Text(f"{p.trial}{mark}"), _ci(p.over_blocking), _ci(p.under_refusal), framing)
+
+
+#: before a framing no longer in the study's current space (as the report notes it)
+OUTSIDE_MARK = "†"
+#: the points table's subtitle while a framing is marked
+OUTSIDE_LEGEND = f"{OUTSIDE_MARK} template edited or removed since: not in the current space"
 
 
 #: the points table's columns, in the order of :func:`point_row`
@@ -488,6 +545,11 @@ def _show_rows(table: DataTable[object], old: dict[str, tuple[Text | str, ...]],
     if order != old_order:
         rank = {int(key): i for i, key in enumerate(order)}
         table.sort("trial", key=lambda cell: rank[trial_number(cell)])
+
+
+def _framings(points: tuple[Point, ...]) -> frozenset[tuple[str, str]]:
+    """What :func:`framing.versions.not_in_space` looks at: each template and version."""
+    return frozenset((p.template, p.version) for p in points)
 
 
 def _cursor_key(table: DataTable[object]) -> object:

@@ -29,8 +29,7 @@ from framing.judging.base import Verdict
 from framing.judging.calibration import Calibration
 from framing.labels import LABELS, LabelItem, LabelQueue, LabelSession, Projection
 from framing.tui.screens.base import FramingScreen
-from framing.tui.screens.data import ImageLoaded
-from framing.tui.widgets.image import SampleImage
+from framing.tui.widgets.image import ImageLoaded, SampleImage, read_image
 from framing.tui.widgets.keyline import KeyLine
 from framing.tui.widgets.screenbar import ScreenBar
 
@@ -192,34 +191,17 @@ class LabelScreen(FramingScreen):
         image.image = None
         image.fallback = "no image" if item.image is None else "loading image…"
         if item.image is not None:
-            self.load_image(item)
+            self.load_image(item.key, item.image)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="label-image")
-    def load_image(self, item: LabelItem) -> None:
-        from pathlib import Path
-
-        from PIL import Image
-
-        if item.image is None or item.image.startswith(("http://", "https://")):
-            self.post_message(ImageLoaded(item.key, None, f"remote image, not shown: "
-                                          f"{item.image}"))
-            return
-        try:
-            with Image.open(Path(item.image)) as img:
-                img.load()
-                copy = img.convert("RGB")
-        except OSError as e:
-            self.post_message(ImageLoaded(item.key, None, f"cannot read the image: {e}"))
-            return
-        self.post_message(ImageLoaded(item.key, copy))
+    def load_image(self, key: str, source: str) -> None:
+        self.post_message(read_image(key, source))
 
     def on_image_loaded(self, message: ImageLoaded) -> None:
         current = None if self.session is None else self.session.current
-        if current is None or current.key != message.sample_id:
+        if current is None or current.key != message.key:
             return
-        widget = self.query_one("#label-image", SampleImage)
-        widget.fallback = message.error or ""
-        widget.image = message.image
+        self.query_one("#label-image", SampleImage).show(message)
 
     # -- writes and the summary ---------------------------------------------------------------
 
