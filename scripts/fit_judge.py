@@ -1,14 +1,14 @@
 """Refit the rules judge's trained stage (``framing/judging/trained.json``) from the
 development sets, and print the cross-set measure that decides how it is used.
 
-Reads only ``benchmarks/judge_sets/dev.jsonl``, ``dev2.jsonl``, ``dev3.jsonl`` (each when
-present) and the bundled ``framing/judging/labelled.jsonl``; never the frozen held-out
+Reads only ``benchmarks/judge_sets/dev.jsonl``, ``dev2.jsonl``, ``dev3.jsonl``, ``dev4.jsonl``
+(each when present) and the bundled ``framing/judging/labelled.jsonl``; never the frozen held-out
 set. Deterministic: the same sets give the same weights.
 
 Cross-set measure: for each development set, fit on the others and score on it, beside
 the rules alone on the same set. The rules were written with ``labelled.jsonl`` and tuned
 on ``dev.jsonl``, so on those two the rules' figure is in-sample and flatters them; on the
-sets written independently of the rules (``dev2.jsonl``, ``dev3.jsonl``) every figure is
+sets written independently of the rules (``dev2.jsonl``, ``dev3.jsonl``, ``dev4.jsonl``) every figure is
 out-of-sample, and those decide.
 
     .venv/bin/python scripts/fit_judge.py            # measure, then write the weights
@@ -38,10 +38,11 @@ DEV_SETS = {
     "dev": SETS / "dev.jsonl",
     "dev2": SETS / "dev2.jsonl",
     "dev3": SETS / "dev3.jsonl",
+    "dev4": SETS / "dev4.jsonl",
     "labelled": DEFAULT_LABELLED,
 }
 #: the sets the rules were not developed on: their cross-set figures decide
-INDEPENDENT = ("dev2", "dev3")
+INDEPENDENT = ("dev2", "dev3", "dev4")
 #: settings chosen by the cross-set measure (``--scan`` prints it for each)
 #: the bundled set was written with the rules and is easy: it counts half in the fit
 LABELLED_WEIGHT = 0.5
