@@ -98,8 +98,13 @@ def handled(func: F) -> F:
         except Exception as e:
             if not _database_failure(e):
                 raise
+            # the driver's own error, not a wrapper's: Optuna's says "An exception is raised
+            # during the commit ... invalid data", which after a lost connection is wrong
+            # (imported here: SQLAlchemy is not loaded at the CLI's start)
+            from framing.storage.retry import driver_reason
+
             err.print(f"[bold red]error:[/] the study database failed: "
-                      f"{escape(secrets.scrub(_first_line(e)))}; everything stored so far "
+                      f"{escape(secrets.scrub(driver_reason(e)))}; everything stored so far "
                       "is kept: run the same command again to continue")
             raise typer.Exit(Exit.FAILURE) from None
 
@@ -111,11 +116,6 @@ def _database_failure(error: BaseException) -> bool:
     module = type(error).__module__.split(".")[0]
     return module in ("sqlalchemy", "psycopg", "pymysql", "sqlite3") or \
         type(error).__name__ == "StorageInternalError"
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(getattr(error, "orig", None) or error).strip()
-    return (text.splitlines() or [type(error).__name__])[0][:300]
 
 
 def _version(value: bool) -> None:
