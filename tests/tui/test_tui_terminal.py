@@ -104,20 +104,12 @@ def test_researcher_workflow_edit_copy_run_compare_quit_with_unsaved_edit(
         term.wait_for("lints clean")
         term.wait_for("baseline.j2")
         term.wait_for("You are a helpful assistant")
-        # focus the editor, and see a key typed there land, before moving in it: arrow
-        # keys sent in the same instant as ctrl+e can reach the app before the focus has
-        # moved, and the text then goes into the front matter
-        term.send("C-e")
-        term.send("-l", "§")
-        term.wait_for("1  §{#---")
-        term.send("BSpace")
-        term.wait_for("1  {#---")
-        # edit the baseline inside its block (below the front matter and the block tag;
-        # the wrapped description line takes two rows)
-        term.send("Down", "Down", "Down", "Down", "Down", "End")
+        # edit the baseline inside its block: line 5, its system text, is the sixth row
+        # (the description line wraps)
+        paced(term, "C-e", "Down", "Down", "Down", "Down", "Down", "End")
         term.send("-l", " Be concise.")
         term.wait_for("● baseline.j2")
-        term.wait_for("Be concise.")
+        term.wait_for("their message. Be concise.")
         term.wait_for("lints clean")
 
         # save a copy under the suggested name
@@ -163,6 +155,19 @@ def test_researcher_workflow_edit_copy_run_compare_quit_with_unsaved_edit(
         assert not any("Traceback" in s for s in term.screens)
     finally:
         term.close()
+
+
+def paced(term: Terminal, *keys: str) -> None:
+    """Send keys one at a time, as a hand does.
+
+    Keys that reach the app in one burst while it is still busy with the ones before can
+    be lost: arrow keys sent in the same instant as ctrl+e (Textual hands a key to the
+    widget focused when the key is processed) or right after typed text (seen with a bare
+    Textual TextArea in tmux too). A human's pauses between keys are far longer."""
+    time.sleep(1.0)
+    for key in keys:
+        term.send(key)
+        time.sleep(0.3)
 
 
 #: each screen's key, the title its screen bar shows, and a key of its own in the key line
