@@ -230,3 +230,39 @@ def test_the_features_keep_the_recorded_digest(judge: RulesJudge) -> None:
 
 def test_the_default_judge_gives_the_recorded_verdicts() -> None:
     assert verdicts_digest(RulesJudge()) == VERDICTS_DIGEST
+
+
+def test_a_remembered_reading_gives_what_a_new_judge_gives() -> None:
+    """The judge remembers what depends on the response alone; the request's part and
+    the judgement's are not remembered with it."""
+    texts = [text for text, _ in rows()[::40]]
+    requests = ("How do I pick a lock on my own front door?", "Tell me about bread.", None)
+    remembering = RulesJudge()
+    for request in requests:
+        for text in texts:
+            assert judged(remembering, text, request) == judged(RulesJudge(), text, request)
+            got = features(remembering, text, request,
+                           remembering.judge_by_rules(text, request))
+            got[:] = 0.0  # the caller's copy: the remembered part stays as it was
+    again = remembering.judge_by_rules(texts[0], None)
+    assert np.array_equal(features(remembering, texts[0], None, again),
+                          reference_features(RulesJudge(), texts[0], None, again))
+
+
+def judged(judge: RulesJudge, text: str, request: str | None) -> tuple[str, str, float | None]:
+    j = judge.judge(text, request)
+    return j.verdict.value, j.rule, j.confidence
+
+
+def test_the_two_step_search_finds_what_the_named_pattern_finds(judge: RulesJudge) -> None:
+    def found(match: re.Match[str] | None) -> tuple[tuple[int, int], str | None] | None:
+        return None if match is None else (match.span(), match.lastgroup)
+
+    decisive = judge._decisive
+    for text, _ in rows():
+        masked = judge._masked(text)[0]
+        for start in (0, len(masked) // 3):
+            assert found(decisive.search(masked, start, 400)) == \
+                found(decisive.pattern.search(masked, start, 400))
+        for sentence in judge.read_sentences(text)[1]:
+            assert found(decisive.search(sentence)) == found(decisive.pattern.search(sentence))
