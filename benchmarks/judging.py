@@ -8,7 +8,8 @@
   ``scripts/fit_judge.py`` on the development sets, so every set but the held-out one is
   in-sample for it); the rules alone (``[judge] trained = false``) are shown too, for
   which ``dev2.jsonl`` and ``dev3.jsonl`` are out-of-sample.
-- Seconds per 1,000 verdicts of the default judge and of the rules alone.
+- CPU seconds per 1,000 verdicts of the default judge and of the rules alone, on responses
+  new to the judge and on repeated ones.
 - The rules judge's true error on the simulated demo (the sim knows what it meant).
 - What the model judge's verdict cache saves against a loopback server, and the extra
   calls of classify mode's single-modality labels.
@@ -111,16 +112,25 @@ def judge_sets() -> None:
 
 
 def rules_speed() -> None:
-    items = load_labelled()
-    pairs = [(item.response, item.request) for item in items] * 20
-    for name, judge in (("default judge (rules + trained stage)", RulesJudge()),
-                        ("rules alone", RulesJudge(trained=False))):
-        started = time.perf_counter()
-        for text, request in pairs:
-            judge.judge(text, request)
-        elapsed = time.perf_counter() - started
-        print(f"{name} speed: {len(pairs):,} verdicts (with their requests) in {elapsed:.2f} s"
-              f" = {1000 * elapsed / len(pairs):.3f} s per 1,000 verdicts")
+    """Seconds per 1,000 verdicts, on responses new to the judge (every response of the
+    development sets and the bundled labelled set, once, by a new judge: the judge
+    remembers the reading of the responses it judged last) and on repeated ones (the
+    labelled set 20 times: a study's identical answers). CPU time of this process, so that
+    other work on the machine does not count."""
+    sets = [path for *_, path in JUDGE_SETS if not path.name.startswith("heldout")]
+    fresh = [(item.response, item.request) for path in sets for item in load_labelled(path)]
+    again = [(item.response, item.request) for item in load_labelled()] * 20
+    for name, make in (("default judge (rules + trained stage)", RulesJudge),
+                       ("rules alone", lambda: RulesJudge(trained=False))):
+        for what, pairs in (("new", fresh), ("repeated", again)):
+            judge = make()
+            started = time.process_time()
+            for text, request in pairs:
+                judge.judge(text, request)
+            elapsed = time.process_time() - started
+            print(f"{name} speed: {len(pairs):,} verdicts of {what} responses (with their "
+                  f"requests) in {elapsed:.2f} CPU s = {1000 * elapsed / len(pairs):.3f} s per "
+                  f"1,000 verdicts ({len(pairs) / elapsed:,.0f} verdicts/s)")
 
 
 def sim_demo_error() -> None:

@@ -15,8 +15,9 @@ Three figures, all measured in this run:
    at most 1, and at least 0.9); with no limit configured, the server-side rate ÷ the
    server's limit (target ≥ 0.95) and the 429s per answer (target ≤ 0.25). The
    server-side rate is the answers admitted ÷ the seconds from the first to the last.
-   Without a configured limit, each worker paces itself at the rate the server's 429s
-   teach while other workers' trials run (framing.targets.limits.LearnedPace).
+   Without a configured limit, each worker paces itself at its share of the rate the
+   server's 429s teach while other workers send (framing.targets.limits.LearnedPace; the
+   workers say in the study database how many send and how fast each was answered).
    Needs PostgreSQL on loopback (``scripts/test-services.sh``; URL in
    ``FRAMING_TEST_POSTGRES``); ``--no-workers`` skips it.
 

@@ -163,6 +163,15 @@ class Study:
             if pace is not None:
                 pace.enabled = others
 
+    def rest(self) -> None:
+        """This worker has nothing to send for now (every trial is claimed): a pace learnt
+        with other workers leaves its part of the server's rate to them at the next beat,
+        not after seconds without calls."""
+        for target in (self.target, getattr(self.evaluator.judge, "target", None)):
+            pace = getattr(getattr(target, "http", None), "pace", None)
+            if pace is not None:
+                pace.rest()
+
     async def aclose(self) -> None:
         if self.limits is not None:
             await self.limits.stop()

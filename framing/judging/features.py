@@ -22,18 +22,20 @@ from __future__ import annotations
 
 import math
 import re
-import zlib
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from framing.judging.base import Judgement, Verdict
-from framing.judging.substance import content_words, is_list_item, overlap, size
+from framing.judging.substance import content_words, is_list_item, size, terms
 
 if TYPE_CHECKING:
     from framing.judging.rules import RulesJudge
 
-__all__ = ["KINDS", "NAMES", "NGRAM_DIMS", "WIDTH", "features", "ngrams"]
+__all__ = ["KINDS", "NAMES", "NGRAM_DIMS", "WIDTH", "ResponseFeatures", "features", "ngrams",
+           "response_features"]
 
 #: how the rules' sentence reader classifies a sentence (``content``: none of the others)
 KINDS: tuple[str, ...] = (
@@ -115,19 +117,69 @@ def _log(value: float) -> float:
     return math.log1p(max(0.0, value)) / 5.0
 
 
+_AT = {name: i for i, name in enumerate(NAMES)}
+#: where the features that depend on the rules' judgement end (the first ones)
+_JUDGED = _AT["opens_refusal"]
+_OVERLAP_AFTER = _AT["overlap_after_decline"]
+_USED = _AT["request_overlap"]
+_USED_SHARE = _AT["request_overlap_share"]
+_NEW_WORDS = _AT["log_new_words"]
+
+
 def features(judge: RulesJudge, text: str, request: str | None,
              judgement: Judgement) -> np.ndarray:
     """The feature vector of ``text`` (:data:`NAMES`, then :func:`ngrams`), given the
-    rules' ``judgement`` of it."""
-    kinds, sentences = judge.read_sentences(text)
-    words = content_words(request) if request else frozenset()
-    rule = judgement.rule.split(":", 1)[-1]
-    vector: list[float] = [float(judgement.verdict == v) for v in _VERDICTS]
-    confidence = judgement.confidence if judgement.confidence is not None else 1.0
-    vector += [confidence, float(judgement.unsure),
-               float(judgement.verdict == Verdict.REFUSAL and rule in _UNDECLINED)]
-    vector += [float(judgement.rule == name) for name in RULE_FLAGS]
+    rules' ``judgement`` of it.
 
+    What depends on the response alone (:func:`response_features`) the judge remembers
+    for the responses it judged last; the request's part and the judgement's are filled
+    in per call.
+    """
+    part = judge.response_features(text)
+    vector = np.concatenate((part.structure, _unit(part.grams)))
+    rule = judgement.rule.split(":", 1)[-1]
+    confidence = judgement.confidence if judgement.confidence is not None else 1.0
+    vector[:_JUDGED] = [
+        *(float(judgement.verdict == v) for v in _VERDICTS),
+        confidence, float(judgement.unsure),
+        float(judgement.verdict == Verdict.REFUSAL and rule in _UNDECLINED),
+        *(float(judgement.rule == name) for name in RULE_FLAGS),
+    ]
+    if request:
+        words = content_words(request)
+        if part.terms_after is not None:
+            vector[_OVERLAP_AFTER] = _log(len(part.terms_after & words))
+        used = len(part.terms & words)
+        vector[_USED] = _log(used)
+        vector[_USED_SHARE] = used / len(words) if words else 0.0
+        vector[_NEW_WORDS] = _log(len(part.response_words - _stems(request)))
+    return vector
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseFeatures:
+    """The features of a response that do not depend on the request or the judgement,
+    and what the request's need. Arrays are read-only."""
+
+    #: the structural features (:data:`NAMES`); the judgement's are zero, the request's
+    #: what they are without a request
+    structure: np.ndarray
+    #: the n-gram counts (:func:`ngrams` before scaling: a quarter of the memory)
+    grams: np.ndarray
+    #: the terms (``substance.terms``) of the content and pivot sentences after the first
+    #: declining one (None: none declines), whose overlap with the request counts
+    terms_after: frozenset[str] | None
+    #: the terms of all content and pivot sentences
+    terms: frozenset[str]
+    #: the response's words of four letters or more, stemmed
+    response_words: frozenset[str]
+
+
+def response_features(judge: RulesJudge, text: str) -> ResponseFeatures:
+    """The part of :func:`features` that depends on the response alone, given how
+    ``judge`` reads it."""
+    kinds, sentences = judge.read_sentences(text)
+    vector: list[float] = [0.0] * _JUDGED
     first = kinds[0] if kinds else "content"
     vector += [float(first == k) for k in KINDS]
     total = sum(size(s) for s in sentences) or 1
@@ -137,70 +189,153 @@ def features(judge: RulesJudge, text: str, request: str | None,
     vector += [by_kind[k] / total for k in KINDS]
 
     declining = [i for i, k in enumerate(kinds) if k in ("refusal", "caveat")]
+    content_after: tuple[str, ...] | None = None
     if declining:
         at = declining[0]
         after = sentences[at + 1 :]
         after_kinds = kinds[at + 1 :]
-        content_after = [s for s, k in zip(after, after_kinds, strict=True)
-                         if k in ("content", "pivot")]
+        content_after = tuple(s for s, k in zip(after, after_kinds, strict=True)
+                              if k in ("content", "pivot"))
         vector += [
             1.0,
             at / len(kinds),
             _log(sum(size(s) for s in after)),
             _log(sum(size(s) for s in content_after)),
             _log(sum(is_list_item(s) for s in after)),
-            _log(overlap(content_after, words)),
+            0.0,  # overlap_after_decline: the request's
         ]
     else:
         vector += [0.0, 1.0, 0.0, 0.0, 0.0, 0.0]
 
-    content = [s for s, k in zip(sentences, kinds, strict=True) if k in ("content", "pivot")]
-    used = overlap(content, words)
+    content = tuple(s for s, k in zip(sentences, kinds, strict=True) if k in ("content", "pivot"))
     questions = sum(s.rstrip(" _").endswith(("?", "\uff1f")) for s in sentences)
     stripped = text.strip()
-    letters = [c for c in stripped if c.isalpha()]
-    non_latin = sum(ord(c) > 0x24F for c in letters) / len(letters) if letters else 0.0
+    letters, non_latin = _letters(stripped)
     vector += [
         _log(total),
         _log(len(sentences)),
         _log(sum(size(s) for s in content)),
         _log(sum(is_list_item(s) for s in sentences)),
-        _log(used),
-        used / len(words) if words else 0.0,
+        0.0,  # request_overlap: the request's
+        0.0,  # request_overlap_share: the request's
         _log(questions),
         float(stripped.endswith(("?", "\uff1f"))),
         non_latin,
         float(total < 80),
     ]
-    negating = [bool(_FIRST_PERSON_RE.search(x) and _NEGATION_RE.search(x)) for x in sentences]
-    response_words = {w[:5] for w in _WORDS_RE.findall(stripped.lower())}
-    request_words = {w[:5] for w in _WORDS_RE.findall(request.lower())} if request else set()
-    non_space = [c for c in stripped if not c.isspace()]
+    negation = [_NEGATION_RE.search(x) is not None for x in sentences]
+    negating = [n and _FIRST_PERSON_RE.search(x) is not None
+                for n, x in zip(negation, sentences, strict=True)]
+    response_words = frozenset(w[:5] for w in _WORDS_RE.findall(stripped.lower()))
+    non_space = _non_space(stripped)
     vector += [
         _log(sum(negating)),
         float(bool(negating) and negating[0]),
-        sum(bool(_NEGATION_RE.search(x)) for x in sentences) / len(sentences) if sentences
-        else 0.0,
+        sum(negation) / len(sentences) if sentences else 0.0,
         _log(len(_NUMBER_RE.findall(stripped))),
         _log(len(response_words)),
-        _log(len(response_words - request_words)),
-        len(letters) / len(non_space) if non_space else 0.0,
+        _log(len(response_words)),  # log_new_words: all of them, without a request
+        letters / non_space if non_space else 0.0,
         _log(total / len(sentences)) if sentences else 0.0,
         float(_CODE_RE.search(stripped) is not None),
     ]
-    return np.concatenate((np.asarray(vector), ngrams(" ".join(sentences))))
+    structure = np.asarray(vector)
+    grams = _gram_counts(" ".join(sentences))
+    structure.flags.writeable = grams.flags.writeable = False
+    return ResponseFeatures(structure, grams,
+                            None if content_after is None else terms(content_after),
+                            terms(content), response_words)
+
+
+#: ASCII bytes that are not letters, and ASCII whitespace (``str.isalpha``, ``isspace``)
+_NOT_LETTERS = bytes(b for b in range(128) if not chr(b).isalpha())
+_SPACES = bytes(b for b in range(128) if chr(b).isspace())
+
+
+def _letters(text: str) -> tuple[int, float]:
+    """How many letters ``text`` has, and the share of them beyond Latin scripts."""
+    if text.isascii():
+        return len(text.encode().translate(None, _NOT_LETTERS)), 0.0
+    letters = [c for c in text if c.isalpha()]
+    return len(letters), sum(ord(c) > 0x24F for c in letters) / len(letters) if letters else 0.0
+
+
+def _non_space(text: str) -> int:
+    """How many characters of ``text`` are not whitespace."""
+    if text.isascii():
+        return len(text.encode().translate(None, _SPACES))
+    return sum(not c.isspace() for c in text)
+
+
+@lru_cache(maxsize=1024)
+def _stems(request: str) -> frozenset[str]:
+    return frozenset(w[:5] for w in _WORDS_RE.findall(request.lower()))
+
+
+def _crc_table() -> np.ndarray:
+    """The CRC-32 (IEEE, reflected) byte table: what ``zlib.crc32`` computes with."""
+    table = np.arange(256, dtype=np.uint32)
+    for _ in range(8):
+        table = np.where(table & 1, (table >> 1) ^ np.uint32(0xEDB88320), table >> 1)
+    return table.astype(np.uint32)
+
+
+_CRC_TABLE = _crc_table()
+_CRC_MASK = np.uint32(0xFFFFFFFF)
 
 
 def ngrams(text: str) -> np.ndarray:
     """Hashed character 3- to 5-grams of the first characters of ``text`` (lower case,
     whitespace and blanked runs collapsed), scaled to unit length. :func:`features` passes
     the rules' reading, so quoted spans and idioms ("I can't wait") are not heard. CRC-32
-    hashing: the same in every process, unlike ``hash``."""
-    flat = " " + _BLANKS_RE.sub("_", " ".join(text.lower().split()))[:_NGRAM_SPAN] + " "
-    crc = zlib.crc32
-    buckets = [crc(flat[i : i + k].encode()) % NGRAM_DIMS
-               for k in _GRAMS for i in range(len(flat) - k + 1)]
-    if not buckets:
+    hashing (of each n-gram's UTF-8 bytes, as ``zlib.crc32``): the same in every process,
+    unlike ``hash``.
+
+    """
+    return _unit(_gram_counts(text))
+
+
+def _unit(counts: np.ndarray) -> np.ndarray:
+    if not counts.any():
         return np.zeros(NGRAM_DIMS)
-    counts = np.bincount(buckets, minlength=NGRAM_DIMS).astype(float)
-    return counts / np.sqrt(counts @ counts)
+    scaled = counts.astype(float)
+    return scaled / np.sqrt(scaled @ scaled)
+
+
+def _gram_counts(text: str) -> np.ndarray:
+    """How many of :func:`ngrams`' n-grams fall in each bucket (at most 906: 16 bits).
+
+    The CRC-32s of all n-grams are computed at once: one array of CRC registers, one per
+    starting character, fed the next character's bytes at each step; after 3, 4 and 5
+    characters the registers are the 3-, 4- and 5-grams' CRC-32s.
+    """
+    flat = " " + _BLANKS_RE.sub("_", " ".join(text.lower().split()))[:_NGRAM_SPAN] + " "
+    data = flat.encode()
+    buf = np.frombuffer(data, dtype=np.uint8)
+    n = len(flat)
+    # each character's bytes: the first, then (where it has them) the second, third...
+    columns: list[tuple[np.ndarray, np.ndarray | None]]
+    if len(data) == n:  # ASCII: one byte each
+        columns = [(buf, None)]
+    else:
+        points = np.frombuffer(flat.encode("utf-32-le"), dtype=np.uint32)
+        width = (1 + (points >= 0x80).astype(np.intp) + (points >= 0x800)
+                 + (points >= 0x10000))
+        starts = np.cumsum(width) - width
+        columns = [(buf[starts], None)]
+        columns += [(buf[np.minimum(starts + b, len(data) - 1)], width > b)
+                    for b in range(1, int(width.max()))]
+    registers = np.full(n, _CRC_MASK, dtype=np.uint32)
+    buckets: list[np.ndarray] = []
+    for step in range(max(_GRAMS)):
+        if n - step <= 0:
+            break
+        registers = registers[: n - step]  # n-grams that have a character at ``step``
+        for byte, present in columns:
+            fed = _CRC_TABLE[(registers ^ byte[step:]) & 0xFF] ^ (registers >> 8)
+            registers = fed if present is None else np.where(present[step:], fed, registers)
+        if step + 1 in _GRAMS:
+            buckets.append((registers ^ _CRC_MASK) % NGRAM_DIMS)
+    if not buckets:
+        return np.zeros(NGRAM_DIMS, dtype=np.uint16)
+    return np.bincount(np.concatenate(buckets), minlength=NGRAM_DIMS).astype(np.uint16)

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
-__all__ = ["content_words", "is_list_item", "overlap", "size"]
+__all__ = ["content_words", "is_list_item", "overlap", "size", "terms"]
 
 #: CJK ideographs, kana and hangul: one of them carries about as much as three Latin letters
 _DENSE_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
@@ -53,9 +54,11 @@ def _stem(word: str) -> str:
     return word[:5]
 
 
+@lru_cache(maxsize=1024)
 def content_words(text: str) -> frozenset[str]:
     """The request's content words (lower case, four letters or more, not common words),
-    stemmed to their first five letters so that "drinking" meets "drink"."""
+    stemmed to their first five letters so that "drinking" meets "drink". Remembered: a
+    study judges the answers to the same requests in every trial."""
     words = _WORD_RE.findall(text.lower())
     found = {_stem(w) for w in words if w not in _STOP}
     found.update(_bigrams(text))
@@ -72,10 +75,14 @@ def _bigrams(text: str) -> set[str]:
 
 def overlap(parts: Iterable[str], words: frozenset[str]) -> int:
     """How many of the request's content ``words`` the ``parts`` use."""
-    if not words:
-        return 0
-    used: set[str] = set()
+    return len(terms(parts) & words) if words else 0
+
+
+def terms(parts: Iterable[str]) -> frozenset[str]:
+    """What :func:`overlap` looks for in a request's content words: the ``parts``' words
+    stemmed, and their CJK bigrams."""
+    found: set[str] = set()
     for part in parts:
-        used.update(w for w in (_stem(x) for x in _WORD_RE.findall(part)) if w in words)
-        used.update(b for b in _bigrams(part) if b in words)
-    return len(used)
+        found.update(_stem(x) for x in _WORD_RE.findall(part))
+        found.update(_bigrams(part))
+    return frozenset(found)

@@ -308,6 +308,7 @@ class _Search:
         while True:
             await asyncio.to_thread(self.workers.fail_stale)
             if self._claimed() >= self.trials:
+                self.study.rest()  # nothing to send: a learnt server rate goes to the others
                 if await self.workers.wait_for_others(self._should_stop):
                     continue  # other workers' trials still run: they may fail and free room
                 break

@@ -12,7 +12,11 @@ holds the table and what a worker does with it:
   and the caller is told so (it must wait as a joining worker does);
 - :meth:`WorkerRegistry.leave` deletes the row on a clean exit;
 - a worker with nothing to send for a while (waiting for other workers' trials) marks
-  its row not ``busy``: its share goes to the others until it has calls again.
+  its row not ``busy``: its share goes to the others until it has calls again;
+- a worker with no requests per minute configured also says, at every beat, how many of
+  its calls the server answered per second lately (``framing_paces``, a table of its own
+  so that databases made before it need no migration): together the workers know the
+  rate the server admits (:class:`framing.targets.limits.LearnedPace`).
 
 Liveness is judged without comparing clocks across machines (:class:`Liveness`): a row
 is live while its ``beat`` keeps changing, as seen on the observer's own monotonic
@@ -52,6 +56,18 @@ workers = sa.Table(
     mysql_collate="utf8mb4_bin",
 )
 
+#: calls the server answered per second lately, per worker without a configured limit
+paces = sa.Table(
+    "framing_paces",
+    _metadata,
+    sa.Column("study", sa.String(200), primary_key=True),
+    sa.Column("scope", sa.String(16), primary_key=True),
+    sa.Column("worker", sa.String(200), primary_key=True),
+    sa.Column("answered", sa.Double, nullable=False),
+    mysql_charset="utf8mb4",
+    mysql_collate="utf8mb4_bin",
+)
+
 #: a row not updated for this many seconds (wall clock) is dead, whatever the clocks say
 LONG_DEAD = 600.0
 
@@ -65,6 +81,8 @@ class Peer:
     requests_per_minute: float | None
     tokens_per_minute: float | None
     busy: bool = True
+    #: calls the server answered this worker per second lately (None: not said)
+    answered: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,32 +165,52 @@ class WorkerRegistry:
                 requests_per_minute=requests_per_minute, tokens_per_minute=tokens_per_minute,
                 updated=now))
 
-    def beat(self, busy: bool = True) -> tuple[list[Peer], bool]:
-        """Advance this worker's beat (saying whether it is ``busy``) and read every row
-        of the study. The flag says the row had gone (taken for dead) and was inserted
+    def beat(self, busy: bool = True, answered: float | None = None) -> tuple[list[Peer], bool]:
+        """Advance this worker's beat (saying whether it is ``busy`` and, if known, how
+        many calls the server ``answered`` it per second lately) and read every row of
+        the study. The flag says the row had gone (taken for dead) and was inserted
         again: a fresh join."""
         self.beats += 1
         with self.engine.begin() as conn:
             updated = conn.execute(workers.update().where(self._mine()).values(
                 beat=self.beats, busy=busy, updated=time.time())).rowcount
+            if answered is not None:
+                mine = self._paces_of(self.worker)
+                if not conn.execute(paces.update().where(mine).values(
+                        answered=answered)).rowcount:
+                    conn.execute(paces.insert().values(
+                        study=self.study, scope=self.scope, worker=self.worker,
+                        answered=answered))
         rejoined = updated == 0
         if rejoined:
             self.join(self.rpm, self.tpm, busy)
         return self.peers(), rejoined
 
     def peers(self) -> list[Peer]:
+        joined = workers.outerjoin(paces, (paces.c.study == workers.c.study)
+                                   & (paces.c.scope == workers.c.scope)
+                                   & (paces.c.worker == workers.c.worker))
         with self.engine.connect() as conn:
-            rows = conn.execute(sa.select(workers).where(self._study())).all()
+            rows = conn.execute(sa.select(workers, paces.c.answered).select_from(joined)
+                                .where(self._study())).all()
         return [Peer(r.worker, int(r.beat), r.requests_per_minute, r.tokens_per_minute,
-                     bool(r.busy)) for r in rows]
+                     bool(r.busy), r.answered) for r in rows]
 
     def forget(self, dead: Iterable[Peer]) -> None:
         """Delete rows of dead workers (only while their beat is the one seen dead)."""
         with self.engine.begin() as conn:
             for p in dead:
-                conn.execute(workers.delete().where(
-                    self._study() & (workers.c.worker == p.worker) & (workers.c.beat == p.beat)))
+                gone = conn.execute(workers.delete().where(
+                    self._study() & (workers.c.worker == p.worker)
+                    & (workers.c.beat == p.beat))).rowcount
+                if gone:
+                    conn.execute(paces.delete().where(self._paces_of(p.worker)))
 
     def leave(self) -> None:
         with self.engine.begin() as conn:
             conn.execute(workers.delete().where(self._mine()))
+            conn.execute(paces.delete().where(self._paces_of(self.worker)))
+
+    def _paces_of(self, worker: str) -> sa.ColumnElement[bool]:
+        return ((paces.c.study == self.study) & (paces.c.scope == self.scope)
+                & (paces.c.worker == worker))

@@ -21,8 +21,13 @@ hold for all workers of the study together with :class:`SharedLimits`:
 
 The shares add up to the limit at every moment, so the workers together stay within it:
 each bucket starts empty, saves up at most one second of its share and spends savings at
-most :data:`PEAK` times its share. No limit configured: nothing is registered and no
-call waits on the database.
+most :data:`PEAK` times its share.
+
+No requests per minute configured: the worker registers all the same (with no limit), so
+that each worker knows how many busy workers send to the server, and a pace learnt from
+the server's 429s (:class:`LearnedPace`) is its share of the study's rate: when workers
+leave or go idle, the ones left take up their part at once; when one joins, the others
+make room for it. No call waits on the database.
 """
 
 from __future__ import annotations
@@ -192,6 +197,7 @@ class SharedLimits:
             _Scope(client, WorkerRegistry(engine, study, scope, me), Liveness(STALE))
             for scope, client in clients.items()
             if client.settings.requests_per_minute or client.settings.tokens_per_minute
+            or client.pace is not None
         ]
         self._task: asyncio.Task[None] | None = None
 
@@ -238,14 +244,18 @@ class SharedLimits:
 
     async def _beat(self, s: _Scope) -> None:
         buckets = s.client.buckets()
-        if s.busy and s.waiting_since is None and all(b.idle(IDLE) for b in buckets):
+        pace = s.client.pace
+        if s.busy and s.waiting_since is None and all(b.idle(IDLE) for b in buckets) \
+                and (pace is None or pace.idle(IDLE)):
             s.busy = False  # nothing to send for a while: stop, then leave the share
             self._wait(s, math.inf)
-        elif not s.busy and any(b.waiting for b in buckets):
+        elif not s.busy and (any(b.waiting for b in buckets)
+                             or (pace is not None and not pace.idle(IDLE))):
             s.busy = True  # calls again: published by this beat, sent after a lease
         started = self._clock()
+        answered = (pace.answered_rate() or 0.0) if pace is not None and s.busy else None
         try:
-            peers, rejoined = await asyncio.to_thread(s.registry.beat, s.busy)
+            peers, rejoined = await asyncio.to_thread(s.registry.beat, s.busy, answered)
         except Exception as e:  # the lease runs out and calls wait; the next beat may pass
             log.debug("worker registry beat failed: %s", e)
             return
@@ -254,14 +264,16 @@ class SharedLimits:
         if dead:
             with contextlib.suppress(Exception):
                 await asyncio.to_thread(s.registry.forget, dead)
+        me = s.registry.worker
+        others = [p for p in live if p.worker != me and p.busy]
+        if pace is not None and s.busy:  # the server's rate, among the busy workers
+            pace.share(len(others) + 1, sum(p.answered or 0.0 for p in others))
         if not s.busy:
             return
         if rejoined or s.waiting_since == math.inf or (s.waiting_since is None
                                                        and started > s.valid_until):
             # taken for dead, back from idle, or no beat got through for a lease
             self._wait(s, now)
-        me = s.registry.worker
-        others = [p for p in live if p.worker != me and p.busy]
         settings = s.client.settings
         mine = Peer(me, s.registry.beats, settings.requests_per_minute,
                     settings.tokens_per_minute)
@@ -277,6 +289,11 @@ class SharedLimits:
 
 #: after a 429, a client paces at this share of the rate the server was seen to admit
 BACKOFF = 0.97
+#: ... and at this share of the whole study's answered rate, divided among the busy
+#: workers, when the registry says it (a 429 says the server was full: its answered rate
+#: is what it admits; less left it idle while a worker was between trials: 3 workers
+#: 0.94 of the server's rate at 0.97, 0.97 at 1)
+SHARED_BACKOFF = 1.0
 #: seconds of answers over which the admitted rate is measured
 WINDOW = 2.0
 #: fewest answers in the window for a measurement (else the concurrency limit alone acts)
@@ -307,7 +324,17 @@ class LearnedPace:
     leaves when it stops is taken up by the others and a raised server limit is found.
 
     Not enabled (a worker alone), nothing is paced: the concurrency limit answers 429s
-    as before, and a worker alone is as fast as it was."""
+    as before, and a worker alone is as fast as it was.
+
+    In a search the study's registry also says how many busy workers send and how fast
+    the server answered each of them lately (:meth:`share`, at every beat). More than one
+    worker enables the pace too; a 429 then sets the pace at :data:`SHARED_BACKOFF` times
+    the whole study's answered rate divided among the busy workers, so the paces are equal
+    and add up to the server's rate even when one worker's own rate was low (it had just
+    started a trial: on its own measure, that worker learnt a low pace and kept it). A
+    pace learnt among ``n`` workers is scaled by ``n / m`` when ``m`` send instead: a
+    worker whose peers finish takes up their part at once (the growth alone took
+    seconds), and a joining one is made room for."""
 
     def __init__(self, *, clock: Clock = time.monotonic, sleep: Sleep = asyncio.sleep) -> None:
         self.bucket: TokenBucket | None = None
@@ -317,17 +344,45 @@ class LearnedPace:
         self._answers: deque[float] = deque()
         self._cut = -math.inf
         self._grown = -math.inf
+        #: busy workers sending to the server, this one included (the registry's count),
+        #: and how many calls per second the server answered the others lately
+        self.workers = 1
+        self.others_answered = 0.0
+        #: when a call last asked for its turn
+        self.last_used = -math.inf
 
     @property
     def enabled(self) -> bool:
-        return self._enabled
+        """Whether a 429 sets a pace: other workers' trials run (the search says so) or
+        other workers are busy (the registry says so)."""
+        return self._enabled or self.workers > 1
 
     @enabled.setter
     def enabled(self, on: bool) -> None:
         """Pace (after the next 429) or not; a pace stopped is learnt afresh."""
         self._enabled = on
-        if not on:
+        if not self.enabled:
             self.bucket = None
+
+    def share(self, workers: int, others_answered: float = 0.0) -> None:
+        """``workers`` busy workers of the study (this one included) send to the server
+        now, and it answered the others ``others_answered`` calls per second lately: a
+        pace learnt among others is rescaled to as many."""
+        self.others_answered = others_answered
+        workers = max(1, workers)
+        if self.bucket is not None and workers != self.workers:
+            self.bucket.set_rate(self.bucket.rate * self.workers / workers, 1.0)
+        self.workers = workers
+        if not self.enabled:
+            self.bucket = None
+
+    def rest(self) -> None:
+        """Nothing to send for now: idle at once (calls asking for their turn end it)."""
+        self.last_used = -math.inf
+
+    def idle(self, seconds: float) -> bool:
+        """No call asked for its turn for ``seconds`` (or :meth:`rest` since the last)."""
+        return self._clock() - self.last_used > seconds
 
     @property
     def rate(self) -> float | None:
@@ -343,22 +398,31 @@ class LearnedPace:
         while self._answers and self._answers[0] < now - WINDOW:
             self._answers.popleft()
 
+    def answered_rate(self) -> float | None:
+        """Calls answered per second over the last :data:`WINDOW` seconds (None: too few
+        to tell)."""
+        self._trim(self._clock())
+        if len(self._answers) < MIN_ANSWERS:
+            return None
+        span = max(self._answers[-1] - self._answers[0], 1e-3)
+        return (len(self._answers) - 1) / span
+
     def throttled(self) -> bool:
         """The server said 429: set or cut the pace. True when a pace answers it (the
         concurrency limit is then left alone)."""
-        if not self._enabled:
+        if not self.enabled:
             return False
         now = self._clock()
         if now - self._cut < SETTLE:
             return self.bucket is not None
-        self._trim(now)
-        answered = None
-        if len(self._answers) >= MIN_ANSWERS:
-            span = max(self._answers[-1] - self._answers[0], 1e-3)
-            answered = (len(self._answers) - 1) / span
+        answered = self.answered_rate()
         if answered is None:
             return self.bucket is not None
-        rate = BACKOFF * (answered if self.bucket is None else min(self.bucket.rate, answered))
+        if self.workers > 1 and self.others_answered > 0:  # the study's rate, shared
+            rate = SHARED_BACKOFF * (answered + self.others_answered) / self.workers
+        else:
+            rate = BACKOFF * (answered if self.bucket is None
+                              else min(self.bucket.rate, answered))
         if self.bucket is None:
             self.bucket = TokenBucket(rate, 1.0, clock=self._clock, sleep=self._sleep)
             self.bucket.level = 0.0
@@ -369,10 +433,10 @@ class LearnedPace:
 
     async def take(self) -> None:
         """Wait for this call's turn under the pace (at once when there is none)."""
+        now = self.last_used = self._clock()
         bucket = self.bucket
         if bucket is None:
             return
-        now = self._clock()
         step = min(1.0, now - self._grown)
         growth = GROWTH * 2.0 ** min(RAMPS, (now - self._cut) / RAMP)
         bucket.set_rate(bucket.rate * (1.0 + growth * step), 1.0)

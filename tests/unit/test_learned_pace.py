@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from framing.targets.limits import BACKOFF, SETTLE, LearnedPace
+from framing.targets.limits import BACKOFF, IDLE, SETTLE, SHARED_BACKOFF, LearnedPace
 
 
 class Clock:
@@ -53,3 +53,45 @@ def test_too_few_answers_to_tell_leave_the_429_to_the_concurrency_limit() -> Non
     pace.enabled = True
     answered_at(pace, clock, 2.0, 2.0)
     assert pace.throttled() is False and pace.rate is None
+
+
+def test_other_busy_workers_enable_the_pace_and_share_the_studys_answered_rate() -> None:
+    clock = Clock()
+    pace = LearnedPace(clock=clock)
+    answered_at(pace, clock, 5.0, 2.0)  # this worker had just started a trial: slow
+    pace.share(1)
+    assert pace.throttled() is False  # alone (and the search did not say otherwise)
+    pace.share(3, others_answered=40.0)  # the registry: two others, answered 40 a second
+    assert pace.enabled
+    assert pace.throttled() is True
+    # a third of what the server answered all three, not this worker's own low rate
+    assert pace.rate == pytest.approx(SHARED_BACKOFF * 45.0 / 3, rel=0.02)
+
+
+def test_a_pace_is_rescaled_as_workers_leave_and_join() -> None:
+    clock = Clock()
+    pace = LearnedPace(clock=clock)
+    pace.enabled = True  # the search: other workers' trials run
+    pace.share(3, others_answered=30.0)
+    answered_at(pace, clock, 15.0, 2.0)
+    assert pace.throttled() is True
+    rate = pace.rate
+    assert rate is not None
+    pace.share(1)  # the two others finished: their part at once, not by growth
+    assert pace.rate == pytest.approx(3 * rate)
+    pace.share(2, others_answered=0.0)  # one joins: room for it
+    assert pace.rate == pytest.approx(1.5 * rate)
+    pace.enabled = False  # the search: no other trial runs, but the registry sees one
+    assert pace.rate == pytest.approx(1.5 * rate)
+    pace.share(1)  # and then it does not either: alone, no pace
+    assert pace.rate is None
+
+
+async def test_a_pace_is_idle_when_no_call_asked_for_its_turn() -> None:
+    clock = Clock()
+    pace = LearnedPace(clock=clock)
+    assert pace.idle(IDLE)
+    await pace.take()  # not paced: at once, but the call is seen
+    assert not pace.idle(IDLE)
+    clock.now += IDLE + 0.1
+    assert pace.idle(IDLE)

@@ -112,8 +112,51 @@ async def test_shares_are_redivided_as_workers_join_idle_and_leave(
     await c.stop()
 
 
-async def test_without_a_configured_limit_nothing_is_registered(
+async def test_without_a_configured_limit_the_workers_share_the_servers_rate(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    shared = worker(tmp_path, Clock(), "a", per_minute=None, monkeypatch=monkeypatch)
-    assert not shared.active
+    """Registered with no limit: no call waits on the database, and each worker's learnt
+    pace hears how many busy workers send and how fast the others were answered."""
+    clock = Clock()
+    a = worker(tmp_path, clock, "a", per_minute=None, monkeypatch=monkeypatch)
     assert limits.worker_id().startswith("a#")
+    b = worker(tmp_path, clock, "b", per_minute=None, monkeypatch=monkeypatch)
+    assert a.active and b.active
+    paces = [w.scopes[0].client.pace for w in (a, b)]
+    assert all(w.scopes[0].client.buckets() == [] for w in (a, b))  # nothing to wait on
+    for pace in paces:
+        assert pace is not None
+        pace._clock = clock
+        pace.bucket = None
+    pa, pb = paces
+    assert pa is not None and pb is not None
+    await start(a)
+    await start(b)
+    assert pa.workers == 1 and not pa.enabled  # a alone when it started
+    for _ in range(4):  # both send: 20 and 10 answers a second
+        for second in range(10):
+            clock.now += 0.05
+            pa.answered()
+            if second % 2:
+                pb.answered()
+        await pace_beat(a, clock)
+        await pace_beat(b, clock)
+    assert pa.workers == pb.workers == 2 and pa.enabled and pb.enabled
+    assert pa.others_answered == pytest.approx(10.0, rel=0.1)
+    assert pb.others_answered == pytest.approx(20.0, rel=0.1)
+    assert pb.throttled()  # b's 429: half of what the server answered both of them
+    assert pb.rate == pytest.approx(15.0 * limits.SHARED_BACKOFF, rel=0.1)
+    before = pb.rate
+    pb.enabled = True  # the search: a's trial was running when b's started
+    await a.stop()  # a finished: b takes up its part at once
+    await pace_beat(b, clock)
+    assert pb.workers == 1 and pb.rate == pytest.approx(2 * before)
+    pb.enabled = False  # b's next trial, alone: not paced, as a worker alone never was
+    assert pb.rate is None
+    await b.stop()
+
+
+async def pace_beat(shared: SharedLimits, clock: Clock) -> None:
+    for s in shared.scopes:
+        assert s.client.pace is not None
+        s.client.pace.last_used = clock.now  # busy: calls keep asking for their turn
+        await shared._beat(s)
