@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from framing.judging import discourse
 from framing.judging.base import Judgement, Verdict
 from framing.judging.substance import content_words, is_list_item, overlap, size
 
@@ -104,8 +105,9 @@ NGRAM_DIMS = 2048
 _GRAMS = (3, 4, 5)
 _NGRAM_SPAN = 300
 _BLANKS_RE = re.compile(r"_{2,}")
-#: the length of :func:`features`' vector
-WIDTH = len(NAMES) + NGRAM_DIMS
+#: the length of :func:`features`' vector: :data:`NAMES`, the n-grams, then
+#: ``framing.judging.discourse``'s features
+WIDTH = len(NAMES) + NGRAM_DIMS + discourse.WIDTH
 _NUMBER_RE = re.compile(r"\d+")
 _WORDS_RE = re.compile(r"[^\W\d_]{4,}")
 _CODE_RE = re.compile(r"```|^\s*#{1,6}\s", re.MULTILINE)
@@ -117,7 +119,8 @@ def _log(value: float) -> float:
 
 def features(judge: RulesJudge, text: str, request: str | None,
              judgement: Judgement) -> np.ndarray:
-    """The feature vector of ``text`` (:data:`NAMES`, then :func:`ngrams`), given the
+    """The feature vector of ``text`` (:data:`NAMES`, :func:`ngrams`, then
+    ``discourse.discourse``), given the
     rules' ``judgement`` of it."""
     kinds, sentences = judge.read_sentences(text)
     words = content_words(request) if request else frozenset()
@@ -188,7 +191,8 @@ def features(judge: RulesJudge, text: str, request: str | None,
         _log(total / len(sentences)) if sentences else 0.0,
         float(_CODE_RE.search(stripped) is not None),
     ]
-    return np.concatenate((np.asarray(vector), ngrams(" ".join(sentences))))
+    return np.concatenate((np.asarray(vector), ngrams(" ".join(sentences)),
+                           discourse.discourse(kinds, sentences, negating, text, request)))
 
 
 def ngrams(text: str) -> np.ndarray:
