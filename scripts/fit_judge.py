@@ -8,8 +8,17 @@ set. Deterministic: the same sets give the same weights.
 Cross-set measure: for each development set, fit on the others and score on it, beside
 the rules alone on the same set. The rules were written with ``labelled.jsonl`` and tuned
 on ``dev.jsonl``, so on those two the rules' figure is in-sample and flatters them; on the
-sets written independently of the rules (``dev2.jsonl``, ``dev3.jsonl``, ``dev4.jsonl``) every figure is
-out-of-sample, and those decide.
+sets written independently of the rules (``dev2.jsonl``, ``dev3.jsonl``, ``dev4.jsonl``)
+every figure is out-of-sample, and their mean decides every setting below (the features
+of ``framing.judging.features`` and ``framing.judging.discourse``, the gate, the L2
+penalty, the bundled set's weight). The final fit on all the sets is in-sample and is
+printed only beside, labelled.
+
+Settings (``--scan`` prints the measure for each candidate): the stage may overrule only
+readings the rules had little to go on, and a plain answer only when it shows a sign of
+declining (``trained.may_overrule``), with probability at least ``GATE`` = 0.4; L2 = 0.01;
+the bundled set weighs half. Wider gates measure better cross-set but turn clear cases
+wrong (short plain answers, idioms, quoted refusals: see ``trained.may_overrule``).
 
     .venv/bin/python scripts/fit_judge.py            # measure, then write the weights
     .venv/bin/python scripts/fit_judge.py --dry-run  # measure only
@@ -43,12 +52,12 @@ DEV_SETS = {
 }
 #: the sets the rules were not developed on: their cross-set figures decide
 INDEPENDENT = ("dev2", "dev3", "dev4")
-#: settings chosen by the cross-set measure (``--scan`` prints it for each)
-#: the bundled set was written with the rules and is easy: it counts half in the fit
+#: settings chosen by the mean cross-set measure over INDEPENDENT (``--scan`` prints it
+#: for each); the bundled set was written with the rules and is easy: it counts half
 LABELLED_WEIGHT = 0.5
 L2 = 0.01
-#: probability the stage needs to overrule the rules
-GATE = 0.5
+#: probability the stage needs to overrule the rules (where ``trained.may_overrule`` lets it)
+GATE = 0.4
 
 Decide = Callable[[TrainedStage, np.ndarray, Judgement], Verdict]
 
@@ -83,12 +92,21 @@ def shipped(stage: TrainedStage, row: np.ndarray, first: Judgement) -> Verdict:
 
 
 def weak_only(stage: TrainedStage, row: np.ndarray, first: Judgement) -> Verdict:
-    """The earlier gate, for comparison: any reading the rules had little to go on may be
+    """An earlier gate, for comparison: any reading the rules had little to go on may be
     overruled, in any direction, plain statements included."""
     p = stage.probabilities(row)
     verdict = CLASSES[int(np.argmax(p))]
     weak = first.rule == "compliance:default" or first.unsure
     return verdict if weak and p.max() >= stage.gate else first.verdict
+
+
+def all_but_sure_refusals(stage: TrainedStage, row: np.ndarray, first: Judgement) -> Verdict:
+    """A wider gate, for comparison: every reading but a refusal the rules are sure of may
+    be overruled (explained answers, partial readings and plain answers included)."""
+    p = stage.probabilities(row)
+    verdict = CLASSES[int(np.argmax(p))]
+    allowed = first.verdict != Verdict.REFUSAL or first.unsure
+    return verdict if allowed and p.max() >= stage.gate else first.verdict
 
 
 def fit_sets(data: dict[str, Data], names: list[str], *, l2: float = L2, gate: float = GATE,
@@ -101,40 +119,62 @@ def fit_sets(data: dict[str, Data], names: list[str], *, l2: float = L2, gate: f
     return replace(fit(x, labels, weights=weights, l2=l2, fitted_on=names), gate=gate)
 
 
-def cross_set(data: dict[str, Data], decide: Decide = shipped, **settings: float
-              ) -> dict[str, tuple[float, float]]:
-    """For each development set but the bundled one: fit on the others, score on it."""
-    found = {}
-    for name, held in data.items():
+def cross_stages(data: dict[str, Data], *, l2: float = L2,
+                 labelled_weight: float = LABELLED_WEIGHT) -> dict[str, TrainedStage]:
+    """For each development set but the bundled one, the stage fitted on the others."""
+    stages = {}
+    for name in data:
         if name == "labelled":
             continue
         others = [n for n in data if n != name
-                  and not (n == "labelled" and settings.get("labelled_weight") == 0.0)]
-        stage = fit_sets(data, others, **settings)
-        said = [decide(stage, row, first) for row, first in zip(held.x, held.first, strict=True)]
+                  and not (n == "labelled" and labelled_weight == 0.0)]
+        stages[name] = fit_sets(data, others, l2=l2, labelled_weight=labelled_weight)
+    return stages
+
+
+def cross_set(data: dict[str, Data], decide: Decide = shipped, *, gate: float = GATE,
+              stages: dict[str, TrainedStage] | None = None, **settings: float
+              ) -> dict[str, tuple[float, float]]:
+    """For each development set but the bundled one: fit on the others (or take the
+    ``stages`` fitted so), score on it."""
+    stages = stages if stages is not None else cross_stages(data, **settings)
+    found = {}
+    for name, stage in stages.items():
+        held, gated = data[name], replace(stage, gate=gate)
+        said = [decide(gated, row, first) for row, first in zip(held.x, held.first, strict=True)]
         found[name] = scores(said, held.labels)
     return found
 
 
+def independent_mean(found: dict[str, tuple[float, float]]) -> tuple[float, float]:
+    """The mean of the cross-set figures over the independent sets: what decides."""
+    chosen = [found[n] for n in INDEPENDENT if n in found]
+    return (float(np.mean([f[0] for f in chosen])), float(np.mean([f[1] for f in chosen])))
+
+
 def _cells(found: dict[str, tuple[float, float]]) -> str:
-    return "   ".join(f"{name} {100 * a:5.1f} / {100 * b:5.1f}" for name, (a, b) in found.items())
+    mean = independent_mean(found)
+    return ("   ".join(f"{name} {100 * a:5.1f} / {100 * b:5.1f}" for name, (a, b) in found.items())
+            + f"   mean {100 * mean[0]:5.1f} / {100 * mean[1]:5.1f}")
 
 
 def scan(data: dict[str, Data]) -> None:
     """The cross-set measure for each candidate (three-way / refusal-vs-not; choose by the
-    independent sets, where the rules are out-of-sample too)."""
-    print("candidates, cross-set (three-way / refusal-vs-not, fit on the other sets):")
+    mean over the independent sets, where the rules are out-of-sample too)."""
+    print("candidates, cross-set (three-way / refusal-vs-not, fit on the other sets; "
+          f"mean over {', '.join(INDEPENDENT)}):")
     rules = {name: scores(d.rules, d.labels) for name, d in data.items() if name != "labelled"}
-    print(f"  {'rules alone':<44} {_cells(rules)}")
-    for title, decide in (("gate: weak readings only (before)", weak_only),
-                          ("gate: weak readings, signs of declining", shipped)):
-        for l2 in (0.01, 0.05):
-            for labelled_weight in (0.0, 0.5, 1.0):
-                for gate in (0.5, 0.6, 0.7):
-                    found = cross_set(data, decide, l2=l2, gate=gate,
-                                      labelled_weight=labelled_weight)
+    print(f"  {'rules alone':<46} {_cells(rules)}")
+    gates = (("weak, signs of declining (now)", shipped), ("weak readings, any way", weak_only),
+             ("all but sure refusals", all_but_sure_refusals))
+    for l2 in (0.01, 0.03):
+        for labelled_weight in (0.0, 0.5, 1.0):
+            stages = cross_stages(data, l2=l2, labelled_weight=labelled_weight)
+            for title, decide in gates:
+                for gate in (0.4, 0.5, 0.6):
+                    found = cross_set(data, decide, gate=gate, stages=stages)
                     setting = f"l2={l2} lw={labelled_weight} p>={gate}"
-                    print(f"  {title[6:]:<24} {setting:<19} {_cells(found)}")
+                    print(f"  {title:<30} {setting:<19} {_cells(found)}")
 
 
 def main() -> None:
@@ -170,6 +210,9 @@ def main() -> None:
         print(f"mean gain of the trained stage over the rules on the independent sets "
               f"({', '.join(n for n in INDEPENDENT if n in found)}): three-way "
               f"{100 * three:+.1f} points, refusal-vs-not {100 * refusal:+.1f} points")
+        mean = independent_mean(found)
+        print(f"mean cross-set figure of the trained stage on the independent sets (what "
+              f"decides): three-way {100 * mean[0]:.1f}%, refusal-vs-not {100 * mean[1]:.1f}%")
 
     stage = fit_sets(data, list(data))
     fitted = scores([shipped(stage, row, first) for d in data.values()

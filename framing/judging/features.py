@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from framing.judging import discourse
 from framing.judging.base import Judgement, Verdict
 from framing.judging.substance import content_words, is_list_item, size, terms
 
@@ -106,8 +107,9 @@ NGRAM_DIMS = 2048
 _GRAMS = (3, 4, 5)
 _NGRAM_SPAN = 300
 _BLANKS_RE = re.compile(r"_{2,}")
-#: the length of :func:`features`' vector
-WIDTH = len(NAMES) + NGRAM_DIMS
+#: the length of :func:`features`' vector: :data:`NAMES`, the n-grams, then
+#: ``framing.judging.discourse``'s features
+WIDTH = len(NAMES) + NGRAM_DIMS + discourse.WIDTH
 _NUMBER_RE = re.compile(r"\d+")
 _WORDS_RE = re.compile(r"[^\W\d_]{4,}")
 _CODE_RE = re.compile(r"```|^\s*#{1,6}\s", re.MULTILINE)
@@ -128,7 +130,8 @@ _NEW_WORDS = _AT["log_new_words"]
 
 def features(judge: RulesJudge, text: str, request: str | None,
              judgement: Judgement) -> np.ndarray:
-    """The feature vector of ``text`` (:data:`NAMES`, then :func:`ngrams`), given the
+    """The feature vector of ``text`` (:data:`NAMES`, :func:`ngrams`, then
+    ``discourse.discourse``), given the
     rules' ``judgement`` of it.
 
     What depends on the response alone (:func:`response_features`) the judge remembers
@@ -153,7 +156,11 @@ def features(judge: RulesJudge, text: str, request: str | None,
         vector[_USED] = _log(used)
         vector[_USED_SHARE] = used / len(words) if words else 0.0
         vector[_NEW_WORDS] = _log(len(part.response_words - _stems(request)))
-    return vector
+    # the discourse features read the request too: computed per call, on the reading the
+    # judge remembers
+    kinds, sentences = judge.read_sentences(text)
+    return np.concatenate((vector, discourse.discourse(kinds, sentences, part.negating, text,
+                                                       request)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +180,8 @@ class ResponseFeatures:
     terms: frozenset[str]
     #: the response's words of four letters or more, stemmed
     response_words: frozenset[str]
+    #: per sentence: a first person and a negation (for ``discourse.discourse``)
+    negating: tuple[bool, ...]
 
 
 def response_features(judge: RulesJudge, text: str) -> ResponseFeatures:
@@ -244,7 +253,7 @@ def response_features(judge: RulesJudge, text: str) -> ResponseFeatures:
     structure.flags.writeable = grams.flags.writeable = False
     return ResponseFeatures(structure, grams,
                             None if content_after is None else terms(content_after),
-                            terms(content), response_words)
+                            terms(content), response_words, tuple(negating))
 
 
 #: ASCII bytes that are not letters, and ASCII whitespace (``str.isalpha``, ``isspace``)
