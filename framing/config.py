@@ -172,7 +172,7 @@ class SearchConfig(_Model):
     #: what proposes the next framing: Optuna's TPE, NSGA-II or random sampler, the
     #: grid (every framing in a seeded order), or ``additive`` (a model of the rates as
     #: sums of per-template and per-parameter-value effects, framing.search.additive)
-    sampler: Literal["tpe", "nsga2", "random", "grid", "additive"] = "tpe"
+    sampler: Literal["tpe", "nsga2", "random", "grid", "additive"] = "additive"
     trials: int = Field(40, ge=1)
     seed: int = 0
     #: constraints: the study's pick is the framing with the lowest other rate whose 95%
