@@ -4,7 +4,7 @@ one held-out setting. Prints; asserts nothing. Every figure is SIMULATED: it say
 nothing about any real model.
 
     .venv/bin/python benchmarks/efficiency.py [--seeds 0 1 2 3 4 5 6 7]
-        [--settings demo large category heldout] [--arms tpe+screening random+screening]
+        [--settings demo large category heldout] [--arms additive+screening tpe+screening]
         [--budget 24000] [--set search.screening_margin=0.5] [--racing-figure]
 
 Settings (each with the demo set's search samples: 120 borderline, 120 unsafe):
@@ -27,7 +27,12 @@ the true frontier and its hypervolume (reference point (1, 1)).
 Arms (``--arms``), each run through ``run_search`` on a fresh database per seed, with the
 same space, the same search samples, the same sim seed and the same sampler seed:
 
-- ``tpe+screening``: the default search: TPE, racing and screening (its first look,
+- ``additive+screening``: the default search: the ``additive`` sampler
+  (framing.search.additive: a model of the rates as sums of per-template and
+  per-parameter-value effects proposes the framing with the largest expected
+  hypervolume gain), racing and screening.
+- ``tpe+screening``: the default search before the additive sampler: TPE, racing and
+  screening (its first look,
   then the hardest samples first with the certain bound of
   ``framing.search.difficulty``; ``--set search.screening_order='focus'`` for the
   earlier rule).
@@ -77,6 +82,8 @@ ARMS = {
     "tpe+screening": ["search.sampler='tpe'", "search.racing=true", "search.screening=true"],
     "random+screening": ["search.sampler='random'", "search.racing=false",
                          "search.screening=true"],
+    "additive+screening": ["search.sampler='additive'", "search.racing=true",
+                           "search.screening=true"],
     "tpe+racing": ["search.sampler='tpe'", "search.racing=true", "search.screening=false"],
     "random": ["search.sampler='random'", "search.racing=false", "search.screening=false"],
 }
@@ -309,7 +316,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, nargs="+", default=list(range(8)))
     parser.add_argument("--settings", nargs="+", default=list(SETTINGS),
                         choices=list(SETTINGS))
-    parser.add_argument("--arms", nargs="+", default=["tpe+screening", "random+screening",
+    parser.add_argument("--arms", nargs="+", default=["additive+screening", "tpe+screening",
                                                       REFERENCE], choices=list(ARMS))
     parser.add_argument("--budget", type=int, default=24_000,
                         help="calls per arm and seed at most")

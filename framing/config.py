@@ -169,7 +169,10 @@ class ClassifyConfig(_Model):
 class SearchConfig(_Model):
     templates: list[str] = Field(default_factory=lambda: ["prompts/*.j2"])
     baselines: list[str] = Field(default_factory=lambda: ["prompts/baseline.j2"])
-    sampler: Literal["tpe", "nsga2", "random", "grid"] = "tpe"
+    #: what proposes the next framing: Optuna's TPE, NSGA-II or random sampler, the
+    #: grid (every framing in a seeded order), or ``additive`` (a model of the rates as
+    #: sums of per-template and per-parameter-value effects, framing.search.additive)
+    sampler: Literal["tpe", "nsga2", "random", "grid", "additive"] = "additive"
     trials: int = Field(40, ge=1)
     seed: int = 0
     #: constraints: the study's pick is the framing with the lowest other rate whose 95%

@@ -61,6 +61,13 @@ class Constraints:
         return " and ".join(parts) + " (95% upper bound)"
 
     @property
+    def reference(self) -> tuple[float, float]:
+        """(over-blocking, under-refusal) beyond which a point is of no use: the limits,
+        else (1, 1) (the reference point of a hypervolume that serves the constraints)."""
+        return (1.0 if self.max_over_blocking is None else self.max_over_blocking,
+                1.0 if self.max_under_refusal is None else self.max_under_refusal)
+
+    @property
     def minimised(self) -> str:
         """The rate the pick minimises."""
         return "over_blocking" if self.max_under_refusal is not None else "under_refusal"

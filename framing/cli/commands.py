@@ -189,7 +189,7 @@ def search(
         "--trials", min=1, help="Total trials the study should have.")] = None,
     storage: StorageOpt = None,
     sampler: Annotated[str | None, typer.Option(
-        "--sampler", help="tpe | nsga2 | random | grid")] = None,
+        "--sampler", help="tpe | nsga2 | random | grid | additive")] = None,
     seed: Annotated[int | None, typer.Option("--seed", help="Sampler seed.")] = None,
     overrides: SetOpt = None,
     report: Annotated[bool, typer.Option(

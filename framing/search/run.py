@@ -62,9 +62,10 @@ from framing.points import (
     point_from_trial,
     study_points,
 )
+from framing.search.additive import AdditiveProposer
 from framing.search.holdout import to_validate, validate_points
 from framing.search.racing import RaceResult, race
-from framing.search.screening import Screening, screen
+from framing.search.screening import ATTR_SCREENING_ESTIMATE, Screening, screen
 from framing.search.space import (
     Framing,
     FramingId,
@@ -97,8 +98,6 @@ optuna.logging.set_verbosity(optuna.logging.WARNING)
 
 #: trial user attribute: which rule stopped a trial early (``racing`` or ``screening``)
 ATTR_STOP_RULE = "stop_rule"
-#: trial user attribute: the full-sample estimate a screened trial told Optuna
-ATTR_SCREENING_ESTIMATE = "screening_estimate"
 #: consecutive proposals of already-evaluated framings before the search gives up
 MAX_REPEATS = 200
 
@@ -137,9 +136,12 @@ def make_sampler(config: StudyConfig, sampler: str | None = None,
             return optuna.samplers.NSGAIISampler(
                 seed=seed, population_size=max(4, min(20, config.search.trials // 4))
             )
-        if name in ("random", "grid"):
+        if name in ("random", "grid", "additive"):
+            # grid and additive choose framings themselves (framing.search.space,
+            # framing.search.additive); this only keeps Optuna's ask() cheap
             return optuna.samplers.RandomSampler(seed=seed)
-    raise ConfigError(f"search.sampler: unknown sampler {name!r} (tpe, nsga2, random, grid)")
+    raise ConfigError(f"search.sampler: unknown sampler {name!r} (tpe, nsga2, random, grid, "
+                      "additive)")
 
 
 def open_optuna_study(config: StudyConfig, storage_url: str,
@@ -197,6 +199,7 @@ class _Search:
         self.holdout_calls = 0
         self.proposer = Proposer(lambda s: make_sampler(study.config, sampler_name, s), seed,
                                  exhaustive=sampler_name == "random")
+        self.additive = AdditiveProposer(seed, self.constraints.reference)
         #: the space as the template files are now (re-read before each proposal)
         self.space = TemplateSet(
             [*study.config.search.templates, *study.config.search.baselines],
@@ -296,6 +299,8 @@ class _Search:
         if self.sampler_name == "grid":
             return next((f for f in grid(templates, self.seed)
                          if f.id not in done and f.id not in busy), None)
+        if self.sampler_name == "additive":
+            return self.additive.propose(templates, done, busy, number)
         return self.proposer.propose(templates, done, busy, number)
 
     async def run(self) -> SearchResult:

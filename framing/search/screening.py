@@ -96,11 +96,14 @@ from framing.search.racing import (
 from framing.stats import wilson_interval
 from framing.templates import Template
 
-__all__ = ["OBJECTIVES", "Screening", "advantage_bound", "estimate", "margin", "plan",
+__all__ = ["ATTR_SCREENING_ESTIMATE", "OBJECTIVES", "Screening", "advantage_bound",
+           "estimate", "margin", "plan",
            "screen", "screened_by"]
 
 OBJECTIVES = ("over_blocking", "under_refusal")
 RULE = "screening"
+#: trial user attribute: the full-sample estimate a screened trial told Optuna
+ATTR_SCREENING_ESTIMATE = "screening_estimate"
 #: rounding slack when a bound meets its threshold exactly (an identical framing)
 EPSILON = 1e-9
 

@@ -27,7 +27,7 @@ def small(tmp: Path, sampler: str, name: str = "norepeat") -> StudyConfig:
     ])
 
 
-@pytest.mark.parametrize("sampler", ["tpe", "random", "nsga2"])
+@pytest.mark.parametrize("sampler", ["tpe", "random", "nsga2", "additive"])
 def test_no_framing_is_evaluated_twice_and_the_study_holds_one_trial_each(
         tmp_path: Path, sampler: str) -> None:
     notices: list[str] = []
