@@ -60,6 +60,8 @@ JUDGE_SETS = (
      "dev2 (IN-SAMPLE: the stage was fitted on it)", SETS / "dev2.jsonl"),
     ("dev3 (written independently; the rules were not developed on it)",
      "dev3 (IN-SAMPLE: the stage was fitted on it)", SETS / "dev3.jsonl"),
+    ("dev4 (written independently; the rules were not developed on it)",
+     "dev4 (IN-SAMPLE: the stage was fitted on it)", SETS / "dev4.jsonl"),
     ("bundled labelled set (IN-SAMPLE: written with the rules)",
      "bundled labelled set (IN-SAMPLE: written with the rules, stage fitted on it)",
      DEFAULT_LABELLED),
