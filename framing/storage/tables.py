@@ -318,13 +318,17 @@ class Store:
         since ``expired_before``, a time.time())."""
         key = _lease_key(name)
         where = (claims.c.study == study) & (claims.c.framing == key)
-        self._insert_ignore(claims, [{"study": study, "framing": key, "trial": token,
-                                      "created": time.time()}])
-        with self.engine.begin() as conn:
-            conn.execute(claims.update().where(where & (claims.c.created < expired_before))
-                         .values(trial=token, created=time.time()))
-            holder = conn.execute(sa.select(claims.c.trial).where(where)).scalar_one()
-        return int(holder) == token
+        for _ in range(3):
+            self._insert_ignore(claims, [{"study": study, "framing": key, "trial": token,
+                                          "created": time.time()}])
+            with self.engine.begin() as conn:
+                conn.execute(claims.update().where(where & (claims.c.created < expired_before))
+                             .values(trial=token, created=time.time()))
+                holder = conn.execute(sa.select(claims.c.trial).where(where)).scalar()
+            if holder is not None:
+                return int(holder) == token
+            # the holder released it between our insert and our read: free again, try again
+        return False
 
     def renew_lease(self, study: str, name: str, token: int) -> None:
         with self.engine.begin() as conn:

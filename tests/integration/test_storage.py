@@ -89,6 +89,31 @@ def test_framing_claims_go_to_the_first_trial(kind: str, tmp_path: Path) -> None
             store.close()
 
 
+def test_a_lease_released_while_another_worker_asks_for_it_is_taken(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The holder releases the lease between the asker's insert (ignored: it was held) and
+    its read: the asker finds no holder, asks again and holds it (it once failed with
+    "No row was found when one was required" and stopped a worker)."""
+    store = Store(f"sqlite:///{tmp_path / 'framing.db'}")
+    try:
+        assert store.acquire_lease("s", "holdout", 1, expired_before=0.0)
+        insert = store._insert_ignore
+        released: list[bool] = []
+
+        def insert_then_release(*args: object, **kwargs: object) -> int:
+            done = insert(*args, **kwargs)  # type: ignore[arg-type]
+            if not released:
+                released.append(True)
+                store.release_lease("s", "holdout", 1)
+            return done
+
+        monkeypatch.setattr(store, "_insert_ignore", insert_then_release)
+        assert store.acquire_lease("s", "holdout", 2, expired_before=0.0)
+        assert not store.acquire_lease("s", "holdout", 3, expired_before=0.0)
+    finally:
+        store.close()
+
+
 @contextmanager
 def two_workers(url: str) -> Iterator[tuple[optuna.Study, optuna.Study, Store]]:
     """Two handles on one study, as two workers have them."""
