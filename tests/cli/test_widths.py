@@ -87,7 +87,11 @@ def test_label_summary_fits(searched: tuple[Path, str]) -> None:
 
 def test_compare_leads_with_missed_harm(searched: tuple[Path, str]) -> None:
     folder, _ = searched
-    out, _ = framing(folder, "compare", "0", "1", "--limit", "1", *SMALL)
+    # the baseline against the first trial that disagrees with it (a trial the sampler
+    # put next to the baseline can land on the same side of both rates everywhere)
+    outs = (framing(folder, "compare", "0", str(trial), "--limit", "1", *SMALL)[0]
+            for trial in range(1, 6))
+    out = next((o for o in outs if "no disagreements: " not in o), "")
     lines = out.splitlines()
     verdicts = [line for line in lines if line.startswith(("under-refusal:", "over-blocking:"))]
     assert [v.split(":")[0] for v in verdicts] == ["under-refusal", "over-blocking"]
