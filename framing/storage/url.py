@@ -100,7 +100,9 @@ def require_driver(url: str) -> None:
 
 def creating_schema(action: Callable[[], T]) -> T:
     """Run ``action``, which creates missing tables, again when it lost a race with
-    another worker creating the same tables in a new database at the same moment."""
+    another worker creating the same tables in a new database at the same moment (on
+    SQLite the loser may also be told "database is locked" at once: a read transaction
+    that turns into a write while another connection writes gets no busy wait)."""
     from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
     for attempt in range(SCHEMA_ATTEMPTS):
@@ -109,7 +111,7 @@ def creating_schema(action: Callable[[], T]) -> T:
         except (IntegrityError, ProgrammingError, OperationalError) as e:
             text = str(e).lower()
             raced = isinstance(e, IntegrityError) or "already exists" in text \
-                or "duplicate" in text
+                or "duplicate" in text or "database is locked" in text
             if not raced or attempt == SCHEMA_ATTEMPTS - 1:
                 raise
             time.sleep(random.uniform(0.1, 0.5) * (attempt + 1))

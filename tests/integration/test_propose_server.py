@@ -111,8 +111,11 @@ def test_model_proposer_drops_bad_candidates_with_reasons(
             for s in samples.values():
                 if s.text in shown:
                     assert s.id not in request.user_text
+            # outside the parent's own prompt (the researcher's text, which may well say
+            # "borderline"): no grade, subset, category or pattern
+            outside = re.sub(r"<prompt>.*?</prompt>", "", request.user_text, flags=re.S)
             for word in ("borderline", "unsafe", "joint_grade", "category", "_safe_", "C1"):
-                assert word not in request.user_text.replace(GOOD, "")
+                assert word not in outside.replace(GOOD, "")
 
         # the same round again: every call from the cache, nothing paid twice
         for path in written:
