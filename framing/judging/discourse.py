@@ -32,6 +32,8 @@ import math
 import re
 import zlib
 from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
 from itertools import pairwise
 
 import numpy as np
@@ -123,14 +125,53 @@ def discourse(kinds: Sequence[str], sentences: Sequence[str], negating: Sequence
     """The vector of :data:`NAMES`, then the opening's and the closing's word n-grams, for
     a response the rules read as ``kinds`` and ``sentences``
     (``RulesJudge.read_sentences``); ``negating`` flags the sentences with a first person
-    and a negation."""
-    n = len(sentences)
-    sizes = [size(s) for s in sentences]
-    total = sum(sizes) or 1
+    and a negation.
+
+    What depends on the response alone is remembered for the responses read last (a
+    response repeated across samples, as a model's stock refusal is, costs only the
+    request's part)."""
+    r = _response(tuple(kinds), tuple(sentences), tuple(negating), text)
     words = content_words(request) if request else frozenset()
+    on_topic = [i for i in r.content if overlap([sentences[i]], words) > 0]
+    on_size = sum(r.sizes[i] for i in on_topic)
+    parts = [p for p in (content_words(x) for x in _PARTS_RE.split(request or "")) if p]
+    covered = sum(bool(p & r.used) for p in parts)
+    topic = [
+        _log(len(on_topic)),
+        on_size / r.total,
+        (r.content_size - on_size) / r.total,
+        _log(len(parts)),
+        covered / len(parts) if parts else 1.0,
+    ]
+    return np.concatenate((np.asarray([*r.head, *topic]), r.tail))
+
+
+@dataclass(frozen=True, slots=True)
+class _Response:
+    """The part of :func:`discourse` that depends on the response alone."""
+
+    #: the features before the request's (declining, closing, questions)
+    head: tuple[float, ...]
+    #: the features after the request's (layout, resources, script) and the word n-grams
+    tail: np.ndarray
+    #: indices of the content and pivot sentences, every sentence's size, their total
+    content: tuple[int, ...]
+    sizes: tuple[int, ...]
+    total: int
+    content_size: int
+    #: the content words of the content sentences
+    used: frozenset[str]
+
+
+@lru_cache(maxsize=1024)
+def _response(kinds: tuple[str, ...], sentences: tuple[str, ...], negating: tuple[bool, ...],
+              text: str) -> _Response:
+    n = len(sentences)
+    sizes = tuple(size(s) for s in sentences)
+    total = sum(sizes) or 1
     declining = [i for i in range(n) if kinds[i] in _DECLINING or negating[i]]
-    content = [i for i in range(n) if kinds[i] in ("content", "pivot")]
-    vector: list[float] = [
+    content = tuple(i for i in range(n) if kinds[i] in ("content", "pivot"))
+    head: list[float] = [
         _log(len(declining)),
         len(declining) / n if n else 0.0,
     ]
@@ -141,7 +182,7 @@ def discourse(kinds: Sequence[str], sentences: Sequence[str], negating: Sequence
         before_content = sum(sizes[i] for i in content if i < first)
         after_content = sum(sizes[i] for i in content if i > last)
         aside = sum(sizes[i] for i in after if kinds[i] in _ASIDE)
-        vector += [
+        head += [
             (last + 1) / n,
             after_size / total,
             _log(before_content),
@@ -150,28 +191,14 @@ def discourse(kinds: Sequence[str], sentences: Sequence[str], negating: Sequence
             aside / after_size if after_size else 0.0,
         ]
     else:
-        vector += [0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
+        head += [0.0, 0.0, 0.0, 0.0, 0.0, 0.0]
     closing = kinds[-1] if kinds else "content"
-    vector += [float(closing == k) for k in _KINDS]
+    head += [float(closing == k) for k in _KINDS]
     questions = [s.rstrip(" _").endswith(("?", "\uff1f")) for s in sentences]
-    vector += [
+    head += [
         float(bool(questions) and questions[-1]),
         float(bool(questions) and questions[0]),
         sum(questions) / n if n else 0.0,
-    ]
-
-    on_topic = [i for i in content if overlap([sentences[i]], words) > 0]
-    content_size = sum(sizes[i] for i in content)
-    on_size = sum(sizes[i] for i in on_topic)
-    parts = [p for p in (content_words(x) for x in _PARTS_RE.split(request or "")) if p]
-    used = content_words(" ".join(sentences[i] for i in content))
-    covered = sum(bool(p & used) for p in parts)
-    vector += [
-        _log(len(on_topic)),
-        on_size / total,
-        (content_size - on_size) / total,
-        _log(len(parts)),
-        covered / len(parts) if parts else 1.0,
     ]
 
     stripped = text.strip()
@@ -181,7 +208,7 @@ def discourse(kinds: Sequence[str], sentences: Sequence[str], negating: Sequence
     announces = any(line.rstrip().endswith(":") and i + 1 < len(lines)
                     and is_list_item(lines[i + 1]) for i, line in enumerate(lines))
     chars, letters, cjk, other, symbols = _scripts(stripped)
-    vector += [
+    form = [
         _log(numbered),
         _log(bullets),
         float(announces),
@@ -196,11 +223,15 @@ def discourse(kinds: Sequence[str], sentences: Sequence[str], negating: Sequence
         other / letters if letters else 0.0,
         _log(_longest_run(kinds, sizes)),
     ]
-    return np.concatenate((
-        np.asarray(vector),
+    tail = np.concatenate((
+        np.asarray(form),
         _word_grams(sentences[:_EDGE]),
         _word_grams(sentences[-_EDGE:] if n > _EDGE else []),
     ))
+    tail.flags.writeable = False
+    return _Response(tuple(head), tail, content, sizes, total,
+                     sum(sizes[i] for i in content),
+                     content_words(" ".join(sentences[i] for i in content)))
 
 
 def _scripts(text: str) -> tuple[int, int, int, int, int]:
