@@ -143,13 +143,7 @@ class Study:
         when none is configured."""
         from framing.targets.limits import SharedLimits
 
-        clients = {}
-        for scope, target in (("target", self.target),
-                              ("judge", getattr(self.evaluator.judge, "target", None))):
-            http = getattr(target, "http", None)
-            if http is not None:
-                clients[scope] = http
-        limits = SharedLimits(self.store.engine, self.config.name, clients)
+        limits = SharedLimits(self.store.engine, self.config.name, self._http_clients())
         if limits.active:
             await limits.start()
             self.limits = limits
@@ -158,19 +152,29 @@ class Study:
         """Whether other workers send to the same server now: then a target (and a model
         judge) without a configured requests per minute paces its calls at the rate the
         server's 429s teach (framing.targets.limits.LearnedPace); alone, it does not."""
-        for target in (self.target, getattr(self.evaluator.judge, "target", None)):
-            pace = getattr(getattr(target, "http", None), "pace", None)
-            if pace is not None:
-                pace.enabled = others
+        for pace in self._paces():
+            pace.enabled = others
 
     def rest(self) -> None:
         """This worker has nothing to send for now (every trial is claimed): a pace learnt
         with other workers leaves its part of the server's rate to them at the next beat,
         not after seconds without calls."""
-        for target in (self.target, getattr(self.evaluator.judge, "target", None)):
-            pace = getattr(getattr(target, "http", None), "pace", None)
-            if pace is not None:
-                pace.rest()
+        for pace in self._paces():
+            pace.rest()
+
+    def _http_clients(self) -> dict[str, Any]:
+        """The HTTP clients of the target and of a model judge's target, by scope
+        (``target``, ``judge``); a simulated target has none."""
+        targets = (("target", self.target),
+                   ("judge", getattr(self.evaluator.judge, "target", None)))
+        found = ((scope, getattr(target, "http", None)) for scope, target in targets)
+        return {scope: http for scope, http in found if http is not None}
+
+    def _paces(self) -> list[Any]:
+        """The learnt paces (framing.targets.limits.LearnedPace) of those clients: one
+        where no requests per minute is configured."""
+        found = (getattr(http, "pace", None) for http in self._http_clients().values())
+        return [pace for pace in found if pace is not None]
 
     async def aclose(self) -> None:
         if self.limits is not None:
