@@ -6,6 +6,7 @@ nothing about any real model.
     .venv/bin/python benchmarks/efficiency.py [--seeds 0 1 2 3 4 5 6 7]
         [--settings demo large category heldout] [--arms additive+screening tpe+screening]
         [--budget 24000] [--set search.screening_margin=0.5] [--racing-figure]
+        [--reference-cache random.json]
 
 Settings (each with the demo set's search samples: 120 borderline, 120 unsafe):
 
@@ -51,6 +52,9 @@ there counts as more than any that did, and a median that is such a run gives no
 ratio). At that moment the
 share of reported frontier points that are truly non-dominated (no framing of the space
 is better on both exact rates) says whether calls were bought with a wrong frontier.
+``--reference-cache FILE`` keeps the reference arm's runs (per setting, seed and budget)
+in a JSON file and reads them back on the next run: the reference does not depend on
+any search option, so comparing options needs it once per seed set.
 Hold-out re-validation is off in both arms (it does not change what is reported). The
 sim seed changes per seed, and so does the truth.
 """
@@ -64,8 +68,8 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from framing.config import StudyConfig, load_study
@@ -238,8 +242,23 @@ def median_calls(calls: Sequence[int | None]) -> float | None:
     return statistics.mean(c for c in middle if c is not None)
 
 
+def cached_reference(cache: dict[str, dict[str, object]] | None, setting: str, seed: int,
+                     budget: int, make: Callable[[], Run]) -> Run:
+    """The reference arm's run, read from ``cache`` when it holds it (else run, and
+    kept there)."""
+    if cache is None:
+        return make()
+    k = f"{setting}:{seed}:{budget}"
+    if k in cache:
+        return Run(**cache[k])  # type: ignore[arg-type]
+    run = make()
+    cache[k] = asdict(run)
+    return run
+
+
 def run_setting(setting: str, arms: Sequence[str], seeds: Sequence[int], budget: int,
-                workdir: Path) -> dict[str, object]:
+                workdir: Path, cache: dict[str, dict[str, object]] | None = None
+                ) -> dict[str, object]:
     rows: list[dict[str, Run]] = []
     renders: Renders = {}
     label = "HELD OUT: not tuned on" if setting in HELDOUT else "tuning setting"
@@ -250,8 +269,13 @@ def run_setting(setting: str, arms: Sequence[str], seeds: Sequence[int], budget:
         values = list(table.values())
         true_front = [values[i] for i in pareto_front(values)]
         true_hv = hypervolume_2d(true_front)
-        runs = {arm: run_arm(arm, seed, workdir, budget, setting, table, true_hv)
-                for arm in arms}
+        runs: dict[str, Run] = {}
+        for arm in arms:
+            def go(arm: str = arm, seed: int = seed, table: dict[Key, tuple[float, float]]
+                   = table, true_hv: float = true_hv) -> Run:
+                return run_arm(arm, seed, workdir, budget, setting, table, true_hv)
+            runs[arm] = go() if arm != REFERENCE else cached_reference(
+                cache, setting, seed, budget, go)
         rows.append(runs)
         print(f"seed {seed}: {len(table)} framings, true frontier {len(true_front)} "
               f"framings, HV {true_hv:.4f}; calls to {TARGET_SHARE:.0%}:", flush=True)
@@ -323,6 +347,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--set", dest="overrides", action="append", default=[],
                         help="extra key.path=value for every arm but random (to compare "
                         "options)")
+    parser.add_argument("--reference-cache", type=Path, default=None,
+                        help="JSON file keeping the reference arm's runs (read back when "
+                        "it holds them)")
     parser.add_argument("--racing-figure", action="store_true",
                         help="also run the racing-alone figure (larger samples)")
     args = parser.parse_args(argv)
@@ -336,9 +363,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.overrides:
         print(f"overrides: {' '.join(args.overrides)}")
     summaries = []
+    cache: dict[str, dict[str, object]] | None = None
+    if args.reference_cache is not None:
+        cache = (json.loads(args.reference_cache.read_text())
+                 if args.reference_cache.exists() else {})
+        print(f"reference runs read from / kept in {args.reference_cache.name}")
     with tempfile.TemporaryDirectory() as tmp:
         for setting in args.settings:
-            summaries.append(run_setting(setting, arms, args.seeds, args.budget, Path(tmp)))
+            summaries.append(run_setting(setting, arms, args.seeds, args.budget, Path(tmp),
+                                         cache))
+            if cache is not None:
+                args.reference_cache.write_text(json.dumps(cache))
     print(f"summary (SIMULATED): median calls to {TARGET_SHARE:.0%} of the true hypervolume "
           f"over seeds {' '.join(map(str, args.seeds))}, and {REFERENCE}/arm")
     for summ in summaries:
