@@ -330,17 +330,21 @@ class _Search:
         stopped_reason: str | None = None
         baselines = set(self.study.baselines)
         repeats = 0
+        waiting = False
         while True:
             await self._settle(wait=False)
             done_framings = self._finished_framings()
-            await asyncio.to_thread(self.workers.fail_stale)
+            if waiting or self.workers.stale_check_due():
+                await asyncio.to_thread(self.workers.fail_stale)
+            waiting = False
             if self._claimed() >= self.trials:
                 if self._pending is not None:  # this worker's last trial is still running
                     await self._settle()
                     continue
                 self.study.rest()  # nothing to send: a learnt server rate goes to the others
                 if await self.workers.wait_for_others(self._should_stop):
-                    continue  # other workers' trials still run: they may fail and free room
+                    waiting = True  # other workers' trials still run: they may fail and
+                    continue  # free room (looked for at every turn)
                 break
             if self._should_stop():
                 stopped_reason = "stopped"

@@ -11,6 +11,7 @@ itself waits for it: so the tests know, without any clock, that the two overlapp
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 from collections import defaultdict
 from pathlib import Path
@@ -132,7 +133,7 @@ async def test_with_other_workers_the_next_trial_starts_before_the_last_is_recor
     numbers = sorted(t.number for t in counted)
     for number in numbers:  # every trial was recorded in the background ...
         assert ("record pipelined", number) in held.log, held.log
-    for number, later in zip(numbers, numbers[1:], strict=False):
+    for number, later in itertools.pairwise(numbers):
         # ... and the next one started before that recording ended
         assert held.index("started", later) < held.index("recorded", number), held.log
     # the last one was waited for before the search ended
@@ -149,7 +150,7 @@ async def test_alone_each_trial_is_recorded_before_the_next_is_proposed(
     assert result.trials_run == 3
     numbers = sorted(t.number for t in trials_of(url) if counts_toward_budget(t))
     assert all(("record", n) in held.log for n in numbers), held.log
-    for number, later in zip(numbers, numbers[1:], strict=False):
+    for number, later in itertools.pairwise(numbers):
         assert held.index("recorded", number) < held.index("started", later), held.log
 
 
