@@ -186,6 +186,10 @@ class _Search:
         #: other workers' trials running when this worker last looked (framing.study's
         #: pace_with_others: a server's 429s then set a pace shared out by answers)
         self.others_running = 0
+        #: the recording of this worker's last trial, still under way while the next one
+        #: starts (only when other workers' trials run: see _run_trial), and its trial
+        self._pending: asyncio.Future[None] | None = None
+        self._pending_trial: tuple[int, FramingId] | None = None
         #: verdicts this run recorded, and how many of them were ``truncated``
         self.verdicts = 0
         self.truncated = 0
@@ -286,8 +290,11 @@ class _Search:
         Repeats of an evaluated framing cost nothing and do not count."""
         states = (TrialState.COMPLETE, TrialState.RUNNING, TrialState.PRUNED)
         trials = self.opt.get_trials(deepcopy=False, states=states)
-        # read between this worker's trials: every running one is another worker's
-        self.others_running = sum(t.state is TrialState.RUNNING for t in trials)
+        # read between this worker's trials: every running one is another worker's (but
+        # the last one of this worker, while it is being recorded)
+        mine = self._pending_trial[0] if self._pending_trial is not None else None
+        self.others_running = sum(t.state is TrialState.RUNNING and t.number != mine
+                                  for t in trials)
         return sum(ATTR_DUPLICATE_OF not in t.user_attrs for t in trials)
 
     def _propose(self, done: Mapping[FramingId, optuna.trial.FrozenTrial]) -> Framing | None:
@@ -295,6 +302,8 @@ class _Search:
         way (None: every framing is taken)."""
         templates = self.space.refresh()
         busy = self.workers.busy_framings(self._framing_id_of) | self._fruitless()
+        if self._pending_trial is not None:  # being recorded: may be neither running nor done
+            busy.add(self._pending_trial[1])
         number = len(self.opt.get_trials(deepcopy=False))
         if self.sampler_name == "grid":
             return next((f for f in grid(templates, self.seed)
@@ -306,16 +315,36 @@ class _Search:
     async def run(self) -> SearchResult:
         await asyncio.to_thread(self.workers.fail_stale)
         await asyncio.to_thread(self._enqueue_baselines)
-        done_framings = self._finished_framings()
+        try:
+            stopped_reason = await self._loop()
+        finally:
+            await self._settle()  # the last trial's result is stored before anything else
+        if stopped_reason is None and self.search_config.holdout_check:
+            async with self.workers.lead("hold-out check") as leading:
+                if leading:  # one worker at a time: others would pay for the same calls
+                    await self._holdout_check()
+        return self._result(stopped_reason)
+
+    async def _loop(self) -> str | None:
+        """Run trials until the budget is claimed (None) or the search stops (why)."""
         stopped_reason: str | None = None
         baselines = set(self.study.baselines)
         repeats = 0
+        waiting = False
         while True:
-            await asyncio.to_thread(self.workers.fail_stale)
+            await self._settle(wait=False)
+            done_framings = self._finished_framings()
+            if waiting or self.workers.stale_check_due():
+                await asyncio.to_thread(self.workers.fail_stale)
+            waiting = False
             if self._claimed() >= self.trials:
+                if self._pending is not None:  # this worker's last trial is still running
+                    await self._settle()
+                    continue
                 self.study.rest()  # nothing to send: a learnt server rate goes to the others
                 if await self.workers.wait_for_others(self._should_stop):
-                    continue  # other workers' trials still run: they may fail and free room
+                    waiting = True  # other workers' trials still run: they may fail and
+                    continue  # free room (looked for at every turn)
                 break
             if self._should_stop():
                 stopped_reason = "stopped"
@@ -377,13 +406,7 @@ class _Search:
                 if not self.opt._storage.get_trial(trial._trial_id).state.is_finished():
                     self.opt.tell(trial, state=TrialState.FAIL)
                 raise
-            self.trials_run += 1
-            done_framings = self._finished_framings()
-        if stopped_reason is None and self.search_config.holdout_check:
-            async with self.workers.lead("hold-out check") as leading:
-                if leading:  # one worker at a time: others would pay for the same calls
-                    await self._holdout_check()
-        return self._result(stopped_reason)
+        return stopped_reason
 
     def _assign(self, trial: optuna.Trial, framing: Framing) -> None:
         """Record the trial's framing unless it was queued with it (and store its
@@ -450,7 +473,8 @@ class _Search:
         self.on_event(TrialStarted(trial.number, template.name, dict(params), len(samples),
                                    baseline))
         heartbeat = asyncio.ensure_future(self._heartbeat(trial._trial_id))
-        self.study.pace_with_others(self.others_running > 0)
+        others = self.others_running > 0
+        self.study.pace_with_others(others)
         races_before = self.study.evaluator.races
         try:
             cfg = self.search_config
@@ -477,8 +501,56 @@ class _Search:
             heartbeat.cancel()
         races = self.study.evaluator.races - races_before
         self.races += races
+        await self._settle()  # the previous trial is told first
+        if not others:
+            await self._finish(trial, framing, baseline, raced, races)
+            return
+        # Other workers send to the same server: recording this trial (its answers, a
+        # dozen attributes, the tell: some tenths of a second of database round trips)
+        # overlaps the next trial's proposal and first calls, else this worker's part of
+        # the server's rate would go unused meanwhile. The next proposal then does not
+        # see this result, as it does not see the other workers' running trials; alone,
+        # the sampler sees every result before it proposes (a single worker's search is
+        # the same as before).
+        self._pending_trial = (trial.number, framing.id)
+        self._pending = asyncio.ensure_future(
+            self._finish_later(trial, framing, baseline, raced, races))
+
+    async def _finish(self, trial: optuna.Trial, framing: Framing, baseline: bool,
+                      raced: RaceResult, races: int) -> None:
+        """Store a trial's answers and result and tell it to Optuna."""
         await asyncio.to_thread(trial.set_user_attr, ATTR_CACHE_RACES, races)
         await asyncio.to_thread(self._record, trial, framing, baseline, raced)
+        self.trials_run += 1
+
+    async def _finish_later(self, trial: optuna.Trial, framing: Framing, baseline: bool,
+                            raced: RaceResult, races: int) -> None:
+        """:meth:`_finish` while the next trial runs: a trial that cannot be recorded
+        is failed (unless another worker failed it first), as the search loop does."""
+        try:
+            await self._finish(trial, framing, baseline, raced, races)
+        except optuna.exceptions.UpdateFinishedTrialError:
+            raise
+        except BaseException:
+            if not self.opt._storage.get_trial(trial._trial_id).state.is_finished():
+                self.opt.tell(trial, state=TrialState.FAIL)
+            raise
+
+    async def _settle(self, wait: bool = True) -> None:
+        """Wait for the recording of this worker's last trial, if one is under way
+        (``wait=False``: only when it is over); its error is raised here."""
+        pending = self._pending
+        if pending is None or not (wait or pending.done()):
+            return
+        number = self._pending_trial[0] if self._pending_trial is not None else -1
+        try:
+            await asyncio.shield(pending)
+        except optuna.exceptions.UpdateFinishedTrialError:
+            # another worker failed it (no heartbeat got through for the grace period)
+            self.on_event(Notice(self.workers.declared_dead(number), level="warning"))
+        finally:
+            if pending.done():
+                self._pending = self._pending_trial = None
 
     async def _rivals(self) -> dict[int, SampleOutcomes]:
         """The current frontier's per-sample outcomes (racing compares against them)."""

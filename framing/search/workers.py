@@ -30,6 +30,7 @@ import asyncio
 import contextlib
 import hashlib
 import json
+import math
 import os
 import random
 import socket
@@ -181,6 +182,8 @@ class Coordinator:
         self.on_event = on_event
         self.worker = worker_name()
         self.poll = min(1.0, heartbeat / 2)
+        #: when :meth:`fail_stale` last ran (``time.monotonic()``)
+        self.stale_checked = -math.inf
         self._announced: set[int] = set()
         self._waiting_noted = False
         self._skips = 0
@@ -201,6 +204,7 @@ class Coordinator:
                     f"trial {earlier} stopped sending heartbeats (its worker died or lost "
                     f"the database for over {self.grace} s): failed, and its framing queued "
                     "again; answers already stored are reused", level="warning"))
+        self.stale_checked = time.monotonic()
 
     def _fail_silent(self) -> None:
         """Fail running trials that never sent a heartbeat (their worker died between
@@ -220,8 +224,17 @@ class Coordinator:
     def beat(self, trial_id: int) -> None:
         self.opt._storage.record_heartbeat(trial_id)  # type: ignore[attr-defined]
 
+    def stale_check_due(self) -> bool:
+        """Whether :meth:`fail_stale` did not run for a heartbeat interval. A dead
+        worker's trial is failed only after ``grace`` seconds without a heartbeat, so
+        looking once per heartbeat is soon enough; :meth:`keep_alive` looks while a
+        trial runs, and the search loop then need not between trials (where every
+        tenth of a second leaves this worker's part of a server's rate unused)."""
+        return time.monotonic() - self.stale_checked >= self.heartbeat
+
     async def keep_alive(self, trial_id: int) -> None:
-        """Record the trial's heartbeat until cancelled (a failed beat is retried)."""
+        """Record the trial's heartbeat until cancelled (a failed beat is retried), and
+        fail the trials of dead workers meanwhile."""
         while True:
             try:
                 await asyncio.to_thread(self.beat, trial_id)
@@ -229,6 +242,9 @@ class Coordinator:
                 self.on_event(Notice(f"heartbeat of the running trial failed: "
                                      f"{scrub(str(e)).splitlines()[0][:200]}",
                                      level="warning"))
+            if self.stale_check_due():
+                with contextlib.suppress(Exception):  # else the search loop looks again
+                    await asyncio.to_thread(self.fail_stale)
             await asyncio.sleep(self.heartbeat)
 
     def declared_dead(self, number: int) -> str:

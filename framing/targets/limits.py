@@ -306,6 +306,18 @@ GROWTH = 0.05
 #: ... and twice as fast for every this many seconds without a 429, up to 2 ** RAMPS
 RAMP = 1.0
 RAMPS = 4
+#: a pace saves up at most this many seconds of itself (at least one call): a worker
+#: that paused a moment between two batches of a trial (the last answers of a batch in
+#: flight, a screening look: a tenth of a second or two) catches up on what it left
+#: unused while the server saved it up too; with one call only, that part was lost. Kept
+#: short because a server's burst is unknown (benchmarks/throughput.py's admits 0.1 s of
+#: its rate) and workers that paused together catch up together
+CATCH_UP = 0.1
+
+
+def saved_up(rate: float) -> float:
+    """The capacity of a pace of ``rate`` calls per second (see :data:`CATCH_UP`)."""
+    return max(1.0, rate * CATCH_UP)
 
 
 class LearnedPace:
@@ -322,6 +334,7 @@ class LearnedPace:
     under the server's rate. The pace grows by :data:`GROWTH` of itself per second,
     twice as fast for every :data:`RAMP` seconds without a 429, so the rate a worker
     leaves when it stops is taken up by the others and a raised server limit is found.
+    It saves up at most :data:`CATCH_UP` seconds of itself, to make up for short pauses.
 
     Not enabled (a worker alone), nothing is paced: the concurrency limit answers 429s
     as before, and a worker alone is as fast as it was.
@@ -371,7 +384,8 @@ class LearnedPace:
         self.others_answered = others_answered
         workers = max(1, workers)
         if self.bucket is not None and workers != self.workers:
-            self.bucket.set_rate(self.bucket.rate * self.workers / workers, 1.0)
+            rate = self.bucket.rate * self.workers / workers
+            self.bucket.set_rate(rate, saved_up(rate))
         self.workers = workers
         if not self.enabled:
             self.bucket = None
@@ -424,11 +438,12 @@ class LearnedPace:
             rate = BACKOFF * (answered if self.bucket is None
                               else min(self.bucket.rate, answered))
         if self.bucket is None:
-            self.bucket = TokenBucket(rate, 1.0, clock=self._clock, sleep=self._sleep)
+            self.bucket = TokenBucket(rate, saved_up(rate), clock=self._clock,
+                                      sleep=self._sleep)
             self.bucket.level = 0.0
         self._cut = now
         self._grown = now
-        self.bucket.set_rate(rate, 1.0)
+        self.bucket.set_rate(rate, saved_up(rate))
         return True
 
     async def take(self) -> None:
@@ -439,6 +454,7 @@ class LearnedPace:
             return
         step = min(1.0, now - self._grown)
         growth = GROWTH * 2.0 ** min(RAMPS, (now - self._cut) / RAMP)
-        bucket.set_rate(bucket.rate * (1.0 + growth * step), 1.0)
+        rate = bucket.rate * (1.0 + growth * step)
+        bucket.set_rate(rate, saved_up(rate))
         self._grown = now
         await bucket.take(1)

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from framing.targets.limits import BACKOFF, IDLE, SETTLE, SHARED_BACKOFF, LearnedPace
+from framing.targets.limits import (
+    BACKOFF,
+    CATCH_UP,
+    IDLE,
+    SETTLE,
+    SHARED_BACKOFF,
+    LearnedPace,
+    saved_up,
+)
 
 
 class Clock:
@@ -95,3 +103,38 @@ async def test_a_pace_is_idle_when_no_call_asked_for_its_turn() -> None:
     assert not pace.idle(IDLE)
     clock.now += IDLE + 0.1
     assert pace.idle(IDLE)
+
+
+async def test_a_pace_saves_up_a_tenth_of_a_second_of_itself_and_at_least_one_call() -> None:
+    """A worker that paused a moment (the end of a batch, a screening look) catches up on
+    what it left unused, within :data:`CATCH_UP` seconds of its pace."""
+    clock = Clock()
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        clock.now += seconds
+
+    async def at_once_after_a_pause(pace: LearnedPace) -> int:
+        clock.now += 1.0  # nothing sent for a second
+        slept.clear()
+        calls = 0
+        while not slept:
+            await pace.take()
+            calls += 1
+        return calls - 1  # the last one waited
+
+    fast = LearnedPace(clock=clock, sleep=sleep)
+    fast.enabled = True
+    answered_at(fast, clock, 30.0, 2.0)
+    assert fast.throttled() is True and fast.rate is not None
+    learnt = fast.rate  # BACKOFF × 30 a second: 2.9 calls saved up at most
+    assert saved_up(learnt) == pytest.approx(CATCH_UP * learnt)
+    assert await at_once_after_a_pause(fast) == int(CATCH_UP * learnt) == 2
+
+    slow = LearnedPace(clock=clock, sleep=sleep)
+    slow.enabled = True
+    answered_at(slow, clock, 5.0, 2.0)
+    assert slow.throttled() is True and slow.rate is not None
+    assert saved_up(slow.rate) == 1.0
+    assert await at_once_after_a_pause(slow) == 1
