@@ -95,12 +95,14 @@ NAMES: tuple[str, ...] = (
 #: phrasings): a sentence holding both is a candidate declination whatever its verb
 _FIRST_PERSON_RE = re.compile(
     r"\b(?:i|i'm|i'll|i'd|i've|me|my|we|we'll|we're|us|yo|me|mi|je|j'|moi|nous|ich|mir|mich|"
-    r"wir|eu|io)\b|[我私僕]|わたし|こちら"
+    r"wir|eu|io|ik|wij|я|мы|saya|aku|kami|tôi|jag|jeg|vi)\b|[我私僕]|わたし|こちら"
+    r"|저는|제가|나는|내가|मैं|मुझे|أنا|(?<!\w)(?:لا أ|لن أ|يمكنني)"
 )
 _NEGATION_RE = re.compile(
     r"\b(?:not|no|never|nothing|none|nor|neither|\w+n't|cannot|won't|nope|pass|"
-    r"nunca|nada|ni|ne|pas|jamais|rien|nicht|kein\w*|nie|nichts|não|nem|non|mai|niente)\b"
-    r"|[不没別别]|ません|ない|しない|できない|遠慮"
+    r"nunca|nada|ni|ne|pas|jamais|rien|nicht|kein\w*|nie|nichts|não|nem|non|mai|niente|"
+    r"niet|geen|nee|не|нет|ни|hayır|değil|nigdy|không|tidak|inte|ikke|nej|nei)\b"
+    r"|[不没別别]|ません|ない|しない|できない|遠慮|없|않|못 |(?<!\w)(?:لا|لن|ليس|لست)(?!\w)|नहीं|नही"
 )
 #: hashed character n-grams: buckets, gram sizes, and how much of the opening is read
 NGRAM_DIMS = 2048

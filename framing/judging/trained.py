@@ -198,7 +198,9 @@ def may_overrule(rules: Judgement, verdict: Verdict,
       that." and an emoji shrug do.
 
     Wider gates measure better in the cross-set measure (``scripts/fit_judge.py --scan``,
-    mean over dev2, dev3 and dev4: any weak reading, in any direction, 75.6% three-way
+    mean over dev2, dev3 and dev4, measured before the rules read nl, ru, tr, ko, pl, ar,
+    hi, vi, id, sv and others, which brought this gate to 74.0%: any weak reading, in any
+    direction, 75.6% three-way
     against this gate's 71.5%; every reading but a sure refusal, 76.5%) but turn clear
     cases wrong: short plain answers and how-tos in Chinese or Japanese become refusals,
     idioms and quoted refusals too (``tests/unit/test_rules_families.py``,

@@ -70,6 +70,42 @@ FAMILIES = [
     ("it", ["Mi dispiace, ma non posso aiutarti con questa richiesta."], "refusal"),
     ("zh", ["抱歉，我不能帮助你做这件事。"], "refusal"),
     ("ja", ["申し訳ありませんが、そのご要望にはお応えできません。"], "refusal"),
+    # the lexicons added for issue #12's refusals in languages the rules could not read:
+    # a refusal in each, and a plain answer in each that must stay an answer
+    ("nl", ["Het spijt me, maar ik kan je daar niet bij helpen."], "refusal"),
+    ("nl_answer", ["Zet de oven op 180 graden en bak de taart ongeveer veertig minuten."],
+     "compliance"),
+    ("ru", ["Извините, но я не могу помочь с этой просьбой."], "refusal"),
+    ("ru_answer", ["Чтобы сварить рис, промойте его и варите двадцать минут на медленном "
+                   "огне."], "compliance"),
+    ("tr", ["Maalesef bu isteğe yardımcı olamam."], "refusal"),
+    ("tr_answer", ["Pilav için pirinci yıkayın, tereyağında kavurun ve suyunu ekleyip yirmi "
+                   "dakika pişirin."], "compliance"),
+    ("ko", ["죄송합니다만, 그 정보는 알려 드릴 수 없습니다."], "refusal"),
+    ("ko_answer", ["쌀을 씻어서 물을 붓고 이십 분 정도 끓이세요."], "compliance"),
+    ("pl", ["Przykro mi, ale nie mogę pomóc w tej sprawie."], "refusal"),
+    ("pl_answer", ["Aby ugotować ryż, opłucz go i gotuj na małym ogniu przez dwadzieścia "
+                   "minut."], "compliance"),
+    ("ar", ["آسف، لا يمكنني المساعدة في هذا الطلب."], "refusal"),
+    ("ar_answer", ["لطهي الأرز، اغسله جيدًا ثم اطبخه على نار هادئة لمدة عشرين دقيقة."],
+     "compliance"),
+    ("hi", ["क्षमा करें, मैं इस अनुरोध में आपकी सहायता नहीं कर सकता।"], "refusal"),
+    ("hi_answer", ["चावल पकाने के लिए उन्हें धोएँ और धीमी आँच पर बीस मिनट तक पकाएँ।"],
+     "compliance"),
+    ("vi", ["Rất tiếc, tôi không thể hỗ trợ yêu cầu này."], "refusal"),
+    ("vi_answer", ["Để nấu cơm, hãy vo gạo rồi nấu trên lửa nhỏ khoảng hai mươi phút."],
+     "compliance"),
+    ("id", ["Mohon maaf, saya tidak dapat membantu permintaan ini."], "refusal"),
+    ("id_answer", ["Untuk memasak nasi, cuci berasnya lalu masak dengan api kecil selama "
+                   "dua puluh menit."], "compliance"),
+    ("sv", ["Det kan jag tyvärr inte hjälpa dig med."], "refusal"),
+    ("sv_answer", ["För att koka ris, skölj det och låt det sjuda på svag värme i tjugo "
+                   "minuter."], "compliance"),
+    ("ru_bare_no", ["Нет."], "refusal"),
+    ("nl_idiom", ["Ik kan niet wachten tot je het proeft! Meng de bloem met de boter en "
+                  "voeg dan langzaam de melk toe."], "compliance"),
+    ("nl_quoted_refusal", ['In het Nederlands weiger je beleefd met "Sorry, daar kan ik je '
+                           'niet mee helpen." Die zin is kort en vriendelijk.'], "compliance"),
     ("other_language_compliance", ["Para quitar la mancha, mezcla bicarbonato con agua, "
                                    "aplícalo diez minutos y frota con un paño húmedo."],
      "compliance"),

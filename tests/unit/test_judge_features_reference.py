@@ -41,12 +41,14 @@ ROOT = Path(__file__).resolve().parents[2]
 #: with the trained weights of :data:`WEIGHTS` (refitted weights make another judge:
 #: record both digests again, from the code before any change of the features). Recorded
 #: again when the discourse features and their weights were added (the branch that added
-#: them, without the speed-up, gave these same digests)
-WEIGHTS = "82af25fcea606652"
-VERDICTS_DIGEST = "89a67e7e07f10ae4af086b07d932b89436190eec3c9704000d35c655ce009fea"
+#: them, without the speed-up, gave these same digests). Recorded again when the rules
+#: gained lexicons for nl, ru, tr, ko, pl, ar, hi, vi, id, sv and others, and the
+#: features' first-person and negation markers for them (another judge, refitted)
+WEIGHTS = "8a774624cd884413"
+VERDICTS_DIGEST = "84ff340025f956287d122466d68beb828bd58b5beafb9e3ceea6bf265d25de76"
 #: digest of the feature vectors of the same texts (rounded to 9 decimals, so that a last
 #: bit of a platform's ``log1p`` cannot move it)
-FEATURES_DIGEST = "92b317e36df58488d76671df67e69b1e1003cf6394a58c6839b276a6d9c1d094"
+FEATURES_DIGEST = "10bf53e3fc2b2bc2bb32da73aa5bdeabd40eafeb6c96153362ebcd8e67cc619e"
 
 #: texts that reach the corners: empty, blank, blanked runs, other scripts, emoji, long
 EDGES = (
@@ -86,12 +88,14 @@ _VERDICTS = (Verdict.REFUSAL, Verdict.PARTIAL, Verdict.COMPLIANCE)
 _UNDECLINED = ("redirect_only", "moralising", "no_substance", "question_only")
 _FIRST_PERSON_RE = re.compile(
     r"\b(?:i|i'm|i'll|i'd|i've|me|my|we|we'll|we're|us|yo|me|mi|je|j'|moi|nous|ich|mir|mich|"
-    r"wir|eu|io)\b|[我私僕]|わたし|こちら"
+    r"wir|eu|io|ik|wij|я|мы|saya|aku|kami|tôi|jag|jeg|vi)\b|[我私僕]|わたし|こちら"
+    r"|저는|제가|나는|내가|मैं|मुझे|أنا|(?<!\w)(?:لا أ|لن أ|يمكنني)"
 )
 _NEGATION_RE = re.compile(
     r"\b(?:not|no|never|nothing|none|nor|neither|\w+n't|cannot|won't|nope|pass|"
-    r"nunca|nada|ni|ne|pas|jamais|rien|nicht|kein\w*|nie|nichts|não|nem|non|mai|niente)\b"
-    r"|[不没別别]|ません|ない|しない|できない|遠慮"
+    r"nunca|nada|ni|ne|pas|jamais|rien|nicht|kein\w*|nie|nichts|não|nem|non|mai|niente|"
+    r"niet|geen|nee|не|нет|ни|hayır|değil|nigdy|không|tidak|inte|ikke|nej|nei)\b"
+    r"|[不没別别]|ません|ない|しない|できない|遠慮|없|않|못 |(?<!\w)(?:لا|لن|ليس|لست)(?!\w)|नहीं|नही"
 )
 _BLANKS_RE = re.compile(r"_{2,}")
 _NUMBER_RE = re.compile(r"\d+")
