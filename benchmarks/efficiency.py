@@ -55,15 +55,18 @@ is better on both exact rates) says whether calls were bought with a wrong front
 ``--reference-cache FILE`` keeps the reference arm's runs (per setting, seed and budget)
 in a JSON file and reads them back on the next run: the reference does not depend on
 any search option, so comparing options needs it once per seed set.
-``--ceiling`` also prints, per seed, the best share any search can report: every
-framing of the space evaluated on the full fixed sample, the true hypervolume of their
-measured frontier as a share of the true frontier's. The reported frontier is measured
-on that one sample (the sim's draws are common random numbers: a sample's draw is the
-same for every framing), so a framing truly on the frontier can measure as tied with,
-or dominated by, a neighbour (two framings 3.5 points apart in true over-blocking that
-refuse the same 10 of 120 samples); no search reports it. Where that ceiling is below
-98%, a run that never reaches 98% says nothing against the search (large, seed 2:
-ceiling 96.3%, the default search 96.2% at 4,872 calls).
+``--ceiling`` also prints, per seed, the share a search reports once it has run every
+framing of the space on the full fixed sample: the true hypervolume of their measured
+frontier as a share of the true frontier's. The reported frontier is measured on that
+one sample (the sim's draws are common random numbers: a sample's draw is the same for
+every framing), so a framing truly on the frontier can measure as tied with, or
+dominated by, a neighbour (two framings 3.5 points apart in true over-blocking that
+refuse the same 10 of 120 samples), and running the neighbour takes it off the reported
+frontier. A search that has run fewer framings can report more than the ceiling (a
+point stays reported while what would measure-dominate it is not run), so it is not a
+strict bound; but below 98%, a run that never reaches 98% is at least as much the
+benchmark's sample as the search (large, seed 2: ceiling 96.3%; the default search
+reported 97.6% at 4,872 calls and 96.2% once it ran that neighbour, at 8,616).
 Hold-out re-validation is off in both arms (it does not change what is reported). The
 sim seed changes per seed, and so does the truth.
 """
@@ -193,7 +196,8 @@ class Run:
 def ceiling(config: StudyConfig, table: dict[Key, tuple[float, float]],
             true_hv: float) -> float:
     """True hypervolume share of the measured frontier of *every* framing of the space
-    on the full fixed sample: the most any search reporting measured rates can reach."""
+    on the full fixed sample: what a search reports once it has run them all (one that
+    has run fewer can report more, see the module docstring)."""
     study = open_study(config)
     samples = study.search_samples
 
@@ -319,7 +323,7 @@ def run_setting(setting: str, arms: Sequence[str], seeds: Sequence[int], budget:
                                        REFERENCE, 1, setting), table, true_hv)
             ceilings.append(top)
             best = (f"; ceiling {100 * top:.1f}% (every framing on the full sample"
-                    f"{'' if top >= TARGET_SHARE else ': the target is out of reach'})")
+                    f"{'' if top >= TARGET_SHARE else ': below the target'})")
         print(f"seed {seed}: {len(table)} framings, true frontier {len(true_front)} "
               f"framings, HV {true_hv:.4f}{best}; calls to {TARGET_SHARE:.0%}:", flush=True)
         for arm, r in runs.items():
@@ -339,7 +343,8 @@ def run_setting(setting: str, arms: Sequence[str], seeds: Sequence[int], budget:
     summary: dict[str, object] = {"setting": setting, "seeds": list(seeds)}
     if ceilings:
         out = [s for s, c in zip(seeds, ceilings, strict=True) if c < TARGET_SHARE]
-        print(f"ceiling below {TARGET_SHARE:.0%} (no search can reach the target) on "
+        print(f"ceiling below {TARGET_SHARE:.0%} (running every framing would not reach "
+              "the target) on "
               f"{len(out)} of {len(seeds)} seeds" + (f": {' '.join(map(str, out))}" if out
                                                    else ""))
     for arm in arms:
