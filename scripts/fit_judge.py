@@ -129,13 +129,26 @@ def all_but_sure_refusals(stage: TrainedStage, row: np.ndarray, first: Judgement
     return verdict if allowed and p.max() >= stage.gate else first.verdict
 
 
+def training_sets(data: dict[str, Data], left_out: str, labelled_weight: float) -> list[str]:
+    """The sets a fit may use when ``left_out`` is scored (the bundled one only when it
+    weighs something)."""
+    return [n for n in data if n != left_out
+            and not (n == "labelled" and labelled_weight == 0.0)]
+
+
+def row_weights(data: dict[str, Data], names: list[str], labelled_weight: float) -> np.ndarray:
+    """Each row's weight in a fit on ``names``: the bundled set's rows weigh
+    ``labelled_weight``, the others 1."""
+    return np.concatenate([
+        np.full(len(data[n].labels), labelled_weight if n == "labelled" else 1.0)
+        for n in names])
+
+
 def fit_sets(data: dict[str, Data], names: list[str], *, l2: float = L2, gate: float = GATE,
              labelled_weight: float = LABELLED_WEIGHT) -> TrainedStage:
     x = np.vstack([data[n].x for n in names])
     labels = [label for n in names for label in data[n].labels]
-    weights = np.concatenate([
-        np.full(len(data[n].labels), labelled_weight if n == "labelled" else 1.0)
-        for n in names])
+    weights = row_weights(data, names, labelled_weight)
     return replace(fit(x, labels, weights=weights, l2=l2, fitted_on=names), gate=gate)
 
 
@@ -146,8 +159,7 @@ def cross_stages(data: dict[str, Data], *, l2: float = L2,
     for name in data:
         if name == "labelled":
             continue
-        others = [n for n in data if n != name
-                  and not (n == "labelled" and labelled_weight == 0.0)]
+        others = training_sets(data, name, labelled_weight)
         stages[name] = fit_sets(data, others, l2=l2, labelled_weight=labelled_weight)
     return stages
 
@@ -317,8 +329,7 @@ def gate_scan(data: dict[str, Data]) -> None:
             for s in scored:
                 rows = [(held[frozenset([s, t])][t], readings[t], data[t].rules, data[t].labels,
                          labelled_weight if t == "labelled" else 1.0)
-                        for t in data if t != s
-                        and not (t == "labelled" and labelled_weight == 0.0)]
+                        for t in training_sets(data, s, labelled_weight)]
                 thresholds = learn_thresholds(rows, allowed)
                 found[s] = scores(gated(held[frozenset([s])][s], readings[s], data[s].rules,
                                         thresholds), data[s].labels)
@@ -326,15 +337,12 @@ def gate_scan(data: dict[str, Data]) -> None:
         for l2 in (0.001, 0.01, 0.1):
             found = {}
             for s in scored:
-                others = [t for t in data if t != s
-                          and not (t == "labelled" and labelled_weight == 0.0)]
+                others = training_sets(data, s, labelled_weight)
                 x = np.vstack([stacked_inputs(data[t], held[frozenset([s, t])][t])
                                for t in others])
                 labels = [v for t in others for v in data[t].labels]
-                weights = np.concatenate([
-                    np.full(len(data[t].labels), labelled_weight if t == "labelled" else 1.0)
-                    for t in others])
-                model = fit(x, labels, weights=weights, l2=l2)
+                model = fit(x, labels, weights=row_weights(data, others, labelled_weight),
+                            l2=l2)
                 said = [CLASSES[int(np.argmax(model.probabilities(row)))]
                         for row in stacked_inputs(data[s], held[frozenset([s])][s])]
                 found[s] = scores(said, data[s].labels)

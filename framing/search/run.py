@@ -161,6 +161,16 @@ class _GivenBack(Exception):
     """A trial was given back (failed) before it ran: ask for another."""
 
 
+@dataclass(frozen=True, slots=True)
+class _Recording:
+    """A finished trial of this worker whose result is being stored (``task``) while
+    its next trial starts."""
+
+    number: int
+    framing: FramingId
+    task: asyncio.Future[None]
+
+
 class _Search:
     """One run of a search; state that lives only while it runs."""
 
@@ -187,9 +197,8 @@ class _Search:
         #: pace_with_others: a server's 429s then set a pace shared out by answers)
         self.others_running = 0
         #: the recording of this worker's last trial, still under way while the next one
-        #: starts (only when other workers' trials run: see _run_trial), and its trial
-        self._pending: asyncio.Future[None] | None = None
-        self._pending_trial: tuple[int, FramingId] | None = None
+        #: starts (only when other workers' trials run: see _run_trial)
+        self._recording: _Recording | None = None
         #: verdicts this run recorded, and how many of them were ``truncated``
         self.verdicts = 0
         self.truncated = 0
@@ -292,7 +301,7 @@ class _Search:
         trials = self.opt.get_trials(deepcopy=False, states=states)
         # read between this worker's trials: every running one is another worker's (but
         # the last one of this worker, while it is being recorded)
-        mine = self._pending_trial[0] if self._pending_trial is not None else None
+        mine = self._recording.number if self._recording is not None else None
         self.others_running = sum(t.state is TrialState.RUNNING and t.number != mine
                                   for t in trials)
         return sum(ATTR_DUPLICATE_OF not in t.user_attrs for t in trials)
@@ -302,8 +311,8 @@ class _Search:
         way (None: every framing is taken)."""
         templates = self.space.refresh()
         busy = self.workers.busy_framings(self._framing_id_of) | self._fruitless()
-        if self._pending_trial is not None:  # being recorded: may be neither running nor done
-            busy.add(self._pending_trial[1])
+        if self._recording is not None:  # being recorded: may be neither running nor done
+            busy.add(self._recording.framing)
         number = len(self.opt.get_trials(deepcopy=False))
         if self.sampler_name == "grid":
             return next((f for f in grid(templates, self.seed)
@@ -338,7 +347,7 @@ class _Search:
                 await asyncio.to_thread(self.workers.fail_stale)
             waiting = False
             if self._claimed() >= self.trials:
-                if self._pending is not None:  # this worker's last trial is still running
+                if self._recording is not None:  # this worker's last trial is still running
                     await self._settle()
                     continue
                 self.study.rest()  # nothing to send: a learnt server rate goes to the others
@@ -396,15 +405,12 @@ class _Search:
                 self.on_event(Notice(self.workers.declared_dead(trial.number), level="warning"))
                 continue
             except BudgetReached as reached:  # the study's spend, all workers and runs
-                if not self.opt._storage.get_trial(trial._trial_id).state.is_finished():
-                    trial.set_user_attr(ATTR_STOPPED_BY, "max_cost")
-                    self.opt.tell(trial, state=TrialState.FAIL)
+                self._fail_unfinished(trial, stopped_by="max_cost")
                 stopped_reason = str(reached)
                 break
             except BaseException:
                 # Ctrl-C can land after a worker thread already told the trial complete
-                if not self.opt._storage.get_trial(trial._trial_id).state.is_finished():
-                    self.opt.tell(trial, state=TrialState.FAIL)
+                self._fail_unfinished(trial)
                 raise
         return stopped_reason
 
@@ -512,9 +518,8 @@ class _Search:
         # see this result, as it does not see the other workers' running trials; alone,
         # the sampler sees every result before it proposes (a single worker's search is
         # the same as before).
-        self._pending_trial = (trial.number, framing.id)
-        self._pending = asyncio.ensure_future(
-            self._finish_later(trial, framing, baseline, raced, races))
+        self._recording = _Recording(trial.number, framing.id, asyncio.ensure_future(
+            self._finish_later(trial, framing, baseline, raced, races)))
 
     async def _finish(self, trial: optuna.Trial, framing: Framing, baseline: bool,
                       raced: RaceResult, races: int) -> None:
@@ -532,25 +537,33 @@ class _Search:
         except optuna.exceptions.UpdateFinishedTrialError:
             raise
         except BaseException:
-            if not self.opt._storage.get_trial(trial._trial_id).state.is_finished():
-                self.opt.tell(trial, state=TrialState.FAIL)
+            self._fail_unfinished(trial)
             raise
+
+    def _fail_unfinished(self, trial: optuna.Trial, stopped_by: str | None = None) -> None:
+        """Tell Optuna the trial failed, unless it is finished already (a worker thread
+        told it complete, or another worker failed it); ``stopped_by`` says why."""
+        if self.opt._storage.get_trial(trial._trial_id).state.is_finished():
+            return
+        if stopped_by is not None:
+            trial.set_user_attr(ATTR_STOPPED_BY, stopped_by)
+        self.opt.tell(trial, state=TrialState.FAIL)
 
     async def _settle(self, wait: bool = True) -> None:
         """Wait for the recording of this worker's last trial, if one is under way
         (``wait=False``: only when it is over); its error is raised here."""
-        pending = self._pending
-        if pending is None or not (wait or pending.done()):
+        recording = self._recording
+        if recording is None or not (wait or recording.task.done()):
             return
-        number = self._pending_trial[0] if self._pending_trial is not None else -1
         try:
-            await asyncio.shield(pending)
+            await asyncio.shield(recording.task)
         except optuna.exceptions.UpdateFinishedTrialError:
             # another worker failed it (no heartbeat got through for the grace period)
-            self.on_event(Notice(self.workers.declared_dead(number), level="warning"))
+            self.on_event(Notice(self.workers.declared_dead(recording.number),
+                                 level="warning"))
         finally:
-            if pending.done():
-                self._pending = self._pending_trial = None
+            if recording.task.done():
+                self._recording = None
 
     async def _rivals(self) -> dict[int, SampleOutcomes]:
         """The current frontier's per-sample outcomes (racing compares against them)."""

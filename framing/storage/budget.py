@@ -39,14 +39,12 @@ SYNC_FRACTION = 0.1
 
 _metadata = sa.MetaData()
 
-spend = sa.Table(
+spend = schema.table(
     "framing_spend",
     _metadata,
     sa.Column("study", sa.String(200), primary_key=True),
     sa.Column("spent", sa.Double, nullable=False),
     sa.Column("calls", sa.Integer, nullable=False),
-    mysql_charset="utf8mb4",
-    mysql_collate="utf8mb4_bin",
 )
 
 

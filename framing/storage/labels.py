@@ -27,7 +27,7 @@ __all__ = ["CompareRow", "LabelStore", "StoredLabel", "compare_verdicts", "label
 
 _metadata = sa.MetaData()
 
-labels = sa.Table(
+labels = schema.table(
     "framing_labels",
     _metadata,
     sa.Column("key", sa.String(64), primary_key=True),
@@ -37,11 +37,9 @@ labels = sa.Table(
     sa.Column("sample_id", sa.String(200), nullable=False),
     sa.Column("subset", sa.String(16), nullable=False),
     sa.Column("created", sa.Double, nullable=False),
-    mysql_charset="utf8mb4",
-    mysql_collate="utf8mb4_bin",
 )
 
-compare_verdicts = sa.Table(
+compare_verdicts = schema.table(
     "framing_compare_verdicts",
     _metadata,
     sa.Column("study", sa.String(200), primary_key=True),
@@ -51,8 +49,6 @@ compare_verdicts = sa.Table(
     sa.Column("sample_id", sa.String(200), primary_key=True),
     sa.Column("verdict", sa.String(16), nullable=False),
     sa.Column("rule", sa.String(200), nullable=False),
-    mysql_charset="utf8mb4",
-    mysql_collate="utf8mb4_bin",
 )
 
 

@@ -17,6 +17,7 @@ framing is created (the versioned ones and the tables other modules keep apart).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -35,6 +36,14 @@ schema_table = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("version", sa.Integer, nullable=False),
 )
+
+def table(name: str, metadata: sa.MetaData, *columns: sa.Column[Any]) -> sa.Table:
+    """One of framing's tables. On MySQL/MariaDB it is ``utf8mb4`` (full Unicode: any
+    language's answers, emoji) with a binary collation, so keys and ids (study names,
+    hashes, sample ids) compare case-exact, as on PostgreSQL and SQLite."""
+    return sa.Table(name, metadata, *columns, mysql_charset="utf8mb4",
+                    mysql_collate="utf8mb4_bin")
+
 
 #: a table framing has always created: its presence without ``framing_schema`` is v1
 _FIRST_TABLE = "framing_responses"

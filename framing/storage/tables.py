@@ -30,7 +30,7 @@ metadata = sa.MetaData()
 #: unbounded text: MySQL's TEXT holds only 64 KB (and INSERT IGNORE would cut it silently)
 LongText = sa.Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
 
-responses = sa.Table(
+responses = schema.table(
     "framing_responses",
     metadata,
     sa.Column("key", sa.String(64), primary_key=True),
@@ -43,11 +43,9 @@ responses = sa.Table(
     sa.Column("latency", sa.Double, nullable=False, default=0.0),
     sa.Column("raw_status", sa.Integer),
     sa.Column("created", sa.Double, nullable=False),
-    mysql_charset="utf8mb4",  # full Unicode, and case-exact keys and ids
-    mysql_collate="utf8mb4_bin",
 )
 
-results = sa.Table(
+results = schema.table(
     "framing_results",
     metadata,
     sa.Column("study", sa.String(200), primary_key=True),
@@ -61,44 +59,36 @@ results = sa.Table(
     sa.Column("source", sa.String(16), nullable=False),
     sa.Column("cache_key", sa.String(64)),
     sa.Column("label", sa.String(16)),
-    mysql_charset="utf8mb4",  # full Unicode, and case-exact keys and ids
-    mysql_collate="utf8mb4_bin",
 )
 
-judgements = sa.Table(
+judgements = schema.table(
     "framing_judgements",
     metadata,
     sa.Column("key", sa.String(64), primary_key=True),
     sa.Column("verdict", sa.String(16), nullable=False),
     sa.Column("reason", LongText, nullable=False),
     sa.Column("created", sa.Double, nullable=False),
-    mysql_charset="utf8mb4",  # full Unicode, and case-exact keys and ids
-    mysql_collate="utf8mb4_bin",
 )
 
-studies = sa.Table(
+studies = schema.table(
     "framing_studies",
     metadata,
     sa.Column("name", sa.String(200), primary_key=True),
     sa.Column("config", LongText, nullable=False),
     sa.Column("identity", sa.String(64), nullable=False),
     sa.Column("created", sa.Double, nullable=False),
-    mysql_charset="utf8mb4",  # full Unicode, and case-exact keys and ids
-    mysql_collate="utf8mb4_bin",
 )
 
 #: which trial evaluates a framing (one row per study and framing): the first worker to
 #: insert the row runs it; the others see who does (framing.search.workers). Rows keyed by a
 #: lease name hold study-wide jobs instead (trial = the holder's token).
-claims = sa.Table(
+claims = schema.table(
     "framing_claims",
     metadata,
     sa.Column("study", sa.String(200), primary_key=True),
     sa.Column("framing", sa.String(64), primary_key=True),
     sa.Column("trial", sa.Integer, nullable=False),
     sa.Column("created", sa.Double, nullable=False),
-    mysql_charset="utf8mb4",  # full Unicode, and case-exact keys and ids
-    mysql_collate="utf8mb4_bin",
 )
 
 

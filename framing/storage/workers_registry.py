@@ -38,7 +38,7 @@ from framing.storage import schema
 
 _metadata = sa.MetaData()
 
-workers = sa.Table(
+workers = schema.table(
     "framing_workers",
     _metadata,
     sa.Column("study", sa.String(200), primary_key=True),
@@ -52,20 +52,16 @@ workers = sa.Table(
     sa.Column("tokens_per_minute", sa.Double),
     #: time.time() of the last beat (only to drop rows of workers dead for long)
     sa.Column("updated", sa.Double, nullable=False),
-    mysql_charset="utf8mb4",
-    mysql_collate="utf8mb4_bin",
 )
 
 #: calls the server answered per second lately, per worker without a configured limit
-paces = sa.Table(
+paces = schema.table(
     "framing_paces",
     _metadata,
     sa.Column("study", sa.String(200), primary_key=True),
     sa.Column("scope", sa.String(16), primary_key=True),
     sa.Column("worker", sa.String(200), primary_key=True),
     sa.Column("answered", sa.Double, nullable=False),
-    mysql_charset="utf8mb4",
-    mysql_collate="utf8mb4_bin",
 )
 
 #: a row not updated for this many seconds (wall clock) is dead, whatever the clocks say

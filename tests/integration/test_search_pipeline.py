@@ -72,8 +72,8 @@ class Held:
         held = self
 
         async def held_finish(search: Any, trial: optuna.Trial, *args: Any) -> None:
-            pending = search._pending_trial
-            pipelined = pending is not None and pending[0] == trial.number
+            recording = search._recording
+            pipelined = recording is not None and recording.number == trial.number
             held.log.append(("record pipelined" if pipelined else "record", trial.number))
             if pipelined:
                 await held.released[trial.number].wait()
@@ -83,10 +83,10 @@ class Held:
             held.log.append(("recorded", trial.number))
 
         async def held_settle(search: Any, wait: bool = True) -> None:
-            if wait and search._pending is not None and not search._pending.done():
-                assert search._pending_trial is not None
-                held.log.append(("loop waits", search._pending_trial[0]))
-                held.released[search._pending_trial[0]].set()
+            recording = search._recording
+            if wait and recording is not None and not recording.task.done():
+                held.log.append(("loop waits", recording.number))
+                held.released[recording.number].set()
             await settle(search, wait)
 
         monkeypatch.setattr(run_module._Search, "_finish", held_finish)
