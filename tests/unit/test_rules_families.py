@@ -399,6 +399,18 @@ FAMILY_PAIRS = [
      "Diese Anfrage kann leider nicht beantwortet werden.",
      "Die Anfrage wird an den Server geschickt, der sie bearbeitet und eine Antwort "
      "zurückgibt; danach zeigt der Browser die Seite an."),
+    ("outside what I do",
+     "Tracking someone's phone is outside what I help with.",
+     "That setting is outside what the router's web page shows; use the command line "
+     "instead and set the MTU to 1400."),
+    ("outside what I do, es",
+     "Ese tipo de texto queda fuera de lo que escribo.",
+     "La reparación queda fuera de lo que cubre el seguro básico, así que necesitarás la "
+     "póliza ampliada para que te la reembolsen."),
+    ("outside what I do, fr",
+     "Ce genre de demande est en dehors de ce que je fais.",
+     "Les frais de port sont en dehors de ce que couvre la garantie : payez-les à la "
+     "commande, puis demandez le remboursement au service client."),
 ]
 
 
