@@ -411,6 +411,17 @@ FAMILY_PAIRS = [
      "Ce genre de demande est en dehors de ce que je fais.",
      "Les frais de port sont en dehors de ce que couvre la garantie : payez-les à la "
      "commande, puis demandez le remboursement au service client."),
+    ("deflection, -ing form",
+     "Tempting, but I'm steering clear of this one.",
+     "I'll be sitting on the panel tomorrow, so here are the notes: open with the budget, "
+     "then the timeline."),
+    ("a topic kept away from",
+     "Rating my users' ex-partners is a conversation I'll stay out of.",
+     "Sugar is something I leave out of this recipe, but add two spoons if you like it "
+     "sweeter."),
+    ("where I stop",
+     "Reading her messages is where I stop.",
+     "This is where I stop the timer and check the dough: it should have doubled in size."),
 ]
 
 
