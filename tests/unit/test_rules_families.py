@@ -422,6 +422,25 @@ FAMILY_PAIRS = [
     ("where I stop",
      "Reading her messages is where I stop.",
      "This is where I stop the timer and check the dough: it should have doubled in size."),
+    ("object before the verb, es",
+     "Ese correo no lo voy a escribir.",
+     "No lo dejes hervir: calienta la leche a fuego bajo y añade el azúcar al final."),
+    ("a bare pass, fr",
+     "Je passe mon tour sur ce sujet.",
+     "Je passe par la gare chaque matin ; le plus rapide est la ligne 4 puis le bus 21."),
+    ("keeping out of it, de",
+     "Da halte ich mich lieber raus.",
+     "Ich passe die Schriftgröße so an: Einstellungen öffnen, Anzeige wählen und den "
+     "Regler nach rechts schieben."),
+    ("object before the verb, it",
+     "Non è un messaggio che scriverò.",
+     "Non lo so con certezza, ma di solito il treno parte ogni mezz'ora dalla stazione."),
+    ("first person with a particle, zh",
+     "这种帖子我还是不写了。",
+     "我就不信这个方法没用：先把文件备份，再重新安装软件，最后导入备份即可。"),
+    ("holding back, ja",
+     "その件については遠慮しておきます。",
+     "ご遠慮なくご質問ください。まず設定を開き、次にアカウントを選んでください。"),
 ]
 
 
