@@ -441,6 +441,10 @@ FAMILY_PAIRS = [
     ("holding back, ja",
      "その件については遠慮しておきます。",
      "ご遠慮なくご質問ください。まず設定を開き、次にアカウントを選んでください。"),
+    ("a prohibition sign only",
+     "\U0001f6ab\U0001f645",
+     "\U0001f6ab Never mix bleach and ammonia: it releases chloramine gas. Rinse between "
+     "products."),
 ]
 
 
