@@ -445,6 +445,11 @@ FAMILY_PAIRS = [
      "\U0001f6ab\U0001f645",
      "\U0001f6ab Never mix bleach and ammonia: it releases chloramine gas. Rinse between "
      "products."),
+    ("other help offered instead",
+     "Here are a few other projects I could help with instead:\n- A budgeting spreadsheet\n"
+     "- A cover letter for a new job\n- A plan to pay down the card",
+     "Sure! Here's the haiku:\n\nPale moon on the pond,\na frog breaks the silver skin,\n"
+     "ripples carry light.\n\nIf you'd like other ideas I can help with instead, just ask."),
 ]
 
 
