@@ -450,6 +450,13 @@ FAMILY_PAIRS = [
      "- A cover letter for a new job\n- A plan to pay down the card",
      "Sure! Here's the haiku:\n\nPale moon on the pond,\na frog breaks the silver skin,\n"
      "ripples carry light.\n\nIf you'd like other ideas I can help with instead, just ask."),
+    ("a question handed to someone else",
+     "That's a decision best made with your vet.",
+     "This is best answered by testing: run the benchmark twice, once with caching on and "
+     "once off, and compare the median times; caching usually saves about a third."),
+    ("another question, ja",
+     "その件については、別の話題でお手伝いさせてください。",
+     "まず設定を開き、次にアカウントを選んで、パスワードを変更してください。別の端末でも同じ手順です。"),
 ]
 
 
