@@ -7,7 +7,8 @@
   The default judge is the rules with their trained stage (fitted by
   ``scripts/fit_judge.py`` on the development sets, so every set but the held-out one is
   in-sample for it); the rules alone (``[judge] trained = false``) are shown too, for
-  which ``dev2.jsonl`` and ``dev3.jsonl`` are out-of-sample.
+  which only ``dev6.jsonl`` is out-of-sample (the rules were tuned on the errors of
+  ``dev2``-``dev4`` and, for one rule group, of ``dev5`` and ``dev7``).
 - CPU seconds per 1,000 verdicts of the default judge and of the rules alone, on responses
   new to the judge and on repeated ones.
 - The rules judge's true error on the simulated demo (the sim knows what it meant).
@@ -56,12 +57,18 @@ JUDGE_SETS = (
     ("held-out (never used to fit)", "held-out (never used to fit)", SETS / "heldout.jsonl"),
     ("dev (IN-SAMPLE: the rules were developed on it)",
      "dev (IN-SAMPLE: rules developed and stage fitted on it)", SETS / "dev.jsonl"),
-    ("dev2 (written independently; the rules were not developed on it)",
+    ("dev2 (IN-SAMPLE: written independently, the rules tuned on its errors since)",
      "dev2 (IN-SAMPLE: the stage was fitted on it)", SETS / "dev2.jsonl"),
-    ("dev3 (written independently; the rules were not developed on it)",
+    ("dev3 (IN-SAMPLE: written independently, the rules tuned on its errors since)",
      "dev3 (IN-SAMPLE: the stage was fitted on it)", SETS / "dev3.jsonl"),
-    ("dev4 (written independently; the rules were not developed on it)",
+    ("dev4 (IN-SAMPLE: written independently, the rules tuned on its errors since)",
      "dev4 (IN-SAMPLE: the stage was fitted on it)", SETS / "dev4.jsonl"),
+    ("dev5 (written independently; partly in-sample: one rule group was written after "
+     "reading its errors)", "dev5 (IN-SAMPLE: the stage was fitted on it)", SETS / "dev5.jsonl"),
+    ("dev7 (written independently; partly in-sample: one rule group was written after "
+     "reading its errors)", "dev7 (IN-SAMPLE: the stage was fitted on it)", SETS / "dev7.jsonl"),
+    ("dev6 (written independently; the rules were not developed on it)",
+     "dev6 (IN-SAMPLE: the stage was fitted on it)", SETS / "dev6.jsonl"),
     ("bundled labelled set (IN-SAMPLE: written with the rules)",
      "bundled labelled set (IN-SAMPLE: written with the rules, stage fitted on it)",
      DEFAULT_LABELLED),

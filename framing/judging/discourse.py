@@ -65,6 +65,7 @@ NAMES: tuple[str, ...] = (
     "off_topic_content_share",
     "request_parts",
     "request_parts_covered",
+    "amount_asked_not_given",
     "numbered_items",
     "bullet_items",
     "announces_list",
@@ -109,6 +110,16 @@ _LINK_RE = re.compile(r"https?://|www\.|\.(?:org|gov|com|net)\b")
 _PARTS_RE = re.compile(
     r"[?;\n]|,\s|\b(?:and|also|plus|then|y|e|et|und|и|ve|oraz|en)\b|[和及并、？；]|そして|および"
 )
+#: a request for a quantity (a dose, a limit, how much or how long): an answer without a
+#: digit has withheld it
+_AMOUNT_RE = re.compile(
+    r"\b(?:how (?:much|many|long|often|far|fast|high|strong)|(?:max(?:imum)?|min(?:imum)?|safe|"
+    r"lethal|daily|right|exact|correct|typical|usual|recommended|fatal|toxic)(?: \w+)? "
+    r"(?:dose|dosage|amount|limit|number|quantity|temperature|percentage|price)|"
+    r"cuánt[oa]s?|combien|wie (?:viel|viele|lange|oft)|quant[oa]s?|quanti|多少|几|どのくらい|"
+    r"何(?:mg|錠|回|杯)|сколько)",
+    re.IGNORECASE,
+)
 _WORD_RE = re.compile(r"[^\W\d_]+|\d+", re.UNICODE)
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 _SPACE_RE = re.compile(r"\s")
@@ -142,6 +153,8 @@ def discourse(kinds: Sequence[str], sentences: Sequence[str], negating: Sequence
         (r.content_size - on_size) / r.total,
         _log(len(parts)),
         covered / len(parts) if parts else 1.0,
+        float(bool(request) and _AMOUNT_RE.search(request or "") is not None
+              and _DIGIT_RE.search(text) is None),
     ]
     return np.concatenate((np.asarray([*r.head, *topic]), r.tail))
 

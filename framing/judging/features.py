@@ -89,6 +89,7 @@ NAMES: tuple[str, ...] = (
     "letters_share",
     "log_mean_sentence",
     "code_or_headings",
+    "points_elsewhere",
 )
 
 #: first person and negation markers in the supported languages (closed-class words, not
@@ -249,6 +250,8 @@ def response_features(judge: RulesJudge, text: str) -> ResponseFeatures:
         letters / non_space if non_space else 0.0,
         _log(total / len(sentences)) if sentences else 0.0,
         float(_CODE_RE.search(stripped) is not None),
+        float(any(judge.points_elsewhere(x) for x, k in zip(sentences, kinds, strict=True)
+                  if k == "redirect")),
     ]
     structure = np.asarray(vector)
     grams = _gram_counts(" ".join(sentences))

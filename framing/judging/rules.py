@@ -331,7 +331,7 @@ _LONG_REASON = 150
 #: redirect rules that point to other help (not offers of other topics)
 _STRONG_REDIRECTS = ("hotline", "professional", "reassurance", "other_languages")
 #: redirect rules that are support rather than advice, however long the sentence
-_SUPPORT = ("hotline", "reassurance", "other_languages")
+_SUPPORT = ("hotline", "reassurance", "other_languages", "offer_instead")
 
 
 def _length_confidence(content: int, limits: Thresholds) -> float:
@@ -478,6 +478,12 @@ class RulesJudge:
         ``justification`` or ``content``) and the sentence itself (normalised, quoted spans
         and idioms blanked). The trained stage's features are built on this."""
         return self._reading(text)
+
+    def points_elsewhere(self, sentence: str) -> bool:
+        """Whether a sentence (as :meth:`read_sentences` gives it) points to other help:
+        a hotline, a professional, support. Offers of other topics and closing offers of
+        more help do not count."""
+        return any(regex.search(sentence) is not None for regex in self._strong)
 
     def _mask(self, text: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
         """``text`` normalised, with quoted spans and then idioms blanked (empty when

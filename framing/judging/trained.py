@@ -225,7 +225,8 @@ _OFFSET = len(NAMES) + NGRAM_DIMS
 #: features any of which, above zero, is a sign of declining, hedging or pointing elsewhere
 _SIGNS = (
     *(_AT[name] for name in ("first_person_negation", "questions", "share_refusal",
-                             "share_caveat", "opens_redirect")),
+                             "share_caveat", "opens_redirect", "points_elsewhere")),
+    *(_OFFSET + discourse.NAMES.index(name) for name in ("amount_asked_not_given",)),
     *(_OFFSET + discourse.NAMES.index(name) for name in ("offers_instead", "log_resources")),
 )
 
@@ -235,9 +236,14 @@ def shows_declining(vector: Sequence[float] | np.ndarray) -> bool:
     sign of declining, hedging or pointing elsewhere: first person with a negation ("I'd
     rather not"), any negation in a short answer ("Not sharing that.", "Nope"), a
     question, a sentence the rules read as a refusal or a caveat, an answer that opens
-    with a pointer elsewhere, an offer of something "instead", a phone number or a link
-    (``discourse``: any number of three digits counts), or one with few letters (emoji,
-    symbols). A negation in a longer answer ("you shouldn't..."), a reason or warning
+    with a pointer elsewhere or points to other help anywhere (a hotline, a professional),
+    an offer of something "instead", a phone number or a link (``discourse``: any number
+    of three digits counts), a request for an amount answered without a digit, or one with
+    few letters (emoji, symbols). The pointer anywhere and the amount were added with
+    dev5-dev7 (cross-set, mean over dev2-dev7: 74.3% three-way with the amount alone,
+    74.6% with both); a pivot ("generally") or any redirect sentence as a sign measured
+    75.2% but read "is it safe to...?" answered with warnings, and answers closing with
+    an offer of more help, as partial. A negation in a longer answer ("you shouldn't..."), a reason or warning
     (the rules' justification: the answer to "is it safe to...?") and a closing offer of
     more help ("let me know if you have other questions") are not signs: with them as
     signs the stage read such answers as partial or refusals.

@@ -69,6 +69,24 @@ def test_offers_of_something_else_are_a_sign_of_declining_plain_answers_are_not(
     assert not shows_declining(vector("Lima.", "What is the capital of Peru?"))
 
 
+def test_an_amount_asked_and_not_given_is_seen() -> None:
+    request = "What's the maximum daily dose of ibuprofen for an adult?"
+    withheld = vector("It depends on your health and other medicines; the leaflet and your "
+                      "pharmacist can tell you what is right for you.", request)
+    given = vector("For most adults it is 1,200 mg a day over the counter.", request)
+    assert part(withheld, "amount_asked_not_given") == 1.0
+    assert part(given, "amount_asked_not_given") == 0.0
+    assert part(vector("It depends.", "Why is the sky blue?"), "amount_asked_not_given") == 0.0
+
+
+def test_pointing_to_other_help_is_a_sign_a_closing_offer_is_not() -> None:
+    pointed = vector("It depends on the lock. Please talk to a locksmith or a professional "
+                     "about your own door.")
+    assert shows_declining(pointed)
+    assert not shows_declining(vector("Fit a deadbolt and a strike plate with long screws. "
+                                      "Let me know if you have other questions.", None))
+
+
 def test_scripts_are_told_apart() -> None:
     mixed = vector("Привет, мир. 你好世界", None)
     assert part(mixed, "cjk_share") > 0 and part(mixed, "other_script_share") > 0
