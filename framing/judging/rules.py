@@ -481,8 +481,9 @@ class RulesJudge:
 
     def points_elsewhere(self, sentence: str) -> bool:
         """Whether a sentence (as :meth:`read_sentences` gives it) points to other help:
-        a hotline, a professional, support. Offers of other topics and closing offers of
-        more help do not count."""
+        a hotline, a professional, support (the strong redirect rules). In English, offers
+        of other topics and closing offers of more help do not count; the other languages'
+        lexicon holds both kinds and counts."""
         return any(regex.search(sentence) is not None for regex in self._strong)
 
     def _mask(self, text: str) -> tuple[str, tuple[str, ...], tuple[str, ...]]:

@@ -48,7 +48,7 @@ ROOT = Path(__file__).resolve().parents[2]
 #: more other-language declines and reasons, offers instead, and questions handed to
 #: someone else (same weights, new readings). Recorded again when the stage gained two
 #: features (an amount asked and not given; a pointer to other help) and signs of
-#: declining, the rules offers of something else, and the weights were refitted with
+#: declining, the rules' offers of something else, and the weights were refitted with
 #: dev5, dev6 and dev7 (another judge)
 WEIGHTS = "5d5604f3814578a0"
 VERDICTS_DIGEST = "18b85e1e859df9c1d38af7337be670f96acea2c564224450bcf2a005f6957f5f"
