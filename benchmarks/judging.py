@@ -7,8 +7,9 @@
   The default judge is the rules with their trained stage (fitted by
   ``scripts/fit_judge.py`` on the development sets, so every set but the held-out one is
   in-sample for it); the rules alone (``[judge] trained = false``) are shown too, for
-  which only ``dev6.jsonl`` is out-of-sample (the rules were tuned on the errors of
-  ``dev2``-``dev4`` and, for one rule group, of ``dev5`` and ``dev7``).
+  which only ``dev6.jsonl`` and ``dev8``-``dev10`` are out-of-sample (the rules were
+  tuned on the errors of ``dev2``-``dev4`` and, for one rule group, of ``dev5`` and
+  ``dev7``).
 - CPU seconds per 1,000 verdicts of the default judge and of the rules alone, on responses
   new to the judge and on repeated ones.
 - The rules judge's true error on the simulated demo (the sim knows what it meant).
@@ -69,6 +70,12 @@ JUDGE_SETS = (
      "reading its errors)", "dev7 (IN-SAMPLE: the stage was fitted on it)", SETS / "dev7.jsonl"),
     ("dev6 (written independently; the rules were not developed on it)",
      "dev6 (IN-SAMPLE: the stage was fitted on it)", SETS / "dev6.jsonl"),
+    ("dev8 (written independently; the rules were not developed on it)",
+     "dev8 (IN-SAMPLE: the stage was fitted on it)", SETS / "dev8.jsonl"),
+    ("dev9 (written independently; the rules were not developed on it)",
+     "dev9 (IN-SAMPLE: the stage was fitted on it)", SETS / "dev9.jsonl"),
+    ("dev10 (written independently; the rules were not developed on it)",
+     "dev10 (IN-SAMPLE: the stage was fitted on it)", SETS / "dev10.jsonl"),
     ("bundled labelled set (IN-SAMPLE: written with the rules)",
      "bundled labelled set (IN-SAMPLE: written with the rules, stage fitted on it)",
      DEFAULT_LABELLED),
