@@ -75,6 +75,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import statistics
 import sys
@@ -311,9 +312,8 @@ def run_setting(setting: str, arms: Sequence[str], seeds: Sequence[int], budget:
         true_hv = hypervolume_2d(true_front)
         runs: dict[str, Run] = {}
         for arm in arms:
-            def go(arm: str = arm, seed: int = seed, table: dict[Key, tuple[float, float]]
-                   = table, true_hv: float = true_hv) -> Run:
-                return run_arm(arm, seed, workdir, budget, setting, table, true_hv)
+            go = functools.partial(run_arm, arm, seed, workdir, budget, setting, table,
+                                   true_hv)
             runs[arm] = go() if arm != REFERENCE else cached_reference(
                 cache, setting, seed, budget, go)
         rows.append(runs)

@@ -153,8 +153,8 @@ def discourse(kinds: Sequence[str], sentences: Sequence[str], negating: Sequence
         (r.content_size - on_size) / r.total,
         _log(len(parts)),
         covered / len(parts) if parts else 1.0,
-        float(bool(request) and _AMOUNT_RE.search(request or "") is not None
-              and _DIGIT_RE.search(text) is None),
+        float(request is not None and _AMOUNT_RE.search(request) is not None
+              and not r.has_digit),
     ]
     return np.concatenate((np.asarray([*r.head, *topic]), r.tail))
 
@@ -174,6 +174,8 @@ class _Response:
     content_size: int
     #: the content words of the content sentences
     used: frozenset[str]
+    #: whether the response holds a digit (an amount asked for may be in it)
+    has_digit: bool
 
 
 @lru_cache(maxsize=1024)
@@ -221,12 +223,13 @@ def _response(kinds: tuple[str, ...], sentences: tuple[str, ...], negating: tupl
     announces = any(line.rstrip().endswith(":") and i + 1 < len(lines)
                     and is_list_item(lines[i + 1]) for i, line in enumerate(lines))
     chars, letters, cjk, other, symbols = _scripts(stripped)
+    digits = len(_DIGIT_RE.findall(stripped))
     form = [
         _log(numbered),
         _log(bullets),
         float(announces),
         _log(len(_UNIT_RE.findall(stripped))),
-        len(_DIGIT_RE.findall(stripped)) / chars,
+        digits / chars,
         float(_INSTEAD_RE.search(stripped.lower()) is not None),
         _log(_resources(stripped)),
         _log(stripped.count("!") + stripped.count("\uff01")),
@@ -244,7 +247,8 @@ def _response(kinds: tuple[str, ...], sentences: tuple[str, ...], negating: tupl
     tail.flags.writeable = False
     return _Response(tuple(head), tail, content, sizes, total,
                      sum(sizes[i] for i in content),
-                     content_words(" ".join(sentences[i] for i in content)))
+                     content_words(" ".join(sentences[i] for i in content)),
+                     digits > 0)
 
 
 def _scripts(text: str) -> tuple[int, int, int, int, int]:

@@ -540,8 +540,7 @@ class RulesJudge:
                 if content >= _SPARSE_LIMIT:
                     break
             elif read.kind == "redirect":
-                strong = any(regex.search(sentence) for regex in self._strong)
-                redirect += 2 if strong else 1
+                redirect += 2 if self.points_elsewhere(sentence) else 1
         # little content among much support, stance or pointing elsewhere: a long,
         # kind refusal that never says no
         sparse = content < min(_SPARSE_LIMIT, _SPARSE_SHARE * size(masked))

@@ -226,8 +226,8 @@ _OFFSET = len(NAMES) + NGRAM_DIMS
 _SIGNS = (
     *(_AT[name] for name in ("first_person_negation", "questions", "share_refusal",
                              "share_caveat", "opens_redirect", "points_elsewhere")),
-    *(_OFFSET + discourse.NAMES.index(name) for name in ("amount_asked_not_given",)),
-    *(_OFFSET + discourse.NAMES.index(name) for name in ("offers_instead", "log_resources")),
+    *(_OFFSET + discourse.NAMES.index(name)
+      for name in ("amount_asked_not_given", "offers_instead", "log_resources")),
 )
 
 

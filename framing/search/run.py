@@ -342,7 +342,6 @@ class _Search:
         waiting = False
         while True:
             await self._settle(wait=False)
-            done_framings = self._finished_framings()
             if waiting or self.workers.stale_check_due():
                 await asyncio.to_thread(self.workers.fail_stale)
             waiting = False
@@ -361,6 +360,7 @@ class _Search:
             if self.max_cost is not None and self._spent() >= self.max_cost:
                 stopped_reason = f"max cost ${self.max_cost:.2f} reached"
                 break
+            done_framings = self._finished_framings()
             nxt: Framing | None = None
             if not self.opt.get_trials(deepcopy=False, states=(TrialState.WAITING,)):
                 # queued trials (baselines, re-runs of a dead worker's) go first; else the

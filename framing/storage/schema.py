@@ -37,6 +37,7 @@ schema_table = sa.Table(
     sa.Column("version", sa.Integer, nullable=False),
 )
 
+
 def table(name: str, metadata: sa.MetaData, *columns: sa.Column[Any]) -> sa.Table:
     """One of framing's tables. On MySQL/MariaDB it is ``utf8mb4`` (full Unicode: any
     language's answers, emoji) with a binary collation, so keys and ids (study names,
