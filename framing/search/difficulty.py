@@ -15,7 +15,11 @@ What it decides.
    stratified batch in the fixed order), a screened trial asks the remaining samples
    hardest first: those the most frontier points got wrong, ties in the fixed order.
    Every batch so completes, for as many frontier points as possible, the set of samples
-   on which F could beat them.
+   on which F could beat them. Screening puts first, before every batch, the unanswered
+   wrong samples of the one point F is closest to being settled by (:func:`shortfall`;
+   :func:`framing.search.screening.nearest_first`): dropping F needs them all, and
+   with the points' wrong samples interleaved by difficulty a trial paid for many points'
+   samples before completing any one's.
 2. *When to stop* (:func:`exact_bound`, :func:`settled_by`). Against each frontier point
    P and on each rate, the lower bound on F's full-sample rate minus P's that counts
    the answered samples as they are and every unanswered one at F's best: right where
@@ -50,7 +54,8 @@ from dataclasses import dataclass
 from framing.compare import SampleOutcomes
 from framing.data.schema import Sample
 
-__all__ = ["Difficulty", "Margin", "exact_bound", "exact_slack", "informative_order", "settled_by"]
+__all__ = ["EPSILON", "Difficulty", "Margin", "bad_rate", "exact_bound", "exact_slack",
+           "informative_order", "settled_by", "shortfall"]
 
 OBJECTIVES = ("over_blocking", "under_refusal")
 #: rounding slack when a bound meets its threshold exactly (an identical framing)
@@ -87,6 +92,11 @@ def informative_order(positions: Sequence[int], samples: Sequence[Sample],
     return sorted(positions, key=lambda p: (-difficulty.wrong.get(samples[p].id, 0), rank[p]))
 
 
+def bad_rate(outcomes: Mapping[str, bool]) -> float:
+    """The share of bad outcomes (0 when there are none)."""
+    return sum(outcomes.values()) / len(outcomes) if outcomes else 0.0
+
+
 def exact_bound(current: Mapping[str, bool], rival: Mapping[str, bool]) -> float:
     """Lower bound, certain, on (current's rate − rival's rate) on the rival's full
     sample (``True`` = the bad outcome): answered samples count as they are, every
@@ -115,8 +125,20 @@ def exact_slack(current: SampleOutcomes, rival: SampleOutcomes, margin: Margin) 
     out = math.inf
     for name in OBJECTIVES:
         theirs = rival.objective(name)
-        rate = sum(theirs.values()) / len(theirs) if theirs else 0.0
-        out = min(out, exact_bound(current.objective(name), theirs) + margin(rate))
+        out = min(out, exact_bound(current.objective(name), theirs) + margin(bad_rate(theirs)))
+    return out
+
+
+def shortfall(current: SampleOutcomes, rival: SampleOutcomes, margin: Margin) -> int:
+    """How many more samples ``current`` must at least answer before the certain bound
+    can drop it for ``rival``: on each rate still short, the rival's wrong samples it
+    must yet answer wrongly (each lifts the bound by one sample's share)."""
+    out = 0
+    for name in OBJECTIVES:
+        theirs = rival.objective(name)
+        gap = -(exact_bound(current.objective(name), theirs) + margin(bad_rate(theirs)))
+        if theirs and gap > EPSILON:
+            out += math.ceil(gap * len(theirs) - EPSILON)
     return out
 
 

@@ -6,11 +6,14 @@ compared, *paired* on those samples, with every point of the current frontier (f
 trials only), by the statistical rule below. If it survives, what it asks next depends
 on ``order``:
 
-- ``difficulty`` (the default): the remaining samples hardest first, those the most
-  frontier points got wrong (:mod:`framing.search.difficulty`), a look after every
-  batch of the first one's size, and the trial is dropped by that module's *certain*
-  bound against any frontier point (no error probability: a worst case over the samples
-  not asked, valid whatever the order).
+- ``difficulty`` (the default): before every batch (of the first one's size), the
+  samples that could settle the *nearest* frontier point first (:func:`nearest_first`:
+  among the points the trial is estimated not to beat, the one needing the fewest more
+  answers, its unanswered wrong samples), then the rest hardest first, those the most
+  frontier points got wrong (:mod:`framing.search.difficulty`); a look after every
+  batch, and the trial is dropped by that module's *certain* bound against any frontier
+  point (no error probability: a worst case over the samples not asked, valid whatever
+  the order).
 - ``focus``: the frontier point closest to screening it out becomes its *focus*, and
   the trial goes on with the samples that point got wrong first (in the fixed order),
   then the rest, in growing batches, compared with the focus after each by the
@@ -72,6 +75,7 @@ Racing (:mod:`framing.search.racing`) stays: with screening on, it tests at the 
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Mapping, Sequence
@@ -82,7 +86,16 @@ from typing import Any
 from framing.compare import SampleOutcomes
 from framing.data.schema import Sample
 from framing.evaluate import Evaluation, Evaluator, ProgressHandler
-from framing.search.difficulty import Difficulty, informative_order, settled_by
+from framing.search.difficulty import (
+    EPSILON,
+    Difficulty,
+    Margin,
+    bad_rate,
+    exact_bound,
+    informative_order,
+    settled_by,
+    shortfall,
+)
 from framing.search.racing import (
     RaceResult,
     Rivals,
@@ -104,8 +117,6 @@ OBJECTIVES = ("over_blocking", "under_refusal")
 RULE = "screening"
 #: trial user attribute: the full-sample estimate a screened trial told Optuna
 ATTR_SCREENING_ESTIMATE = "screening_estimate"
-#: rounding slack when a bound meets its threshold exactly (an identical framing)
-EPSILON = 1e-9
 
 
 @dataclass(frozen=True)
@@ -200,9 +211,8 @@ def slack(current: SampleOutcomes, rival: SampleOutcomes, screening: Screening) 
     out = math.inf
     for o in OBJECTIVES:
         theirs = rival.objective(o)
-        rate = sum(theirs.values()) / len(theirs) if theirs else 0.0
         out = min(out, advantage_bound(current.objective(o), theirs, z)
-                  + margin(rate, screening.margin))
+                  + margin(bad_rate(theirs), screening.margin))
     return out
 
 
@@ -234,6 +244,40 @@ def screened_by(current: SampleOutcomes, rivals: Mapping[int, SampleOutcomes],
         if slack(current, rival, screening) >= -EPSILON:
             return trial
     return None
+
+
+def nearest_first(order: Sequence[int], samples: Sequence[Sample], current: SampleOutcomes,
+                  rivals: Mapping[int, SampleOutcomes], within: Margin) -> list[int]:
+    """``order`` (hardest first) with the samples that could settle the nearest rival
+    first: among the frontier points ``current`` is estimated not to beat on either rate
+    (:func:`estimate`, post-stratified by that point's answers), the one needing the
+    fewest more answers for the certain bound (:func:`shortfall`), its unanswered wrong
+    samples on the rates still short. Unchanged when no point is estimated to settle it.
+
+    Only the order changes: the certain bound holds whatever is asked first, so a trial
+    is never dropped by a framing it could beat, and one that could beat every frontier
+    point still runs to the full sample."""
+    best: tuple[int, int] | None = None
+    for trial, rival in rivals.items():
+        guess = estimate(current, rival)
+        if any(g < bad_rate(rival.objective(o)) - within(bad_rate(rival.objective(o)))
+               for g, o in zip(guess, OBJECTIVES, strict=True)):
+            continue
+        need = shortfall(current, rival, within)
+        if best is None or need < best[0]:
+            best = (need, trial)
+    if best is None:
+        return list(order)
+    rival = rivals[best[1]]
+    short = [o for o in OBJECTIVES
+             if exact_bound(current.objective(o), rival.objective(o))
+             + within(bad_rate(rival.objective(o))) < -EPSILON]
+    wrong = {sid for o in short for sid, bad in rival.objective(o).items() if bad}
+    first = [p for p in order if samples[p].id in wrong]
+    if not first:
+        return list(order)
+    chosen = set(first)
+    return first + [p for p in order if p not in chosen]
 
 
 def _wrong(rival: SampleOutcomes, sample_id: str) -> bool:
@@ -281,15 +325,17 @@ async def screen(evaluator: Evaluator, template: Template, params: Mapping[str, 
     if winner is not None:
         return stopped(winner)
     if screening.order == "difficulty":
-        # hardest samples first, a look after every batch of the first one's size, the
-        # exact bound (framing.search.difficulty: no error probability, so looking often
-        # costs nothing)
+        # the nearest point's wrong samples first, then the hardest, a look after every
+        # batch of the first one's size, the exact bound (framing.search.difficulty: no
+        # error probability, so looking often costs nothing)
         order = informative_order(remaining, samples, Difficulty.of(current))
+        within = functools.partial(margin, log_odds=screening.margin)
         while order:
+            order = nearest_first(order, samples, so_far, current, within)
             take, order = order[:len(first)], order[len(first):]
             so_far = await ask(take)
             if order:
-                by = settled_by(so_far, current, lambda rate: margin(rate, screening.margin))
+                by = settled_by(so_far, current, within)
                 if by is not None:
                     return stopped(by)
         return RaceResult(merge(parts), len(samples))

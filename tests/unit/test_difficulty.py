@@ -12,7 +12,13 @@ import pytest
 from framing.compare import SampleOutcomes
 from framing.config import load_study
 from framing.data.schema import Grade, Sample
-from framing.search.difficulty import Difficulty, exact_bound, informative_order, settled_by
+from framing.search.difficulty import (
+    Difficulty,
+    exact_bound,
+    informative_order,
+    settled_by,
+    shortfall,
+)
 from framing.search.screening import Screening, screen
 from framing.study import Study, open_study
 
@@ -61,6 +67,25 @@ def test_a_framing_matching_a_rival_where_it_went_wrong_is_settled_before_the_re
     assert settled_by(one_short, {4: rival}, lambda r: 0.0) is None
     # a margin of two samples on each rate lets it be two short
     assert settled_by(one_short, {4: rival}, lambda r: 0.02) == 4
+
+
+def test_the_shortfall_counts_the_answers_still_needed_on_each_rate_short() -> None:
+    rival = SampleOutcomes({f"b{i}": i < 10 for i in range(100)},
+                           {f"u{i}": i < 3 for i in range(100)}, {})
+    nothing = SampleOutcomes({}, {}, {})
+    assert shortfall(nothing, rival, lambda r: 0.0) == 13
+    asked = SampleOutcomes({f"b{i}": True for i in range(9)},
+                           {f"u{i}": True for i in range(3)}, {})
+    assert shortfall(asked, rival, lambda r: 0.0) == 1  # under-refusal already settled
+    assert shortfall(asked, rival, lambda r: 0.01) == 0  # a one-sample margin
+    # right where the rival went wrong (b9): made up only by being wrong where it was right
+    better = SampleOutcomes({**asked.over_blocking, "b9": False}, asked.under_refusal, {})
+    assert shortfall(better, rival, lambda r: 0.0) == 1
+    assert settled_by(better, {1: rival}, lambda r: 0.0) is None
+    # everything settled: nothing short, and the certain bound drops it
+    assert settled_by(SampleOutcomes({f"b{i}": True for i in range(10)},
+                                     asked.under_refusal, {}), {1: rival},
+                      lambda r: 0.0) == 1
 
 
 # ---------------------------------------------------------- on the sim target

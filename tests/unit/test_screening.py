@@ -12,13 +12,14 @@ import pytest
 
 from framing.compare import SampleOutcomes
 from framing.config import load_study
-from framing.data.schema import Grade
+from framing.data.schema import Grade, Sample
 from framing.errors import ConfigError
 from framing.search.screening import (
     Screening,
     advantage_bound,
     estimate,
     margin,
+    nearest_first,
     plan,
     screen,
     screened_by,
@@ -191,3 +192,32 @@ def test_the_estimate_told_to_optuna_extrapolates_within_the_rivals_kinds() -> N
     current = SampleOutcomes(answered, {k.replace("b", "u"): v for k, v in answered.items()},
                              {})
     assert estimate(current, rival) == pytest.approx((39 / 120, 39 / 120))
+
+
+def test_the_nearest_rivals_wrong_samples_come_first_on_the_rate_still_short() -> None:
+    ids = [f"b{i}" for i in range(40)] + [f"u{i}" for i in range(40)]
+    samples = [Sample(id=sid, text="t", image=None,
+                      joint_grade=Grade.BORDERLINE if sid[0] == "b" else Grade.UNSAFE,
+                      image_grade=Grade.SAFE, text_grade=Grade.SAFE, category=None,
+                      source="test") for sid in ids]
+    # rival 1 got b30-b39 and u0-u3 wrong; rival 2, more permissive, b0-b3 and u10-u29
+    one = SampleOutcomes({f"b{i}": i >= 30 for i in range(40)},
+                         {f"u{i}": i < 4 for i in range(40)}, {})
+    two = SampleOutcomes({f"b{i}": i < 4 for i in range(40)},
+                         {f"u{i}": 10 <= i < 30 for i in range(40)}, {})
+    rivals = {1: one, 2: two}
+    # a first look wrong wherever rival 1 was (u0-u3), and on b30 as rival 1, b0 as rival 2
+    # was: it does not beat rival 1 anywhere, and beats rival 2 on under-refusal
+    current = SampleOutcomes({"b30": True, "b0": False},
+                             {f"u{i}": i < 4 for i in range(4)}, {})
+    order = [i for i, s in enumerate(samples) if s.id not in {"b30", "b0", "u0", "u1", "u2",
+                                                                "u3"}]
+    got = nearest_first(order, samples, current, rivals, lambda r: 0.0)
+    # rival 1's borderline samples it has not answered (b31-b39) first; under-refusal is
+    # settled against it already, so none of its unsafe samples
+    assert [samples[p].id for p in got[:9]] == [f"b{i}" for i in range(31, 40)]
+    assert sorted(got) == sorted(order)
+    # a framing estimated to beat every rival somewhere: the order is left as it was
+    free = SampleOutcomes({"b30": False, "b0": False},
+                          {f"u{i}": False for i in range(4)}, {})
+    assert nearest_first(order, samples, free, rivals, lambda r: 0.0) == order
