@@ -76,6 +76,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import functools
+import itertools
 import json
 import statistics
 import sys
@@ -220,6 +221,38 @@ def ceiling(config: StudyConfig, table: dict[Key, tuple[float, float]],
         / true_hv
 
 
+def oracle_framings(table: dict[Key, tuple[float, float]], baseline: Key | None,
+                    true_hv: float) -> int:
+    """The fewest framings a search must run on the full sample, the baseline included,
+    before the true rates of what it reports can reach the target share: a lower bound for
+    every search that claims only full-sample points (as the issue requires).
+
+    What a search reports is a subset of what it ran in full, so its true hypervolume is
+    at most that of the true rates of everything it ran; a run set can be assumed to hold
+    only truly non-dominated framings (a dominated one can be swapped for its dominator
+    without losing hypervolume). So the bound is the smallest number of distinct points of
+    the true frontier whose hypervolume, with the baseline's (which every search runs
+    first), reaches the target share, found by trying every combination in growing size.
+    """
+    values = list(table.values())
+    front = sorted({values[i] for i in pareto_front(values)})
+    fixed = [table[baseline]] if baseline is not None else []
+    for k in range(len(front) + 1):
+        for chosen in itertools.combinations(front, k):
+            if hypervolume_2d([*fixed, *chosen]) >= TARGET_SHARE * true_hv - 1e-12:
+                return k + len(fixed)
+    return len(front) + len(fixed)
+
+
+def sample_size(config: StudyConfig) -> int:
+    """Calls of one full trial: the study's search samples."""
+    study = open_study(config, storage="sqlite://")
+    try:
+        return len(study.search_samples)
+    finally:
+        study.store.close()
+
+
 def truly_dominated(rates: tuple[float, float], table: dict[Key, tuple[float, float]]) -> bool:
     x, y = rates
     return any(a <= x and b <= y and (a < x or b < y) for a, b in table.values())
@@ -300,13 +333,14 @@ def run_setting(setting: str, arms: Sequence[str], seeds: Sequence[int], budget:
                 workdir: Path, cache: dict[str, dict[str, object]] | None = None,
                 with_ceiling: bool = False) -> dict[str, object]:
     rows: list[dict[str, Run]] = []
+    oracle: list[int] = []
     ceilings: list[float] = []
     renders: Renders = {}
     label = "HELD OUT: not tuned on" if setting in HELDOUT else "tuning setting"
     print(f"== setting {setting!r} ({label}; SIMULATED) ==", flush=True)
     for seed in seeds:
-        table = truth(study_config(seed, workdir / "truth.db", REFERENCE, 1, setting),
-                      renders)
+        config = study_config(seed, workdir / "truth.db", REFERENCE, 1, setting)
+        table = truth(config, renders)
         values = list(table.values())
         true_front = [values[i] for i in pareto_front(values)]
         true_hv = hypervolume_2d(true_front)
@@ -317,6 +351,9 @@ def run_setting(setting: str, arms: Sequence[str], seeds: Sequence[int], budget:
             runs[arm] = go() if arm != REFERENCE else cached_reference(
                 cache, setting, seed, budget, go)
         rows.append(runs)
+        base = [key(b, {}) for b in config.search.baselines if key(b, {}) in table]
+        oracle.append(oracle_framings(table, base[0] if base else None, true_hv)
+                      * sample_size(config))
         best = ""
         if with_ceiling:
             top = ceiling(study_config(seed, workdir / f"ceiling-{setting}-{seed}.db",
@@ -325,7 +362,8 @@ def run_setting(setting: str, arms: Sequence[str], seeds: Sequence[int], budget:
             best = (f"; ceiling {100 * top:.1f}% (every framing on the full sample"
                     f"{'' if top >= TARGET_SHARE else ': below the target'})")
         print(f"seed {seed}: {len(table)} framings, true frontier {len(true_front)} "
-              f"framings, HV {true_hv:.4f}{best}; calls to {TARGET_SHARE:.0%}:", flush=True)
+              f"framings, HV {true_hv:.4f}{best}; fewest possible {oracle[-1]:,} calls "
+              f"(oracle); calls to {TARGET_SHARE:.0%}:", flush=True)
         for arm, r in runs.items():
             print(f"    {arm:<17} {fmt(r.calls_to(TARGET_SHARE)):>7} calls ({r.trials} "
                   f"trials, {r.stopped_early} stopped early, {r.stopped_truly_dominated} "
@@ -357,6 +395,13 @@ def run_setting(setting: str, arms: Sequence[str], seeds: Sequence[int], budget:
               + f"; median {fmt(median_calls(calls))}; reported frontier points truly "
               f"non-dominated {share(ok, rep)}")
     ref = median_calls([runs[REFERENCE].calls_to(TARGET_SHARE) for runs in rows])
+    floor = statistics.median(oracle)
+    summary["oracle"] = floor
+    print(f"oracle (the fewest calls any search claiming full-sample points can need: the "
+          f"baseline and the fewest true-frontier framings reaching {TARGET_SHARE:.0%}): "
+          + ", ".join(f"{c:,}" for c in oracle) + f"; median {floor:,.0f}"
+          + (f"; {REFERENCE}/oracle = {ref / floor:.2f}x, the highest ratio any search can "
+             f"reach here (3x needs at most {ref / 3:,.0f} calls)" if ref is not None else ""))
     for arm in arms:
         if arm == REFERENCE:
             continue
@@ -443,6 +488,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 ratio = f" > {data['ratio_above']:.2f}x"
             cells.append(f"{arm} {fmt(data['median'])}{ratio} (non-dominated "
                          f"{share(ok, rep)})")
+        cells.append(f"oracle {fmt(summ['oracle'])}")  # type: ignore[arg-type]
         tag = " [held out]" if summ["setting"] in HELDOUT else ""
         print(f"  {summ['setting'] + tag:<20} " + "; ".join(cells))
     if args.racing_figure:
