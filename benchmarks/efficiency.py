@@ -52,6 +52,10 @@ there counts as more than any that did, and a median that is such a run gives no
 ratio). At that moment the
 share of reported frontier points that are truly non-dominated (no framing of the space
 is better on both exact rates) says whether calls were bought with a wrong frontier.
+Per seed it also prints the *oracle*: the fewest calls any search that claims only
+full-sample points can need (:func:`oracle_framings`: the baseline and the fewest
+true-frontier framings whose hypervolume reaches the target), and with it random /
+oracle, the highest ratio reachable on that setting.
 ``--reference-cache FILE`` keeps the reference arm's runs (per setting, seed and budget)
 in a JSON file and reads them back on the next run: the reference does not depend on
 any search option, so comparing options needs it once per seed set.
