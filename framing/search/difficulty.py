@@ -17,9 +17,9 @@ What it decides.
    Every batch so completes, for as many frontier points as possible, the set of samples
    on which F could beat them. Screening puts first, before every batch, the unanswered
    wrong samples of the one point F is closest to being settled by (:func:`shortfall`;
-   :func:`framing.search.screening.nearest_first`): dropping F needs them all, and
-   with the points' wrong samples interleaved by difficulty a trial paid for many points'
-   samples before completing any one's.
+   :func:`framing.search.screening.nearest_first`): they are what dropping F for that
+   point takes, and with the points' wrong samples interleaved by difficulty a trial paid
+   for many points' samples before completing any one's.
 2. *When to stop* (:func:`exact_bound`, :func:`settled_by`). Against each frontier point
    P and on each rate, the lower bound on F's full-sample rate minus P's that counts
    the answered samples as they are and every unanswered one at F's best: right where
@@ -130,9 +130,10 @@ def exact_slack(current: SampleOutcomes, rival: SampleOutcomes, margin: Margin) 
 
 
 def shortfall(current: SampleOutcomes, rival: SampleOutcomes, margin: Margin) -> int:
-    """How many more samples ``current`` must at least answer before the certain bound
-    can drop it for ``rival``: on each rate still short, the rival's wrong samples it
-    must yet answer wrongly (each lifts the bound by one sample's share)."""
+    """How many more answers ``current`` must at least give before the certain bound
+    can drop it for ``rival``: on each rate still short, each a bad outcome where the
+    rival's was bad too, or where it was not (each lifts the bound by one sample's
+    share)."""
     out = 0
     for name in OBJECTIVES:
         theirs = rival.objective(name)

@@ -255,7 +255,7 @@ def nearest_first(order: Sequence[int], samples: Sequence[Sample], current: Samp
     samples on the rates still short. Unchanged when no point is estimated to settle it.
 
     Only the order changes: the certain bound holds whatever is asked first, so a trial
-    is never dropped by a framing it could beat, and one that could beat every frontier
+    is never dropped by a point it could beat, and one that could beat every frontier
     point still runs to the full sample."""
     best: tuple[int, int] | None = None
     for trial, rival in rivals.items():

@@ -83,9 +83,9 @@ def test_the_shortfall_counts_the_answers_still_needed_on_each_rate_short() -> N
     assert shortfall(better, rival, lambda r: 0.0) == 1
     assert settled_by(better, {1: rival}, lambda r: 0.0) is None
     # everything settled: nothing short, and the certain bound drops it
-    assert settled_by(SampleOutcomes({f"b{i}": True for i in range(10)},
-                                     asked.under_refusal, {}), {1: rival},
-                      lambda r: 0.0) == 1
+    settled = SampleOutcomes({f"b{i}": True for i in range(10)}, asked.under_refusal, {})
+    assert shortfall(settled, rival, lambda r: 0.0) == 0
+    assert settled_by(settled, {1: rival}, lambda r: 0.0) == 1
 
 
 # ---------------------------------------------------------- on the sim target
