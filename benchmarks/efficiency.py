@@ -248,15 +248,6 @@ def oracle_framings(table: dict[Key, tuple[float, float]], baseline: Key | None,
     return len(front) + len(fixed)
 
 
-def sample_size(config: StudyConfig) -> int:
-    """Calls of one full trial: the study's search samples."""
-    study = open_study(config, storage="sqlite://")
-    try:
-        return len(study.search_samples)
-    finally:
-        study.store.close()
-
-
 def truly_dominated(rates: tuple[float, float], table: dict[Key, tuple[float, float]]) -> bool:
     x, y = rates
     return any(a <= x and b <= y and (a < x or b < y) for a, b in table.values())
@@ -356,8 +347,8 @@ def run_setting(setting: str, arms: Sequence[str], seeds: Sequence[int], budget:
                 cache, setting, seed, budget, go)
         rows.append(runs)
         base = [key(b, {}) for b in config.search.baselines if key(b, {}) in table]
-        oracle.append(oracle_framings(table, base[0] if base else None, true_hv)
-                      * sample_size(config))
+        full = len(next(iter(renders.values())))  # calls of one full trial
+        oracle.append(oracle_framings(table, base[0] if base else None, true_hv) * full)
         best = ""
         if with_ceiling:
             top = ceiling(study_config(seed, workdir / f"ceiling-{setting}-{seed}.db",

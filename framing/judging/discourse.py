@@ -142,10 +142,9 @@ def discourse(kinds: Sequence[str], sentences: Sequence[str], negating: Sequence
     response repeated across samples, as a model's stock refusal is, costs only the
     request's part)."""
     r = _response(tuple(kinds), tuple(sentences), tuple(negating), text)
-    words = content_words(request) if request else frozenset()
+    words, parts, asks_amount = _request(request or "")
     on_topic = [i for i in r.content if overlap([sentences[i]], words) > 0]
     on_size = sum(r.sizes[i] for i in on_topic)
-    parts = [p for p in (content_words(x) for x in _PARTS_RE.split(request or "")) if p]
     covered = sum(bool(p & r.used) for p in parts)
     topic = [
         _log(len(on_topic)),
@@ -153,8 +152,7 @@ def discourse(kinds: Sequence[str], sentences: Sequence[str], negating: Sequence
         (r.content_size - on_size) / r.total,
         _log(len(parts)),
         covered / len(parts) if parts else 1.0,
-        float(request is not None and _AMOUNT_RE.search(request) is not None
-              and not r.has_digit),
+        float(asks_amount and not r.has_digit),
     ]
     return np.concatenate((np.asarray([*r.head, *topic]), r.tail))
 
@@ -176,6 +174,16 @@ class _Response:
     used: frozenset[str]
     #: whether the response holds a digit (an amount asked for may be in it)
     has_digit: bool
+
+
+@lru_cache(maxsize=1024)
+def _request(request: str) -> tuple[frozenset[str], tuple[frozenset[str], ...], bool]:
+    """What the features read of a request: its content words, the content words of each
+    of its parts, and whether it asks for an amount. Remembered: every framing of a study
+    answers the same requests."""
+    words = content_words(request) if request else frozenset()
+    parts = tuple(p for p in (content_words(x) for x in _PARTS_RE.split(request)) if p)
+    return words, parts, _AMOUNT_RE.search(request) is not None
 
 
 @lru_cache(maxsize=1024)

@@ -55,7 +55,7 @@ from framing.compare import SampleOutcomes
 from framing.data.schema import Sample
 
 __all__ = ["EPSILON", "Difficulty", "Margin", "bad_rate", "exact_bound", "exact_slack",
-           "informative_order", "settled_by", "shortfall"]
+           "informative_order", "settled_by", "short_rates", "shortfall"]
 
 OBJECTIVES = ("over_blocking", "under_refusal")
 #: rounding slack when a bound meets its threshold exactly (an identical framing)
@@ -129,18 +129,25 @@ def exact_slack(current: SampleOutcomes, rival: SampleOutcomes, margin: Margin) 
     return out
 
 
-def shortfall(current: SampleOutcomes, rival: SampleOutcomes, margin: Margin) -> int:
-    """How many more answers ``current`` must at least give before the certain bound
-    can drop it for ``rival``: on each rate still short, each a bad outcome where the
+def short_rates(current: SampleOutcomes, rival: SampleOutcomes,
+                margin: Margin) -> dict[str, int]:
+    """Per rate still short, how many more answers ``current`` must at least give there
+    before the certain bound can drop it for ``rival``: each a bad outcome where the
     rival's was bad too, or where it was not (each lifts the bound by one sample's
     share)."""
-    out = 0
+    out = {}
     for name in OBJECTIVES:
         theirs = rival.objective(name)
         gap = -(exact_bound(current.objective(name), theirs) + margin(bad_rate(theirs)))
         if theirs and gap > EPSILON:
-            out += math.ceil(gap * len(theirs) - EPSILON)
+            out[name] = math.ceil(gap * len(theirs) - EPSILON)
     return out
+
+
+def shortfall(current: SampleOutcomes, rival: SampleOutcomes, margin: Margin) -> int:
+    """How many more answers ``current`` must at least give, over both rates, before the
+    certain bound can drop it for ``rival`` (:func:`short_rates`)."""
+    return sum(short_rates(current, rival, margin).values())
 
 
 def settled_by(current: SampleOutcomes, rivals: Mapping[int, SampleOutcomes],

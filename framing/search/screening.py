@@ -91,10 +91,9 @@ from framing.search.difficulty import (
     Difficulty,
     Margin,
     bad_rate,
-    exact_bound,
     informative_order,
     settled_by,
-    shortfall,
+    short_rates,
 )
 from framing.search.racing import (
     RaceResult,
@@ -251,28 +250,26 @@ def nearest_first(order: Sequence[int], samples: Sequence[Sample], current: Samp
     """``order`` (hardest first) with the samples that could settle the nearest rival
     first: among the frontier points ``current`` is estimated not to beat on either rate
     (:func:`estimate`, post-stratified by that point's answers), the one needing the
-    fewest more answers for the certain bound (:func:`shortfall`), its unanswered wrong
+    fewest more answers for the certain bound (:func:`short_rates`), its unanswered wrong
     samples on the rates still short. Unchanged when no point is estimated to settle it.
 
     Only the order changes: the certain bound holds whatever is asked first, so a trial
     is never dropped by a point it could beat, and one that could beat every frontier
     point still runs to the full sample."""
-    best: tuple[int, int] | None = None
+    best: tuple[int, int, dict[str, int]] | None = None
     for trial, rival in rivals.items():
-        guess = estimate(current, rival)
-        if any(g < bad_rate(rival.objective(o)) - within(bad_rate(rival.objective(o)))
-               for g, o in zip(guess, OBJECTIVES, strict=True)):
+        rates = [bad_rate(rival.objective(o)) for o in OBJECTIVES]
+        if any(g < rate - within(rate)
+               for g, rate in zip(estimate(current, rival), rates, strict=True)):
             continue
-        need = shortfall(current, rival, within)
+        short = short_rates(current, rival, within)
+        need = sum(short.values())
         if best is None or need < best[0]:
-            best = (need, trial)
+            best = (need, trial, short)
     if best is None:
         return list(order)
-    rival = rivals[best[1]]
-    short = [o for o in OBJECTIVES
-             if exact_bound(current.objective(o), rival.objective(o))
-             + within(bad_rate(rival.objective(o))) < -EPSILON]
-    wrong = {sid for o in short for sid, bad in rival.objective(o).items() if bad}
+    _, trial, short = best
+    wrong = {sid for o in short for sid, bad in rivals[trial].objective(o).items() if bad}
     first = [p for p in order if samples[p].id in wrong]
     if not first:
         return list(order)
