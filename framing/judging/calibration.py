@@ -41,6 +41,7 @@ from framing.judging.base import Judgement, ResponseJudge, Verdict
 from framing.judging.evaluation import LabelledItem
 from framing.judging.model import PROMPT_VERSION
 from framing.stats import Rate, corrected_interval, rogan_gladen
+from framing.storage.schema import table
 from framing.targets.base import Response
 from framing.templates import Messages
 
@@ -62,7 +63,10 @@ __all__ = [
 
 _metadata = sa.MetaData()
 
-calibrations = sa.Table(
+# created when first used (save/load); on MySQL/MariaDB utf8mb4_bin like framing's other
+# tables, so study names and judge ids compare case-exact (schema version 3 converts a
+# table an earlier framing created at the database's default collation)
+calibrations = table(
     "framing_calibrations",
     _metadata,
     sa.Column("study", sa.String(200), primary_key=True),

@@ -7,6 +7,10 @@ its tables itself). Opening a database:
 - framing tables but no ``framing_schema``: version 1, the tables as framing created them
   before they were versioned (on MySQL/MariaDB with ``TEXT`` columns, which hold only
   64 KB: a longer answer was cut); migrated step by step up to :data:`CURRENT`;
+- version 2: ``framing_calibrations`` (created when first used, not with the others)
+  may be at the database's default collation on MySQL/MariaDB, often case-insensitive,
+  so the calibrations of studies "Pilot" and "pilot" overwrote each other; migrated to
+  version 3, where it is ``utf8mb4_bin`` like every table of framing;
 - an older version: migrated; a newer one: refused (upgrade framing), nothing written.
 
 Migrations are idempotent (a worker opening the database at the same moment may run
@@ -27,7 +31,7 @@ from framing.errors import StorageError
 from framing.storage import url as database
 
 #: the version this framing writes
-CURRENT = 2
+CURRENT = 3
 
 _metadata = sa.MetaData()
 schema_table = sa.Table(
@@ -66,8 +70,25 @@ def _v1_to_v2(conn: Connection) -> None:
                 "CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL"))
 
 
+#: created by :mod:`framing.judging.calibration` when first used, not with the others
+_CALIBRATIONS = "framing_calibrations"
+
+
+def _v2_to_v3(conn: Connection) -> None:
+    """MySQL/MariaDB: the calibrations table to ``utf8mb4_bin``. Before version 3 it was
+    created without framing's charset and collation, so it took the database's default
+    (e.g. ``utf8mb4_general_ci``): study names compared case-insensitively, and saving
+    the calibration of study "Pilot" replaced that of "pilot". Converting again changes
+    nothing; SQLite and PostgreSQL compare case-exact already."""
+    if conn.dialect.name not in ("mysql", "mariadb"):
+        return
+    if _CALIBRATIONS in set(sa.inspect(conn).get_table_names()):
+        conn.execute(sa.text(f"ALTER TABLE {_CALIBRATIONS} "
+                             "CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"))
+
+
 #: version n → n + 1
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 def stored_version(engine: Engine) -> int | None:

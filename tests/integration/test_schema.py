@@ -79,13 +79,14 @@ def test_a_newer_schema_is_refused(kind: str, tmp_path: Path) -> None:
     with fresh_database(kind, tmp_path) as url:
         Store(url).close()
         engine = make_engine(url)
+        newer = schema.CURRENT + 1
         with engine.begin() as conn:
-            conn.execute(schema.schema_table.update().values(version=schema.CURRENT + 1))
-        with pytest.raises(StorageError, match=r"schema version 3, written by a newer "
+            conn.execute(schema.schema_table.update().values(version=newer))
+        with pytest.raises(StorageError, match=rf"schema version {newer}, written by a newer "
                                                r"framing .*upgrade framing"):
             Store(url)
         with engine.connect() as conn:  # refused without writing anything
-            assert conn.execute(sa.select(schema.schema_table.c.version)).scalar() == 3
+            assert conn.execute(sa.select(schema.schema_table.c.version)).scalar() == newer
         engine.dispose()
 
 
