@@ -1,8 +1,9 @@
 """Figures for judging. Prints; asserts nothing.
 
-- The default judge's accuracy on the frozen held-out set ``benchmarks/judge_sets/
-  heldout.jsonl`` (written from DESIGN §2 by someone who had not read the rules; never
-  used to fit: this script only reads aggregate figures from it, never its items), with
+- The default judge's accuracy on the frozen held-out sets ``benchmarks/judge_sets/
+  heldout.jsonl`` and ``heldout2.jsonl`` (each written from DESIGN §2 by someone who had
+  not read the rules; never used to fit: this script only reads aggregate figures from
+  them, never their items), with
   the confusion matrix; beside it, labelled in-sample, the same on the development sets.
   The default judge is the rules with their trained stage (fitted by
   ``scripts/fit_judge.py`` on the development sets, so every set but the held-out one is
@@ -56,6 +57,9 @@ SETS = Path(__file__).resolve().parent / "judge_sets"
 #: (title for the rules alone, title for rules + trained stage, file)
 JUDGE_SETS = (
     ("held-out (never used to fit)", "held-out (never used to fit)", SETS / "heldout.jsonl"),
+    ("second held-out (never used to fit; written by someone else, after the boosted trees)",
+     "second held-out (never used to fit; written by someone else, after the boosted trees)",
+     SETS / "heldout2.jsonl"),
     ("dev (IN-SAMPLE: the rules were developed on it)",
      "dev (IN-SAMPLE: rules developed and stage fitted on it)", SETS / "dev.jsonl"),
     ("dev2 (IN-SAMPLE: written independently, the rules tuned on its errors since)",
