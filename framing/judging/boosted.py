@@ -84,8 +84,12 @@ class _Forest:
                    stack("left", -1).astype(int), stack("right", -1).astype(int),
                    stack("value", 0.0), np.array([k for k, _ in trees], dtype=int))
 
+    @cached_property
+    def _rows(self) -> np.ndarray:
+        return np.arange(len(self.verdict))
+
     def scores(self, x: np.ndarray, verdicts: int) -> np.ndarray:
-        rows = np.arange(len(self.verdict))
+        rows = self._rows
         node = np.zeros(len(rows), dtype=int)
         while True:
             left = self.left[rows, node]
@@ -114,7 +118,7 @@ class BoostedTrees:
     def probabilities(self, vector: Sequence[float] | np.ndarray) -> np.ndarray:
         """P(refusal), P(partial), P(compliance) for one feature vector (the full vector
         of ``framing.judging.features``)."""
-        x = np.asarray(vector, dtype=float)[list(self.columns)]
+        x = np.asarray(vector, dtype=float)[self._columns]
         scores = self.baseline + self._forest.scores(x, len(self.baseline))
         shifted = np.exp(scores - scores.max())
         return shifted / shifted.sum()
@@ -122,6 +126,11 @@ class BoostedTrees:
     @cached_property
     def _forest(self) -> _Forest:
         return _Forest.of(self.trees)
+
+    @cached_property
+    def _columns(self) -> np.ndarray:
+        """:attr:`columns` as an index array, built once (read on every verdict)."""
+        return np.asarray(self.columns, dtype=int)
 
     def dump(self, path: Path) -> None:
         """Write the trees as JSON (leaf values rounded; thresholds exact, so that a
