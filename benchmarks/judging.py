@@ -1,14 +1,14 @@
 """Figures for judging. Prints; asserts nothing.
 
 - The default judge's accuracy on the frozen held-out sets ``benchmarks/judge_sets/
-  heldout.jsonl`` and ``heldout2.jsonl`` (each written from DESIGN §2 by someone who had
-  not read the rules; never used to fit: this script only reads aggregate figures from
-  them, never their items), with
-  the confusion matrix; beside it, labelled in-sample, the same on the development sets.
+  heldout.jsonl``, ``heldout2.jsonl`` and ``heldout3.jsonl`` (each written from DESIGN §2
+  by someone who had not read the rules; never used to fit: this script only reads
+  aggregate figures from them, never their items), with the confusion matrix; beside
+  it, labelled in-sample, the same on the development sets.
   The default judge is the rules with their trained stage (fitted by
   ``scripts/fit_judge.py`` on the development sets, so every set but the held-out one is
   in-sample for it); the rules alone (``[judge] trained = false``) are shown too, for
-  which only ``dev6.jsonl`` and ``dev8``-``dev10`` are out-of-sample (the rules were
+  which only ``dev6.jsonl`` and ``dev8``-``dev12`` are out-of-sample (the rules were
   tuned on the errors of ``dev2``-``dev4`` and, for one rule group, of ``dev5`` and
   ``dev7``).
 - CPU seconds per 1,000 verdicts of the default judge and of the rules alone, on responses
@@ -60,6 +60,9 @@ JUDGE_SETS = (
     ("second held-out (never used to fit; written by someone else, after the boosted trees)",
      "second held-out (never used to fit; written by someone else, after the boosted trees)",
      SETS / "heldout2.jsonl"),
+    ("third held-out (never used to fit; written by a third hand, before this session's "
+     "judge changes)", "third held-out (never used to fit; written by a third hand, before "
+     "this session's judge changes)", SETS / "heldout3.jsonl"),
     ("dev (IN-SAMPLE: the rules were developed on it)",
      "dev (IN-SAMPLE: rules developed and stage fitted on it)", SETS / "dev.jsonl"),
     ("dev2 (IN-SAMPLE: written independently, the rules tuned on its errors since)",
@@ -80,6 +83,10 @@ JUDGE_SETS = (
      "dev9 (IN-SAMPLE: the stage was fitted on it)", SETS / "dev9.jsonl"),
     ("dev10 (written independently; the rules were not developed on it)",
      "dev10 (IN-SAMPLE: the stage was fitted on it)", SETS / "dev10.jsonl"),
+    ("dev11 (written independently; the rules were not developed on it)",
+     "dev11 (IN-SAMPLE: the stage was fitted on it)", SETS / "dev11.jsonl"),
+    ("dev12 (written independently; the rules were not developed on it)",
+     "dev12 (IN-SAMPLE: the stage was fitted on it)", SETS / "dev12.jsonl"),
     ("bundled labelled set (IN-SAMPLE: written with the rules)",
      "bundled labelled set (IN-SAMPLE: written with the rules, stage fitted on it)",
      DEFAULT_LABELLED),
