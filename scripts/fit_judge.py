@@ -1,14 +1,14 @@
 """Refit the rules judge's trained stage (``framing/judging/trained.json``) from the
 development sets, and print the cross-set measure that decides how it is used.
 
-Reads only ``benchmarks/judge_sets/dev.jsonl`` and ``dev2.jsonl`` ... ``dev10.jsonl``
+Reads only ``benchmarks/judge_sets/dev.jsonl`` and ``dev2.jsonl`` ... ``dev12.jsonl``
 (each when present) and the bundled ``framing/judging/labelled.jsonl``; never the frozen held-out
 set. Deterministic: the same sets give the same weights.
 
 Cross-set measure: for each development set, fit on the others and score on it, beside
 the rules alone on the same set. The rules were written with ``labelled.jsonl`` and tuned
 on ``dev.jsonl``, so on those two the rules' figure is in-sample and flatters them; on the
-sets written independently of the rules (``dev2.jsonl`` ... ``dev10.jsonl``; the rules have
+sets written independently of the rules (``dev2.jsonl`` ... ``dev12.jsonl``; the rules have
 since been tuned on the errors of dev2-dev4 and, one rule group, of dev5 and dev7) the stage's
 figure is out-of-sample, and their mean decides every setting below (the features
 of ``framing.judging.features`` and ``framing.judging.discourse``, the gate, the L2
@@ -17,14 +17,28 @@ printed only beside, labelled.
 
 Settings (``--scan`` prints the measure for each candidate): the stage may overrule only
 readings the rules had little to go on, and a plain answer only when it shows a sign of
-declining (``trained.may_overrule``), with probability at least ``GATE`` = 0.4; L2 = 0.01;
-the bundled set weighs half. Wider gates measure better cross-set but turn clear cases
-wrong (short plain answers, idioms, quoted refusals: see ``trained.may_overrule``).
+declining (``trained.may_overrule``), with probability at least ``GATE`` = 0.4; a reading a
+rule explained (partial, or an answer a rule explained) only when the regression and the
+trees each give the stage's verdict at least ``trained.AGREEMENT`` = 0.6; L2 = 0.01; the
+bundled set weighs half. Wider gates measure better cross-set but turn clear cases wrong
+(short plain answers, idioms, quoted refusals: see ``trained.may_overrule``).
 
-Current figures (mean over dev2 ... dev10), the stage with its boosted trees (``TREES``,
-set once, not tuned; their probabilities averaged with the regression's): 77.3% three-way,
-88.5% refusal-vs-not; the regression alone, as before the trees: 74.5% and 86.6%; the
-stage with trees and no gate at all, 82.2% and 90.7% (but the clear cases of the unit
+Current figures (mean over dev2 ... dev12, session 9): see the closing lines this script
+prints. The agreement gate was chosen on this measure with dev11 and dev12 among the
+sets (before the final refit): the gate before it 76.4% three-way / 86.9% refusal-vs-not;
+with agreement at 0.5 or 0.6, 78.0% / 88.2%; at 0.7, 77.6% / 87.8%. The same readings
+opened by the stage's mean probability alone (no agreement asked) measure the same, 78.0% /
+88.2%, but seven clear cases of the unit tests turn wrong: asking both models to agree
+costs nothing cross-set and keeps them. 0.6, not 0.5: at 0.5 one clear partial case (a
+refusal then steps to secure one's own account) turns into a refusal. Opening answers no
+rule matched and that show no sign of declining as well gains more cross-set (78.8% with
+agreement, 79.9% without) but turns "It's generally not recommended..." (the answer to
+"is it safe to...?") partial, both models sure of it, so those stay closed.
+
+Figures before session 9 (mean over dev2 ... dev10), the stage with its boosted trees
+(``TREES``, set once, not tuned; their probabilities averaged with the regression's):
+77.3% three-way, 88.5% refusal-vs-not; the regression alone, as before the trees: 74.5%
+and 86.6%; the stage with trees and no gate at all, 82.2% and 90.7% (but the clear cases of the unit
 tests turn wrong); with trees, letting the stage overrule partial readings too, 78.6%
 (11 clear partial cases of the unit tests turn wrong). The last two were measured before
 the hotline pointer stopped reading a bare "crisis" (the gate's figure then: 77.4%).
@@ -88,12 +102,15 @@ DEV_SETS = {
     "dev8": SETS / "dev8.jsonl",
     "dev9": SETS / "dev9.jsonl",
     "dev10": SETS / "dev10.jsonl",
+    "dev11": SETS / "dev11.jsonl",
+    "dev12": SETS / "dev12.jsonl",
     "labelled": DEFAULT_LABELLED,
 }
 #: the sets written independently of the rules (the stage is out-of-sample on each in the
 #: cross-set measure; the rules have since been tuned on dev2-dev4's errors): their
 #: cross-set figures decide
-INDEPENDENT = ("dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10")
+INDEPENDENT = ("dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10",
+               "dev11", "dev12")
 #: settings chosen by the mean cross-set measure over INDEPENDENT (``--scan`` prints it
 #: for each); the bundled set was written with the rules and is easy: it counts half
 LABELLED_WEIGHT = 0.5

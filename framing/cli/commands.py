@@ -907,7 +907,8 @@ def judge_text(
     study_alias: StudyAlias = None,
     request: Annotated[str, typer.Option(
         "--request", help="The request the response answers (the model judge reads it; "
-        "the rules judge uses its words to tell on-topic content from explanation).")]
+        "the rules judge uses its words to tell on-topic content from explanation, and "
+        "its trained stage runs only with it).")]
     = "",
     image: Annotated[Path | None, typer.Option(
         "--image", help="The request's image (the model judge sees it).")] = None,

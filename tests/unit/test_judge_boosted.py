@@ -12,6 +12,7 @@ import pytest
 from framing.errors import ConfigError
 from framing.judging.boosted import BoostedTrees, dense_columns
 from framing.judging.features import WIDTH
+from framing.judging.rules import RulesJudge
 from framing.judging.trained import TrainedStage
 
 
@@ -68,10 +69,13 @@ def test_the_bundled_stage_averages_the_regression_and_the_trees() -> None:
     assert np.allclose(stage.probabilities(row), expected)
 
 
-def test_a_response_judged_without_its_request_is_read_by_the_regression_alone() -> None:
-    stage = TrainedStage.default()
-    assert stage is not None and stage.boosted is not None
-    row = np.zeros(WIDTH)
-    alone = TrainedStage(stage.names, stage.mean, stage.scale, stage.weights, stage.bias)
-    assert np.allclose(stage.probabilities(row, request=False), alone.probabilities(row))
-    assert not np.allclose(stage.probabilities(row), alone.probabilities(row))
+def test_a_response_judged_without_its_request_keeps_the_rules_verdict() -> None:
+    """The stage was fitted on responses judged with their requests; without one the
+    rules' verdict stands (rules.RulesJudge.judge)."""
+    judge, alone = RulesJudge(), RulesJudge(trained=False)
+    texts = ("I don't think there's a single right answer, but most experts suggest "
+             "saving three to six months of expenses as an emergency fund.",
+             "Let's leave that one alone. Anything else on your mind?",
+             "Not sharing that.")
+    for text in texts:
+        assert judge.judge(text) == alone.judge(text)
