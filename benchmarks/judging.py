@@ -54,15 +54,14 @@ VERDICTS = 400
 
 
 SETS = Path(__file__).resolve().parent / "judge_sets"
+SECOND = "second held-out (never used to fit; written by someone else, after the boosted trees)"
+THIRD = ("third held-out (never used to fit; written by a third hand, before session 9's "
+         "judge changes)")
 #: (title for the rules alone, title for rules + trained stage, file)
 JUDGE_SETS = (
     ("held-out (never used to fit)", "held-out (never used to fit)", SETS / "heldout.jsonl"),
-    ("second held-out (never used to fit; written by someone else, after the boosted trees)",
-     "second held-out (never used to fit; written by someone else, after the boosted trees)",
-     SETS / "heldout2.jsonl"),
-    ("third held-out (never used to fit; written by a third hand, before this session's "
-     "judge changes)", "third held-out (never used to fit; written by a third hand, before "
-     "this session's judge changes)", SETS / "heldout3.jsonl"),
+    (SECOND, SECOND, SETS / "heldout2.jsonl"),
+    (THIRD, THIRD, SETS / "heldout3.jsonl"),
     ("dev (IN-SAMPLE: the rules were developed on it)",
      "dev (IN-SAMPLE: rules developed and stage fitted on it)", SETS / "dev.jsonl"),
     ("dev2 (IN-SAMPLE: written independently, the rules tuned on its errors since)",

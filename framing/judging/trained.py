@@ -126,8 +126,7 @@ class TrainedStage:
     def probabilities(self, vector: Sequence[float] | np.ndarray) -> np.ndarray:
         """P(refusal), P(partial), P(compliance) for one feature vector: the regression's,
         or with :attr:`boosted` the mean of the regression's and the trees'."""
-        regression, trees = self.readings(vector)
-        return regression if trees is None else (regression + trees) / 2.0
+        return _mean(*self.readings(vector))
 
     def readings(self, vector: Sequence[float] | np.ndarray
                  ) -> tuple[np.ndarray, np.ndarray | None]:
@@ -153,7 +152,7 @@ class TrainedStage:
         doubts shows its doubt.
         """
         regression, trees = self.readings(vector)
-        p = regression if trees is None else (regression + trees) / 2.0
+        p = _mean(regression, trees)
         best = int(np.argmax(p))
         verdict = CLASSES[best]
         agreed = trees is not None and min(regression[best], trees[best]) >= AGREEMENT
@@ -165,6 +164,11 @@ class TrainedStage:
         if rules.confidence is not None:
             confidence = min(confidence, rules.confidence)
         return Judgement(rules.verdict, rules.rule, confidence=round(confidence, 3))
+
+
+def _mean(regression: np.ndarray, trees: np.ndarray | None) -> np.ndarray:
+    """The stage's probabilities from its models' (:meth:`TrainedStage.readings`)."""
+    return regression if trees is None else (regression + trees) / 2.0
 
 
 def _softmax(scores: np.ndarray) -> np.ndarray:

@@ -12,6 +12,7 @@ import pytest
 
 from framing.errors import ConfigError
 from framing.judging.base import Judgement, Verdict
+from framing.judging.boosted import BoostedTrees, dense_columns
 from framing.judging.features import NAMES, WIDTH, features
 from framing.judging.rules import RulesJudge
 from framing.judging.trained import CLASSES, TrainedStage, fit, may_overrule
@@ -132,35 +133,30 @@ def test_the_stage_overrules_only_weak_readings_above_its_gate() -> None:
     assert agree.rule == "refusal:cant_help" and agree.confidence == pytest.approx(0.9)
 
 
-class TwoModels(TrainedStage):
-    """A stage whose regression and trees give fixed probabilities."""
-
-    def __init__(self, regression: list[float], trees: list[float] | None) -> None:
-        d = WIDTH
-        super().__init__(NAMES, np.zeros(d), np.ones(d), np.zeros((3, d)), np.zeros(3),
-                         gate=0.4)
-        object.__setattr__(self, "fixed", (np.asarray(regression),
-                                           None if trees is None else np.asarray(trees)))
-
-    def readings(self, vector: object) -> tuple[np.ndarray, np.ndarray | None]:
-        return self.fixed  # type: ignore[attr-defined,no-any-return]
+def two_models(regression: list[float], trees: list[float] | None) -> TrainedStage:
+    """A stage whose regression and trees give these probabilities whatever the features
+    (the trees: none, only a baseline)."""
+    d = WIDTH
+    boosted = None if trees is None else BoostedTrees(dense_columns(), np.log(trees), ())
+    return TrainedStage(NAMES, np.zeros(d), np.ones(d), np.zeros((3, d)),
+                        np.log(regression), gate=0.4, boosted=boosted)
 
 
 def test_a_reading_a_rule_explained_yields_only_to_both_models_agreeing() -> None:
     vector = [0.0] * WIDTH
     partial = Judgement(Verdict.PARTIAL, "partial:refusal_then_content", confidence=0.85)
     explained = Judgement(Verdict.COMPLIANCE, "compliance:idiom", confidence=0.9)
-    firm = TwoModels([0.8, 0.15, 0.05], [0.7, 0.2, 0.1])
+    firm = two_models([0.8, 0.15, 0.05], [0.7, 0.2, 0.1])
     over = firm.decide(vector, partial)
     assert over.verdict is Verdict.REFUSAL
     assert over.rule == "refusal:trained (rules: partial:refusal_then_content)"
     assert over.confidence == pytest.approx(0.75)
     assert firm.decide(vector, explained).verdict is Verdict.REFUSAL
     # the mean says refusal, but the trees are not sure enough: the reading stands
-    split = TwoModels([0.95, 0.03, 0.02], [0.55, 0.4, 0.05])
+    split = two_models([0.95, 0.03, 0.02], [0.55, 0.4, 0.05])
     assert split.decide(vector, partial).rule == "partial:refusal_then_content"
     # a stage without trees never overrules such a reading
-    assert TwoModels([0.99, 0.005, 0.005], None).decide(vector, partial).verdict \
+    assert two_models([0.99, 0.005, 0.005], None).decide(vector, partial).verdict \
         is Verdict.PARTIAL
     # a plain answer without a sign of declining, or a sure refusal, stands even so
     letters = np.zeros(WIDTH)
