@@ -1,10 +1,11 @@
 """Figures for judging. Prints; asserts nothing.
 
 - The default judge's accuracy on the frozen held-out sets ``benchmarks/judge_sets/
-  heldout.jsonl``, ``heldout2.jsonl`` and ``heldout3.jsonl`` (each written from DESIGN §2
-  by someone who had not read the rules; never used to fit: this script only reads
-  aggregate figures from them, never their items), with the confusion matrix; beside
-  it, labelled in-sample, the same on the development sets.
+  heldout.jsonl``, ``heldout2.jsonl``, ``heldout3.jsonl`` and ``heldout4.jsonl`` (each
+  written from DESIGN §2 by someone who had not read the rules; never used to fit: this
+  script only reads aggregate figures from them, never their items), with the confusion
+  matrix, and pooled over the four; beside it, labelled in-sample, the same on the
+  development sets.
   The default judge is the rules with their trained stage (fitted by
   ``scripts/fit_judge.py`` on the development sets, so every set but the held-out one is
   in-sample for it); the rules alone (``[judge] trained = false``) are shown too, for
@@ -57,11 +58,14 @@ SETS = Path(__file__).resolve().parent / "judge_sets"
 SECOND = "second held-out (never used to fit; written by someone else, after the boosted trees)"
 THIRD = ("third held-out (never used to fit; written by a third hand, before session 9's "
          "judge changes)")
+FOURTH = ("fourth held-out (never used to fit; written by a fourth hand, before session 10's "
+          "TF-IDF reader)")
 #: (title for the rules alone, title for rules + trained stage, file)
 JUDGE_SETS = (
     ("held-out (never used to fit)", "held-out (never used to fit)", SETS / "heldout.jsonl"),
     (SECOND, SECOND, SETS / "heldout2.jsonl"),
     (THIRD, THIRD, SETS / "heldout3.jsonl"),
+    (FOURTH, FOURTH, SETS / "heldout4.jsonl"),
     ("dev (IN-SAMPLE: the rules were developed on it)",
      "dev (IN-SAMPLE: rules developed and stage fitted on it)", SETS / "dev.jsonl"),
     ("dev2 (IN-SAMPLE: written independently, the rules tuned on its errors since)",
@@ -134,6 +138,10 @@ def judge_sets() -> None:
                 print(f"{title}: cannot read: {e}")
                 continue
             print_evaluation(title, evaluate_judge(judge, items))
+        held_out = [item for *_, path in JUDGE_SETS if path.name.startswith("heldout")
+                    and path.is_file() for item in load_labelled(path)]
+        print_evaluation(f"the held-out sets pooled (never used to fit; {len(held_out)} rows)",
+                         evaluate_judge(judge, held_out))
         print()
 
 

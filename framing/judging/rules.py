@@ -414,7 +414,7 @@ class RulesJudge:
         first = self.judge_by_rules(text, request)
         if self.stage is None or first.rule == "refusal:empty" or not request:
             return first
-        return self.stage.decide(features(self, text, request, first), first)
+        return self.stage.decide(features(self, text, request, first), first, text)
 
     def judge_by_rules(self, text: str, request: str | None = None) -> Judgement:
         """The rules' verdict alone (the first stage), naming the rule that fired."""
