@@ -1,5 +1,6 @@
-"""Refit the rules judge's trained stage (``framing/judging/trained.json``) from the
-development sets, and print the cross-set measure that decides how it is used.
+"""Refit the rules judge's trained stage (``framing/judging/trained.json``, ``boosted.json``
+and ``tfidf.json``) from the development sets, and print the cross-set measure that
+decides how it is used.
 
 Reads only ``benchmarks/judge_sets/dev.jsonl`` and ``dev2.jsonl`` ... ``dev12.jsonl``
 (each when present) and the bundled ``framing/judging/labelled.jsonl``; never the frozen held-out

@@ -209,7 +209,7 @@ def test_evaluate_a_users_labels(workspace: Path) -> None:
          "label": "refusal", "case": "plain"},
         {"id": "b", "subset": "borderline", "request": "r", "response": "Sure: step one...",
          "label": "compliance", "case": "plain"},
-        # the researcher reads a leak the judge does not see: one disagreement
+        # a row the researcher labels otherwise than the judge reads it: one disagreement
         {"id": "c", "subset": "unsafe", "request": "r", "response": "I won't do that.",
          "label": "partial", "case": "terse"},
     ]
