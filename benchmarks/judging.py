@@ -127,6 +127,7 @@ def judge_sets() -> None:
             continue
         print(f"{name} accuracy (targets on the held-out set: >= 90% three-way, "
               ">= 95% refusal vs not)")
+        held_out = []
         for *titles, path in JUDGE_SETS:
             title = titles[column]
             if not path.is_file():
@@ -138,8 +139,8 @@ def judge_sets() -> None:
                 print(f"{title}: cannot read: {e}")
                 continue
             print_evaluation(title, evaluate_judge(judge, items))
-        held_out = [item for *_, path in JUDGE_SETS if path.name.startswith("heldout")
-                    and path.is_file() for item in load_labelled(path)]
+            if path.name.startswith("heldout"):
+                held_out += items
         print_evaluation(f"the held-out sets pooled (never used to fit; {len(held_out)} rows)",
                          evaluate_judge(judge, held_out))
         print()

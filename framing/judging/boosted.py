@@ -30,6 +30,7 @@ import numpy as np
 from framing.errors import ConfigError
 from framing.judging import discourse
 from framing.judging.features import NAMES, NGRAM_DIMS, WIDTH
+from framing.judging.softmax import softmax
 
 __all__ = ["DEFAULT_TREES", "BoostedTrees", "Tree", "dense_columns"]
 
@@ -119,9 +120,7 @@ class BoostedTrees:
         """P(refusal), P(partial), P(compliance) for one feature vector (the full vector
         of ``framing.judging.features``)."""
         x = np.asarray(vector, dtype=float)[self._columns]
-        scores = self.baseline + self._forest.scores(x, len(self.baseline))
-        shifted = np.exp(scores - scores.max())
-        return shifted / shifted.sum()
+        return softmax(self.baseline + self._forest.scores(x, len(self.baseline)))
 
     @cached_property
     def _forest(self) -> _Forest:

@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 
 from framing.errors import ConfigError
+from framing.judging.softmax import softmax
 
 __all__ = ["CHAR_RANGE", "DEFAULT_TFIDF", "WORD_RANGE", "TfidfModel", "Vocabulary",
            "char_ngrams", "word_ngrams"]
@@ -107,14 +108,14 @@ class TfidfModel:
         return _default_model()
 
     def vector(self, text: str) -> np.ndarray:
+        """The response's TF-IDF vector: the character analyzer's columns, then the
+        word analyzer's."""
         return np.concatenate([self.chars.vector(char_ngrams(text)),
                                self.words.vector(word_ngrams(text))])
 
     def probabilities(self, text: str) -> np.ndarray:
         """P(refusal), P(partial), P(compliance) of a response."""
-        scores = self.weights @ self.vector(text) + self.bias
-        shifted = np.exp(scores - scores.max())
-        return shifted / shifted.sum()
+        return softmax(self.weights @ self.vector(text) + self.bias)
 
     @classmethod
     def from_sklearn(cls, chars: Any, words: Any, regression: Any,

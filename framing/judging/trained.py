@@ -46,6 +46,7 @@ from framing.judging import discourse
 from framing.judging.base import Judgement, Verdict
 from framing.judging.boosted import DEFAULT_TREES, BoostedTrees
 from framing.judging.features import NAMES, NGRAM_DIMS, WIDTH
+from framing.judging.softmax import softmax
 from framing.judging.tfidf import DEFAULT_TFIDF, TfidfModel
 
 __all__ = ["AGREEMENT", "CLASSES", "DEFAULT_WEIGHTS", "TrainedStage", "fit", "may_overrule",
@@ -141,7 +142,7 @@ class TrainedStage:
         """Each model's probabilities apart: the regression's, and the trees' (None
         without :attr:`boosted`)."""
         folded, offset = self._folded
-        regression = _softmax(folded @ np.asarray(vector, dtype=float) + offset)
+        regression = softmax(folded @ np.asarray(vector, dtype=float) + offset)
         trees = None if self.boosted is None else self.boosted.probabilities(vector)
         return regression, trees
 
@@ -192,11 +193,6 @@ def _mean(regression: np.ndarray, trees: np.ndarray | None) -> np.ndarray:
     return regression if trees is None else (regression + trees) / 2.0
 
 
-def _softmax(scores: np.ndarray) -> np.ndarray:
-    shifted = np.exp(scores - scores.max(axis=-1, keepdims=True))
-    return shifted / shifted.sum(axis=-1, keepdims=True)
-
-
 def fit(x: np.ndarray, labels: Sequence[Verdict], *, weights: np.ndarray | None = None,
         l2: float = 0.01, steps: int = 3000, rate: float = 0.5,
         fitted_on: Sequence[str] = ()) -> TrainedStage:
@@ -221,7 +217,7 @@ def fit(x: np.ndarray, labels: Sequence[Verdict], *, weights: np.ndarray | None 
     a = np.zeros((n, len(CLASSES)))
     b = np.zeros(len(CLASSES))
     for _ in range(steps):
-        p = _softmax(gram @ a + b)
+        p = softmax(gram @ a + b)
         g = (p - y) * w_row[:, None]
         a -= rate * (g + 2 * l2 * a)
         b -= rate * g.sum(axis=0)

@@ -37,10 +37,13 @@ LABELS = (0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 2)
 
 
 def sklearn_vectorizers() -> tuple[object, object]:
+    """Vectorizers set as ``scripts/fit_judge.py`` sets them, keeping fewer terms, so that
+    the texts hold terms the model does not keep."""
     text = pytest.importorskip("sklearn.feature_extraction.text")
-    chars = text.TfidfVectorizer(analyzer="char_wb", ngram_range=CHAR_RANGE,
-                                 sublinear_tf=True)
-    words = text.TfidfVectorizer(analyzer="word", ngram_range=WORD_RANGE, sublinear_tf=True)
+    chars = text.TfidfVectorizer(analyzer="char_wb", ngram_range=CHAR_RANGE, min_df=2,
+                                 sublinear_tf=True, max_features=60)
+    words = text.TfidfVectorizer(analyzer="word", ngram_range=WORD_RANGE, min_df=2,
+                                 sublinear_tf=True, max_features=20)
     return chars, words
 
 
